@@ -1,0 +1,127 @@
+package harness
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"strings"
+
+	"github.com/ssoconform/ssoconform/mockidp"
+)
+
+// TenantSpec describes one organization set up on both sides: in refapp (on a plan, with an admin) and
+// in the mock Okta (an org with an OIDC app integration pointing at refapp, provisioning to refapp's SCIM
+// server with a scim-scoped key), and refapp connected to that app.
+type TenantSpec struct {
+	// Name prefixes the generated, unique organization name. Default: "org".
+	Name string
+	// Plan is refapp's plan. Default: "pro".
+	Plan string
+	// DefaultRole is the role SSO and SCIM give new members. Default: "member".
+	DefaultRole string
+	// ClientSecret, when set, is what refapp is configured with instead of the app's real secret (to
+	// prove a wrong secret is refused).
+	ClientSecret string
+}
+
+// Tenant is an organization set up on both sides.
+type Tenant struct {
+	Org           string // the name typed on refapp's SSO page; also the mock org's name
+	AdminEmail    string
+	AdminPassword string
+	IdPOrg        *mockidp.Org
+	OIDCApp       mockidp.App
+	SCIM          SCIMTarget // refapp's SCIM server with this org's key
+
+	passwords map[string]string
+}
+
+// NewTenant creates a uniquely named organization in refapp and in the mock Okta and connects them.
+func (st *Stack) NewTenant(ctx context.Context, spec TenantSpec) (*Tenant, error) {
+	spec = spec.withDefaults()
+	tn := &Tenant{
+		Org:           uniqueName(spec.Name),
+		AdminPassword: randomSecret(),
+		passwords:     map[string]string{},
+	}
+	tn.AdminEmail = "admin@" + tn.Org + ".test"
+	err := st.App.CreateOrg(ctx, OrgSpec{Name: tn.Org, Plan: spec.Plan, AdminEmail: tn.AdminEmail, AdminPassword: tn.AdminPassword})
+	if err != nil {
+		return nil, fmt.Errorf("new tenant: %w", err)
+	}
+	key, err := st.App.CreateAPIKey(ctx, tn.Org, "scim")
+	if err != nil {
+		return nil, fmt.Errorf("new tenant: %w", err)
+	}
+	tn.SCIM = SCIMTarget{BaseURL: st.App.LocalURL + "/scim/v2", Authorization: "Bearer " + key}
+	info, err := st.App.SSOShow(ctx, tn.Org)
+	if err != nil {
+		return nil, fmt.Errorf("new tenant: %w", err)
+	}
+	if tn.IdPOrg, err = st.IdP.CreateOrg(ctx, tn.Org); err != nil {
+		return nil, fmt.Errorf("new tenant: mock okta org: %w", err)
+	}
+	tn.OIDCApp, err = tn.IdPOrg.CreateOIDCApp(ctx, mockidp.OIDCAppInput{Label: "refapp", RedirectURIs: []string{info.RedirectURI}})
+	if err != nil {
+		return nil, fmt.Errorf("new tenant: mock okta app: %w", err)
+	}
+	err = tn.IdPOrg.SetProvisioning(ctx, tn.OIDCApp.ID, mockidp.Provisioning{BaseURL: tn.SCIM.BaseURL, Token: key})
+	if err != nil {
+		return nil, fmt.Errorf("new tenant: mock okta provisioning: %w", err)
+	}
+	secret := tn.OIDCApp.ClientSecret
+	if spec.ClientSecret != "" {
+		secret = spec.ClientSecret
+	}
+	err = st.App.SetOIDC(ctx, tn.Org, OIDCSettings{MetadataURL: tn.IdPOrg.DiscoveryURL(), ClientID: tn.OIDCApp.ClientID,
+		ClientSecret: secret, DefaultRole: spec.DefaultRole})
+	if err != nil {
+		return nil, fmt.Errorf("new tenant: %w", err)
+	}
+	return tn, nil
+}
+
+func (s TenantSpec) withDefaults() TenantSpec {
+	s.Name = withDefault(s.Name, "org")
+	s.Plan = withDefault(s.Plan, "pro")
+	s.DefaultRole = withDefault(s.DefaultRole, "member")
+	return s
+}
+
+// AddOktaUser creates a user in the tenant's mock Okta org, named login@ORG.test, with a random password.
+func (tn *Tenant) AddOktaUser(ctx context.Context, first, last string) (mockidp.User, error) {
+	pw := randomSecret()
+	login := strings.ToLower(first) + "@" + tn.Org + ".test"
+	u, err := tn.IdPOrg.CreateUser(ctx, mockidp.UserInput{Login: login, Email: login, FirstName: first, LastName: last, Password: pw})
+	if err != nil {
+		return mockidp.User{}, fmt.Errorf("add okta user %s: %w", login, err)
+	}
+	tn.passwords[u.Login] = pw
+	return u, nil
+}
+
+// Password is the Okta password of a user made by AddOktaUser.
+func (tn *Tenant) Password(u mockidp.User) string { return tn.passwords[u.Login] }
+
+// Assign assigns the user to the tenant's OIDC app in the mock Okta, which pushes it to refapp by SCIM.
+func (tn *Tenant) Assign(ctx context.Context, u mockidp.User) error {
+	if err := tn.IdPOrg.AssignUser(ctx, tn.OIDCApp.ID, u.ID); err != nil {
+		return fmt.Errorf("assign %s: %w", u.Login, err)
+	}
+	return nil
+}
+
+// uniqueName is prefix plus 8 random lowercase letters and digits: names never collide between specs
+// running in parallel against one app.
+func uniqueName(prefix string) string {
+	const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return prefix + "-" + string(b)
+}
+
+// randomSecret is a 22-character password-safe random string.
+func randomSecret() string { return rand.Text()[:22] }

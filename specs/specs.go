@@ -1,0 +1,140 @@
+// Package specs holds the conformance specs as a library: Ginkgo v2 specs that exercise single sign-on
+// (OIDC and SAML, SP-initiated) and SCIM provisioning end to end against an app, through the harness.
+// It is the only non-test code that imports Ginkgo and Gomega.
+//
+// One set of specs, several entry points: `make conformance` (our CI, against the reference stack),
+// `specs.Test(t, cfg)` from a partner's `go test`, and the ssoconform CLI.
+//
+// Every spec has a stable ID at the start of its text (e.g. "OIDC-SSO-SIGNIN") that reports carry, and
+// labels from labels.go. Each spec makes its own uniquely named organizations and users, so specs can run
+// in parallel and in random order.
+//
+//	func TestConformance(t *testing.T) {
+//		specs.Test(t, specs.Config{RefAppBin: "bin/refapp", ReportDir: "out"})
+//	}
+package specs
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"github.com/onsi/gomega/gexec"
+
+	"github.com/ssoconform/ssoconform/harness"
+	"github.com/ssoconform/ssoconform/harness/browser"
+)
+
+// Config says what the specs run against.
+type Config struct {
+	// RefAppBin is the built reference app. Default: built once per run with `go build` (gexec).
+	RefAppBin string
+	// ReportDir receives screenshots and logs the reports point to. Default: "out".
+	ReportDir string
+	// ShowBrowser runs Chromium with a window. Default: false (headless).
+	ShowBrowser bool
+}
+
+func (c Config) withDefaults() Config {
+	if c.ReportDir == "" {
+		c.ReportDir = "out"
+	}
+	return c
+}
+
+// current is the configuration of this run, set once by Test before any spec runs.
+var current Config
+
+// stack is this process's reference stack, started in the suite's set-up.
+var stack *harness.Stack
+
+// Test runs the conformance specs under `go test`. Ginkgo flags (-ginkgo.label-filter,
+// -ginkgo.junit-report, ...) apply as usual.
+func Test(t *testing.T, cfg Config) {
+	current = cfg.withDefaults()
+	RegisterFailHandler(Fail)
+	RunSpecs(t, "ssoconform conformance")
+}
+
+var _ = SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
+	bin := current.RefAppBin
+	if bin == "" {
+		var err error
+		bin, err = gexec.Build("github.com/ssoconform/ssoconform/cmd/refapp")
+		Expect(err).NotTo(HaveOccurred(), "build refapp")
+	}
+	abs, err := filepath.Abs(bin)
+	Expect(err).NotTo(HaveOccurred())
+	return []byte(abs)
+}, func(ctx SpecContext, bin []byte) {
+	cfg := current
+	cfg.RefAppBin = string(bin)
+	Expect(os.MkdirAll(cfg.ReportDir, 0o755)).To(Succeed())
+	st, err := harness.StartStack(ctx, harness.StackConfig{
+		RefAppBin: cfg.RefAppBin,
+		Dir:       GinkgoT().TempDir(),
+		Browser:   browser.Config{Show: cfg.ShowBrowser},
+	})
+	Expect(err).NotTo(HaveOccurred(), "start the reference stack")
+	stack = st
+	DeferCleanup(func(ctx SpecContext) {
+		Expect(st.Close(ctx)).To(Succeed())
+	}, NodeTimeout(30*time.Second))
+}, NodeTimeout(5*time.Minute))
+
+var _ = SynchronizedAfterSuite(func() {}, func() { gexec.CleanupBuildArtifacts() })
+
+// newPage opens an incognito page for the current spec, closed when the spec ends; on failure the spec's
+// report gets a screenshot and refapp's log.
+func newPage(ctx context.Context) *browser.Page {
+	GinkgoHelper()
+	p, err := stack.Browser.NewPage(ctx)
+	Expect(err).NotTo(HaveOccurred())
+	DeferCleanup(func(ctx SpecContext) {
+		if CurrentSpecReport().Failed() {
+			attachScreenshot(ctx, p, "failure")
+			AddReportEntry("refapp log", stack.App.Log(4000), ReportEntryVisibilityFailureOrVerbose)
+		}
+		_ = p.Close()
+	})
+	return p
+}
+
+// attachScreenshot saves a PNG of the page under the report directory and records its path and URL in
+// the spec's report.
+func attachScreenshot(ctx context.Context, p *browser.Page, what string) {
+	png, err := p.Screenshot(ctx)
+	if err != nil {
+		AddReportEntry("screenshot "+what+" failed", err.Error())
+		return
+	}
+	dir := filepath.Join(current.ReportDir, "screenshots")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		AddReportEntry("screenshot "+what+" failed", err.Error())
+		return
+	}
+	name := fmt.Sprintf("%s-%s-p%d.png", specID(), what, GinkgoParallelProcess())
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		AddReportEntry("screenshot "+what+" failed", err.Error())
+		return
+	}
+	AddReportEntry("screenshot "+what, fmt.Sprintf("%s (page %s)", path, p.URL()))
+}
+
+var specIDPattern = regexp.MustCompile(`^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+`)
+
+// specID is the stable ID at the start of the running spec's text.
+func specID() string {
+	if id := specIDPattern.FindString(CurrentSpecReport().LeafNodeText); id != "" {
+		return id
+	}
+	return strings.ReplaceAll(CurrentSpecReport().LeafNodeText, " ", "_")
+}
