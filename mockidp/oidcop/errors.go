@@ -1,0 +1,137 @@
+package oidcop
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+)
+
+// Error is an OAuth error as Okta reports it. Code and Description are the
+// public text (from Okta's published catalogue oauth2-error-codes.json, with
+// its {0} placeholders filled in); Cause is private and only logged.
+type Error struct {
+	Status      int    // HTTP status when the error is not delivered by redirect
+	Code        string // the "error" value, e.g. invalid_grant
+	Description string // the "error_description" value
+	Cause       error
+}
+
+func (e *Error) Error() string {
+	if e.Cause != nil {
+		return fmt.Sprintf("%s: %s: %v", e.Code, e.Description, e.Cause)
+	}
+	return e.Code + ": " + e.Description
+}
+
+func (e *Error) Unwrap() error { return e.Cause }
+
+// withCause returns a copy of e carrying a private cause.
+func (e *Error) withCause(err error) *Error {
+	c := *e
+	c.Cause = err
+	return &c
+}
+
+func oauthErr(status int, code, desc string) *Error {
+	return &Error{Status: status, Code: code, Description: desc}
+}
+
+// The errors this provider emits; the internal name in Okta's catalogue is
+// given where it differs from the variable name.
+var (
+	// /authorize, rendered on Okta's error page (never redirected).
+	errInvalidClientID    = oauthErr(400, "invalid_client", "Invalid value for 'client_id' parameter.")
+	errIllegalRedirectURI = oauthErr(400, "invalid_request", "The 'redirect_uri' parameter must be a Login redirect URI in the client app settings.")
+
+	// /authorize, redirected to the client.
+	errUnsupportedResponseType = oauthErr(400, "unsupported_response_type", "The response type is not supported by the authorization server. Configured response types: [code].")
+	errUnsupportedResponseMode = oauthErr(400, "unsupported_response_mode", "The response mode is not supported by the authorization server. Valid response modes: [query, fragment, form_post, okta_post_message].")
+	errOpenIDScopeRequired     = oauthErr(400, "invalid_scope", "Requests for ID tokens or access tokens with OpenID scopes require the 'openid' scope.") // openid_scope_required
+	errInvalidScope            = oauthErr(400, "invalid_scope", "The requested scope is invalid, unknown, malformed, or exceeds the scope granted by the resource owner.")
+	errInvalidState            = oauthErr(400, "invalid_request", "The authentication request has an invalid 'state' parameter.")
+	errPKCEMethod              = oauthErr(400, "invalid_request", "PKCE code challenge method is not supported. Valid values: [S256]") // pkce_unsupported_code_challenge_method
+	errPKCEChallenge           = oauthErr(400, "invalid_request", "PKCE code challenge contains illegal characters.")                  // pkce_invalid_challenge
+	errLoginRequired           = oauthErr(400, "login_required", "The client specified not to prompt, but the user is not logged in.")
+	errUserNotAssigned         = oauthErr(400, "access_denied", "User is not assigned to the client application.") // user_not_assigned
+
+	// /token.
+	errMissingCredentials  = oauthErr(401, "invalid_client", "No client credentials found.")
+	errInvalidBasicAuth    = oauthErr(401, "invalid_client", "Found Authentication header but was not valid client credentials.")
+	errClientAuthFailed    = oauthErr(401, "invalid_client", "Client authentication failed. Either the client or the client credentials are invalid.")
+	errMultipleCredentials = oauthErr(401, "invalid_request", "Cannot supply multiple client credentials. Use one of the following: credentials in the Authorization header, credentials in the post body, or a client_assertion in the post body.")
+	errMissingGrantType    = oauthErr(400, "invalid_request", "The token request must specify a 'grant_type'. Valid values: [authorization_code]")
+	errUnsupportedGrant    = oauthErr(400, "unsupported_grant_type", "The authorization grant type is not supported by the authorization server. Configured grant types: [authorization_code].")
+	errMissingCode         = oauthErr(400, "invalid_request", "The required parameter 'code' is missing.") // missing_token_request_parameter
+	errInvalidCode         = oauthErr(400, "invalid_grant", "The authorization code is invalid or has expired.")
+	errMismatchedClient    = oauthErr(400, "invalid_grant", "The grant was issued to another client. Please make sure the 'client_id' matches the one used at the authorize request.")
+	errMismatchedRedirect  = oauthErr(400, "invalid_grant", "The 'redirect_uri' does not match the redirection URI used in the authorization request.")
+	errPKCEFailed          = oauthErr(400, "invalid_grant", "PKCE verification failed.")
+	errPKCEMissingVerifier = oauthErr(400, "invalid_request", "PKCE code verifier is required by the application.")
+	errPKCENoChallenge     = oauthErr(400, "invalid_request", "PKCE code challenge should be specified in the authorize request for code verification.")
+
+	// /userinfo (bearer errors, reported in WWW-Authenticate).
+	errAccessTokenInvalid = oauthErr(401, "invalid_token", "The access token is invalid.")
+	errAccessTokenMissing = oauthErr(401, "invalid_request", "The access token is missing.")
+	errAccessTokenInQuery = oauthErr(400, "invalid_request", "The access token cannot be presented in a query string.")
+	errInsufficientScope  = oauthErr(403, "insufficient_scope", "The access token provided does not contain the required scopes.")
+)
+
+// The rest of this file is the one place that turns errors into responses.
+
+// asOAuth converts any error into an *Error, hiding unexpected causes behind
+// a generic server_error.
+func asOAuth(err error) *Error {
+	if e, ok := err.(*Error); ok {
+		return e
+	}
+	return &Error{Status: http.StatusInternalServerError, Code: "server_error",
+		Description: "The authorization server encountered an unexpected condition.", Cause: err}
+}
+
+// writeJSONError writes Okta's JSON error body ({error, error_description}).
+func (p *Provider) writeJSONError(w http.ResponseWriter, r *http.Request, err error) {
+	e := asOAuth(err)
+	p.cfg.Logger.InfoContext(r.Context(), "oauth error", "path", r.URL.Path, "error", e.Code, "cause", e.Cause)
+	w.Header().Set("Cache-Control", "no-cache, no-store")
+	w.Header().Set("Pragma", "no-cache")
+	writeJSON(w, e.Status, struct {
+		Error       string `json:"error"`
+		Description string `json:"error_description"`
+	}{e.Code, e.Description})
+}
+
+// writeBearerError answers a protected-resource request the way Okta does:
+// status, a WWW-Authenticate challenge and an empty body.
+func (p *Provider) writeBearerError(w http.ResponseWriter, r *http.Request, err error) {
+	e := asOAuth(err)
+	p.cfg.Logger.InfoContext(r.Context(), "bearer error", "path", r.URL.Path, "error", e.Code, "cause", e.Cause)
+	w.Header().Set("WWW-Authenticate", fmt.Sprintf(
+		`Bearer authorization_uri="%s", realm="%s", scope="openid", error="%s", error_description="%s", resource="%s"`,
+		p.endpoint(PathAuthorize), p.cfg.Issuer, e.Code, e.Description, PathUserinfo))
+	w.Header().Set("Access-Control-Expose-Headers", "WWW-Authenticate")
+	w.WriteHeader(e.Status)
+}
+
+// writeErrorPage renders Okta's error page for /authorize errors that must
+// not be redirected (unknown client, unregistered redirect URI).
+func (p *Provider) writeErrorPage(w http.ResponseWriter, r *http.Request, err error) {
+	e := asOAuth(err)
+	p.cfg.Logger.InfoContext(r.Context(), "authorize error page", "error", e.Code, "cause", e.Cause)
+	p.renderPage(w, e.Status, errorPage{
+		OrgName: p.cfg.OrgName, Status: e.Status, StatusText: http.StatusText(e.Status),
+		Code: e.Code, Description: e.Description,
+	})
+}
+
+// redirectError sends an /authorize error back to the client's redirect URI.
+func (p *Provider) redirectError(w http.ResponseWriter, r *http.Request, req *authRequest, err error) {
+	e := asOAuth(err)
+	p.cfg.Logger.InfoContext(r.Context(), "authorize error", "client_id", req.ClientID, "error", e.Code, "cause", e.Cause)
+	p.deliver(w, req, map[string]string{"error": e.Code, "error_description": e.Description})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v) // the client went away: nothing to do
+}

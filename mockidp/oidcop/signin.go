@@ -1,0 +1,128 @@
+package oidcop
+
+import (
+	"net/http"
+	"net/url"
+	"time"
+)
+
+// session is an IdP session: who signed in to the org, and when.
+type session struct {
+	UserID   string
+	AuthTime time.Time
+	Expires  time.Time
+}
+
+// sessionCookie is the name of Okta's IdP session cookie.
+const sessionCookie = "sid"
+
+func (p *Provider) currentSession(r *http.Request) (*session, bool) {
+	c, err := r.Cookie(sessionCookie)
+	if err != nil {
+		return nil, false
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	s, ok := p.sessions[c.Value]
+	if !ok {
+		return nil, false
+	}
+	if !p.cfg.Now().Before(s.Expires) {
+		delete(p.sessions, c.Value)
+		return nil, false
+	}
+	if _, ok := p.cfg.Directory.User(s.UserID); !ok {
+		return nil, false
+	}
+	return s, true
+}
+
+func (p *Provider) startSession(w http.ResponseWriter, userID string) (*session, error) {
+	id, err := p.randomToken(32)
+	if err != nil {
+		return nil, err
+	}
+	now := p.cfg.Now()
+	s := &session{UserID: userID, AuthTime: now, Expires: now.Add(SessionLifetime)}
+	p.mu.Lock()
+	p.sessions[id] = s
+	p.mu.Unlock()
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: id, Path: p.cookiePath,
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: p.secure()})
+	return s, nil
+}
+
+func (p *Provider) secure() bool { return len(p.cfg.Issuer) > 8 && p.cfg.Issuer[:8] == "https://" }
+
+// handleSignIn handles the login page's form: it re-validates the original
+// /authorize request carried in fromURI, checks the credentials, starts the
+// IdP session and completes the authorization.
+func (p *Provider) handleSignIn(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		p.writeErrorPage(w, r, errInvalidClientID.withCause(err))
+		return
+	}
+	req, ok := p.requestFromURI(r.PostForm.Get("fromURI"))
+	if !ok {
+		p.writeErrorPage(w, r, errInvalidClientID)
+		return
+	}
+	app, pageErr, redirectErr := p.validate(req)
+	switch {
+	case pageErr != nil:
+		p.writeErrorPage(w, r, pageErr)
+		return
+	case redirectErr != nil:
+		p.redirectError(w, r, req, redirectErr)
+		return
+	}
+	username := r.PostForm.Get("username")
+	user, ok := p.cfg.Directory.Authenticate(username, r.PostForm.Get("password"))
+	if !ok {
+		p.cfg.Logger.InfoContext(r.Context(), "sign-in failed", "username", username)
+		p.renderLogin(w, http.StatusUnauthorized, req, username, "Unable to sign in")
+		return
+	}
+	sess, err := p.startSession(w, user.ID)
+	if err != nil {
+		p.redirectError(w, r, req, err)
+		return
+	}
+	p.cfg.Logger.InfoContext(r.Context(), "signed in", "user_id", user.ID)
+	p.finishAuthorize(w, r, req, app, sess)
+}
+
+// requestFromURI parses the /authorize URL the login form carries.
+func (p *Provider) requestFromURI(from string) (*authRequest, bool) {
+	u, err := url.Parse(from)
+	if err != nil || u.Host != "" || u.Scheme != "" || u.Path != p.authorizePath() {
+		return nil, false
+	}
+	return parseAuthRequest(u.Query()), true
+}
+
+// authorizePath is the absolute path of /authorize on this org.
+func (p *Provider) authorizePath() string {
+	if p.cookiePath == "/" {
+		return PathAuthorize
+	}
+	return p.cookiePath + PathAuthorize
+}
+
+func (p *Provider) renderLogin(w http.ResponseWriter, status int, req *authRequest, username, errMsg string) {
+	w.Header().Set("Cache-Control", "no-cache, no-store")
+	p.renderPage(w, status, loginPage{
+		OrgName:  p.cfg.OrgName,
+		Action:   p.signInPath(),
+		FromURI:  p.authorizePath() + "?" + req.query.Encode(),
+		Username: username,
+		Error:    errMsg,
+	})
+}
+
+func (p *Provider) signInPath() string {
+	if p.cookiePath == "/" {
+		return PathSignIn
+	}
+	return p.cookiePath + PathSignIn
+}

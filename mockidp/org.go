@@ -1,0 +1,237 @@
+package mockidp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/ssoconform/ssoconform/mockidp/directory"
+	"github.com/ssoconform/ssoconform/mockidp/fixture"
+	"github.com/ssoconform/ssoconform/mockidp/oidcop"
+	"github.com/ssoconform/ssoconform/mockidp/scimpush"
+)
+
+// Errors callers can test with errors.Is.
+var (
+	ErrOrgExists   = errors.New("org already exists")
+	ErrInvalidName = errors.New("invalid org name")
+	ErrNotFound    = directory.ErrNotFound
+	ErrConflict    = directory.ErrConflict
+)
+
+// UserInput describes a user to create. Email defaults to Login.
+type UserInput struct {
+	Login, Email, FirstName, LastName, Password string
+}
+
+// User is an Okta user: ID is "00u" + 17 characters.
+type User struct {
+	ID, Login, Email, FirstName, LastName, DisplayName, Status string
+}
+
+// OIDCAppInput describes an OIDC app integration (web app, client secret).
+type OIDCAppInput struct {
+	Label        string
+	RedirectURIs []string
+}
+
+// App is an app integration: ID is "0oa" + 17 characters and, for OIDC
+// apps, equal to ClientID; ClientSecret has 40 characters.
+type App struct {
+	ID, Label, ClientID, ClientSecret string
+	RedirectURIs                      []string
+}
+
+// Provisioning is an app's SCIM target: base URL (e.g. .../scim/v2) and the
+// token sent as "Authorization: Bearer <Token>".
+type Provisioning struct {
+	BaseURL, Token string
+}
+
+// Exchange is one recorded SCIM request and response. The Authorization
+// header and the create password placeholder are redacted.
+type Exchange struct {
+	Time           time.Time
+	Method, URL    string
+	RequestHeader  http.Header
+	RequestBody    string
+	Status         int // 0 when no response arrived
+	ResponseHeader http.Header
+	ResponseBody   string
+	Duration       time.Duration
+	Err            string
+}
+
+// Org is one mock Okta org.
+type Org struct {
+	name, baseURL string
+	dir           *directory.Org
+	handler       http.Handler
+	scim          *scimpush.Client
+
+	pushMu      sync.Mutex // one push at a time per org, as Okta's task queue
+	mu          sync.Mutex
+	transcripts map[string]*scimpush.Transcript // by app id
+}
+
+// CreateOrg creates an org. The name must match [a-z0-9][a-z0-9-]* (at most
+// 63 characters) and not be taken.
+func (s *Server) CreateOrg(ctx context.Context, name string) (*Org, error) {
+	if !fixture.OrgName.MatchString(name) {
+		return nil, fmt.Errorf("create org %q: %w: must match %s", name, ErrInvalidName, fixture.OrgName)
+	}
+	dir, err := directory.NewOrg(name, s.cfg.Rand)
+	if err != nil {
+		return nil, fmt.Errorf("create org %q: %w", name, err)
+	}
+	o := &Org{name: name, baseURL: s.cfg.BaseURL + "/" + name, dir: dir,
+		transcripts: map[string]*scimpush.Transcript{},
+		scim: scimpush.New(scimpush.Config{HTTPClient: s.cfg.HTTPClient,
+			Logger: s.cfg.Logger.With("org", name), Rand: s.cfg.Rand, Now: s.cfg.Now})}
+	op, err := oidcop.New(oidcop.Config{Issuer: o.baseURL, OrgID: dir.ID(), OrgName: name,
+		Directory: dir, Now: s.cfg.Now, Rand: s.cfg.Rand, Logger: s.cfg.Logger.With("org", name)})
+	if err != nil {
+		return nil, fmt.Errorf("create org %q: %w", name, err)
+	}
+	o.handler = op
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, taken := s.orgs[name]; taken {
+		return nil, fmt.Errorf("create org %q: %w", name, ErrOrgExists)
+	}
+	s.orgs[name] = o
+	s.cfg.Logger.InfoContext(ctx, "org created", "org", name, "id", dir.ID())
+	return o, nil
+}
+
+// Name returns the org name.
+func (o *Org) Name() string { return o.name }
+
+// ID returns the org id ("00o...", the idp claim of ID tokens).
+func (o *Org) ID() string { return o.dir.ID() }
+
+// BaseURL returns the org base URL, which is the OIDC issuer.
+func (o *Org) BaseURL() string { return o.baseURL }
+
+// DiscoveryURL returns the URL of the org's OpenID discovery document.
+func (o *Org) DiscoveryURL() string { return o.baseURL + oidcop.PathDiscovery }
+
+// CreateUser creates an ACTIVE user.
+func (o *Org) CreateUser(ctx context.Context, in UserInput) (User, error) {
+	u, err := o.dir.CreateUser(directory.UserInput(in))
+	if err != nil {
+		return User{}, err
+	}
+	return toUser(u), nil
+}
+
+// Users returns the org's users in creation order.
+func (o *Org) Users() []User {
+	var out []User
+	for _, u := range o.dir.Users() {
+		out = append(out, toUser(u))
+	}
+	return out
+}
+
+func toUser(u directory.User) User {
+	return User{ID: u.ID, Login: u.Login, Email: u.Email, FirstName: u.FirstName,
+		LastName: u.LastName, DisplayName: u.DisplayName(), Status: u.Status}
+}
+
+// CreateOIDCApp creates an OIDC app integration with a generated client id
+// and secret.
+func (o *Org) CreateOIDCApp(ctx context.Context, in OIDCAppInput) (App, error) {
+	a, err := o.dir.CreateOIDCApp(directory.OIDCAppInput{Label: in.Label, RedirectURIs: in.RedirectURIs})
+	if err != nil {
+		return App{}, err
+	}
+	return toApp(a), nil
+}
+
+// Apps returns the org's app integrations in creation order.
+func (o *Org) Apps() []App {
+	var out []App
+	for _, a := range o.dir.Apps() {
+		out = append(out, toApp(a))
+	}
+	return out
+}
+
+func toApp(a directory.App) App {
+	return App{ID: a.ID, Label: a.Label, ClientID: a.ClientID, ClientSecret: a.ClientSecret,
+		RedirectURIs: slices.Clone(a.RedirectURIs)}
+}
+
+// SetProvisioning sets an app's SCIM target; a zero Provisioning turns
+// provisioning off.
+func (o *Org) SetProvisioning(ctx context.Context, appID string, p Provisioning) error {
+	return o.dir.SetProvisioning(appID, directory.Provisioning(p))
+}
+
+// AssignUser assigns a user to an app. When the app has provisioning and
+// the user has not been pushed yet, it pushes the user synchronously the
+// Okta way (userName filter, then POST /Users) and returns any push error;
+// the assignment stays recorded either way, as in Okta.
+func (o *Org) AssignUser(ctx context.Context, appID, userID string) error {
+	asg, err := o.dir.Assign(appID, userID)
+	if err != nil {
+		return err
+	}
+	app, _ := o.dir.App(appID)
+	if app.Provisioning == nil || asg.ExternalID != "" {
+		return nil
+	}
+	return o.push(ctx, app, asg)
+}
+
+func (o *Org) push(ctx context.Context, app directory.App, asg directory.Assignment) error {
+	o.pushMu.Lock()
+	defer o.pushMu.Unlock()
+	if cur, _ := o.dir.Assignment(app.ID, asg.UserID); cur.ExternalID != "" {
+		return nil // pushed while we waited
+	}
+	u, ok := o.dir.User(asg.UserID)
+	if !ok {
+		return fmt.Errorf("push user %q: %w", asg.UserID, ErrNotFound)
+	}
+	res, err := o.scim.PushUser(ctx, scimpush.Target(*app.Provisioning), scimpush.User{
+		ID: u.ID, UserName: asg.UserName, GivenName: u.FirstName, FamilyName: u.LastName,
+		Email: u.Email, DisplayName: u.DisplayName(),
+	}, o.transcript(app.ID))
+	if err != nil {
+		return fmt.Errorf("push user %s to app %s: %w", u.Login, app.Label, err)
+	}
+	return o.dir.SetExternalID(app.ID, u.ID, res.ID)
+}
+
+func (o *Org) transcript(appID string) *scimpush.Transcript {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	t, ok := o.transcripts[appID]
+	if !ok {
+		t = &scimpush.Transcript{}
+		o.transcripts[appID] = t
+	}
+	return t
+}
+
+// Transcript returns the SCIM exchanges with an app, oldest first.
+func (o *Org) Transcript(appID string) []Exchange {
+	var out []Exchange
+	for _, e := range o.transcript(appID).Exchanges() {
+		out = append(out, Exchange(e))
+	}
+	return out
+}
+
+// ExternalID returns the id the app's SCIM server gave the user (Okta keeps
+// it as the app user's externalId); ok is false until the user was pushed.
+func (o *Org) ExternalID(appID, userID string) (id string, ok bool) {
+	a, found := o.dir.Assignment(appID, userID)
+	return a.ExternalID, found && a.ExternalID != ""
+}

@@ -1,0 +1,156 @@
+package scimpush
+
+import (
+	"bytes"
+	"compress/flate"
+	"compress/gzip"
+	"compress/zlib"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Okta's SCIM transport constants (okta-scim.md a.2).
+const (
+	UserAgent   = "Okta SCIM Client 1.0.0"
+	MediaType   = "application/scim+json"
+	ContentType = "application/scim+json; charset=utf-8"
+	redacted    = "[REDACTED]"
+	maxBody     = 1 << 20
+)
+
+// Exchange is one recorded request and its response, secrets redacted.
+type Exchange struct {
+	Time           time.Time
+	Method, URL    string
+	RequestHeader  http.Header
+	RequestBody    string
+	Status         int // 0 when no response arrived
+	ResponseHeader http.Header
+	ResponseBody   string
+	Duration       time.Duration
+	Err            string
+}
+
+// Transcript collects exchanges; it is safe for concurrent use.
+type Transcript struct {
+	mu        sync.Mutex
+	exchanges []Exchange
+}
+
+// Add appends an exchange.
+func (t *Transcript) Add(e Exchange) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.exchanges = append(t.exchanges, e)
+}
+
+// Exchanges returns a copy of the recorded exchanges, oldest first.
+func (t *Transcript) Exchanges() []Exchange {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return append([]Exchange(nil), t.exchanges...)
+}
+
+// call is one SCIM request: body is sent, secrets are replaced by redacted
+// in what the transcript and errors show.
+type call struct {
+	method, url string
+	body        []byte
+	secrets     []string
+}
+
+func (c *Client) do(ctx context.Context, t Target, k call, tr *Transcript) (int, []byte, error) {
+	var rd io.Reader
+	if k.body != nil {
+		rd = bytes.NewReader(k.body)
+	}
+	req, err := http.NewRequestWithContext(ctx, k.method, k.url, rd)
+	if err != nil {
+		return 0, nil, &PushError{Method: k.method, URL: k.url, Err: err}
+	}
+	req.Header.Set("User-Agent", UserAgent)
+	req.Header.Set("Accept", MediaType)
+	req.Header.Set("Accept-Charset", "utf-8")
+	req.Header.Set("Accept-Encoding", "gzip,deflate")
+	if k.body != nil {
+		req.Header.Set("Content-Type", ContentType)
+	}
+	req.Header.Set("Authorization", "Bearer "+t.Token)
+	req.Close = true // Okta sends Connection: close
+	secrets := append([]string{t.Token}, k.secrets...)
+
+	ex := Exchange{Time: c.cfg.Now(), Method: k.method, URL: k.url,
+		RequestHeader: req.Header.Clone(), RequestBody: redact(string(k.body), secrets)}
+	ex.RequestHeader.Set("Authorization", "Bearer "+redacted)
+	ex.RequestHeader.Set("Connection", "close")
+	start := time.Now()
+	status, header, body, err := c.roundTrip(req)
+	ex.Duration = time.Since(start)
+	ex.Status, ex.ResponseHeader, ex.ResponseBody = status, header, redact(string(body), secrets)
+	if err != nil {
+		ex.Err = err.Error()
+	}
+	if tr != nil {
+		tr.Add(ex)
+	}
+	c.cfg.Logger.InfoContext(ctx, "scim exchange", "method", k.method, "url", k.url, "status", status)
+	if err != nil || status < 200 || status > 299 {
+		return status, body, &PushError{Method: k.method, URL: k.url, Status: status,
+			Body: excerpt(ex.ResponseBody), Err: err}
+	}
+	return status, body, nil
+}
+
+// roundTrip sends req and returns the status, headers and decoded body.
+func (c *Client) roundTrip(req *http.Request) (int, http.Header, []byte, error) {
+	resp, err := c.cfg.HTTPClient.Do(req)
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	defer resp.Body.Close()
+	body, err := decodeBody(resp)
+	if err != nil {
+		return resp.StatusCode, resp.Header, nil, fmt.Errorf("read response: %w", err)
+	}
+	return resp.StatusCode, resp.Header, body, nil
+}
+
+// decodeBody reads at most maxBody bytes, undoing the Content-Encoding we
+// asked for with Accept-Encoding.
+func decodeBody(resp *http.Response) ([]byte, error) {
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	if err != nil {
+		return nil, err
+	}
+	var r io.ReadCloser
+	switch strings.ToLower(strings.TrimSpace(resp.Header.Get("Content-Encoding"))) {
+	case "", "identity":
+		return raw, nil
+	case "gzip", "x-gzip":
+		if r, err = gzip.NewReader(bytes.NewReader(raw)); err != nil {
+			return nil, fmt.Errorf("gzip: %w", err)
+		}
+	case "deflate": // zlib-wrapped per RFC 9110; some servers send raw deflate
+		if r, err = zlib.NewReader(bytes.NewReader(raw)); err != nil {
+			r = flate.NewReader(bytes.NewReader(raw))
+		}
+	default:
+		return nil, fmt.Errorf("unsupported Content-Encoding %q", resp.Header.Get("Content-Encoding"))
+	}
+	defer r.Close()
+	return io.ReadAll(io.LimitReader(r, maxBody))
+}
+
+func redact(s string, secrets []string) string {
+	for _, sec := range secrets {
+		if sec != "" {
+			s = strings.ReplaceAll(s, sec, redacted)
+		}
+	}
+	return s
+}
