@@ -69,6 +69,11 @@ type App struct {
 	ClientID, ClientSecret string
 	RedirectURIs           []string
 	Provisioning           *Provisioning
+	// SAML holds the SAML 2.0 settings of a SAML app (SignOnMode SAML_2_0); nil for OIDC apps.
+	SAML *SAMLSettings
+	// Faults are the names of the deliberate defects this app's responses carry (see SetFaults). The
+	// protocol packages define and document the names; the directory only stores them.
+	Faults []string
 }
 
 // SignOnModeOIDC is Okta's signOnMode for OIDC app integrations.
@@ -235,6 +240,10 @@ func (o *Org) CreateOIDCApp(in OIDCAppInput) (App, error) {
 func (a *App) clone() App {
 	c := *a
 	c.RedirectURIs = slices.Clone(a.RedirectURIs)
+	c.Faults = slices.Clone(a.Faults)
+	if a.SAML != nil {
+		c.SAML = a.SAML.clone()
+	}
 	if a.Provisioning != nil {
 		p := *a.Provisioning
 		c.Provisioning = &p

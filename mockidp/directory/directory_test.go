@@ -3,6 +3,7 @@ package directory
 import (
 	"errors"
 	"regexp"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -86,5 +87,40 @@ func TestUsersAndAssignments(t *testing.T) {
 	}
 	if _, err := org.Assign(app.ID, "00unknown"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("assign unknown user: err = %v, want ErrNotFound", err)
+	}
+}
+
+func TestCreateSAMLAppDefaults(t *testing.T) {
+	t.Parallel()
+	org, err := NewOrg("acme-co", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	app, err := org.CreateSAMLApp(SAMLAppInput{Label: "Ref App", Settings: SAMLSettings{
+		SSOURL: "http://app.test/sso/saml/acs", Audience: "http://app.test/saml/metadata"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := app.SAML
+	if app.SignOnMode != SignOnModeSAML || !strings.HasPrefix(s.ExternalKey, "exk") || len(s.ExternalKey) != 20 {
+		t.Errorf("app = %+v", app)
+	}
+	if s.AppName != "acmeco_refapp_1" || s.Recipient != s.SSOURL || s.Destination != s.SSOURL ||
+		s.NameIDFormat != NameIDUnspecified || !s.ResponseSigned || !s.AssertionSigned {
+		t.Errorf("settings = %+v", s)
+	}
+	got, ok := org.AppByExternalKey(s.ExternalKey)
+	if !ok || got.ID != app.ID {
+		t.Errorf("AppByExternalKey = %+v, %v", got, ok)
+	}
+	if _, err := org.CreateSAMLApp(SAMLAppInput{Label: "x", Settings: SAMLSettings{SSOURL: "u", Audience: "a"},
+		UnsignedResponse: true, UnsignedAssertion: true}); err == nil {
+		t.Error("an app signing nothing was accepted")
+	}
+	if err := org.SetFaults(app.ID, []string{"saml-unsigned"}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := org.App(app.ID); !got.HasFault("saml-unsigned") || got.HasFault("other") {
+		t.Errorf("faults = %v", got.Faults)
 	}
 }
