@@ -92,12 +92,11 @@ func (s *Server) CreateOrg(ctx context.Context, name string) (*Org, error) {
 		transcripts: map[string]*scimpush.Transcript{},
 		scim: scimpush.New(scimpush.Config{HTTPClient: s.cfg.HTTPClient,
 			Logger: s.cfg.Logger.With("org", name), Rand: s.cfg.Rand, Now: s.cfg.Now})}
-	op, err := oidcop.New(oidcop.Config{Issuer: o.baseURL, OrgID: dir.ID(), OrgName: name,
-		Directory: dir, Now: s.cfg.Now, Rand: s.cfg.Rand, Logger: s.cfg.Logger.With("org", name)})
-	if err != nil {
+	mux := http.NewServeMux()
+	if err := o.mount(s.cfg, mux); err != nil {
 		return nil, fmt.Errorf("create org %q: %w", name, err)
 	}
-	o.handler = op
+	o.handler = mux
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, taken := s.orgs[name]; taken {
