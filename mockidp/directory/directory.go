@@ -71,6 +71,16 @@ type App struct {
 	Provisioning           *Provisioning
 	// SAML holds the SAML 2.0 settings of a SAML app (SignOnMode SAML_2_0); nil for OIDC apps.
 	SAML *SAMLSettings
+	// TokenEndpointAuthMethod is client_secret_basic (the default), client_secret_post, private_key_jwt
+	// or none.
+	TokenEndpointAuthMethod string
+	// JWKS is the client's public key set (JSON) for private_key_jwt.
+	JWKS []byte
+	// PostLogoutRedirectURIs are the "Sign-out redirect URIs".
+	PostLogoutRedirectURIs []string
+	// UsernameFormat is the "Application username format": "email" (the default), "login" or "prefix"
+	// (the login's part before @).
+	UsernameFormat string
 	// Faults are the names of the deliberate defects this app's responses carry (see SetFaults). The
 	// protocol packages define and document the names; the directory only stores them.
 	Faults []string
@@ -241,6 +251,8 @@ func (a *App) clone() App {
 	c := *a
 	c.RedirectURIs = slices.Clone(a.RedirectURIs)
 	c.Faults = slices.Clone(a.Faults)
+	c.JWKS = slices.Clone(a.JWKS)
+	c.PostLogoutRedirectURIs = slices.Clone(a.PostLogoutRedirectURIs)
 	if a.SAML != nil {
 		c.SAML = a.SAML.clone()
 	}
