@@ -1,0 +1,85 @@
+// Command refapp runs the ssoconform reference app and administers it.
+//
+//	refapp serve --addr 127.0.0.1:8080 --db sqlite:refapp.db --base-url http://app.test:8080
+//	refapp org create --db sqlite:refapp.db --name acme --plan pro --admin-email a@acme.test --admin-password-file pw.txt
+//	refapp apikey create --db sqlite:refapp.db --org acme --scopes scim
+//	refapp sso set --db sqlite:refapp.db --org acme --protocol oidc --metadata-url URL --client-id ID \
+//	    --client-secret-file secret.txt --default-role member
+//	refapp sso show --db sqlite:refapp.db --org acme --base-url http://app.test:8080
+//
+// Secrets are read from files, or from standard input when the file is "-";
+// never from the command line. Exit status: 0 ok, 1 failure, 2 usage error.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// errUsage marks a command line that could not be understood (exit status 2).
+var errUsage = errors.New("usage error")
+
+const usage = `usage:
+  refapp serve --addr HOST:PORT --db sqlite:PATH --base-url URL [--log-level debug|info|warn|error]
+  refapp org create --db sqlite:PATH --name NAME --plan free|pro|enterprise --admin-email EMAIL --admin-password-file FILE|-
+  refapp apikey create --db sqlite:PATH --org NAME --scopes scim[,org:read,org:write]
+  refapp sso set --db sqlite:PATH --org NAME --protocol oidc --metadata-url URL --client-id ID --client-secret-file FILE|- --default-role admin|member|viewer
+  refapp sso show --db sqlite:PATH --org NAME --base-url URL
+
+Secrets are read from a file, or from standard input when FILE is "-".
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	switch {
+	case errors.Is(err, errUsage):
+		os.Exit(2)
+	case err != nil:
+		fmt.Fprintln(os.Stderr, "refapp:", err)
+		os.Exit(1)
+	}
+}
+
+// run executes one command line. Usage errors are reported on stderr and
+// returned wrapping errUsage; other errors are returned for main to print.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return usageErr(stderr, "no command given")
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "serve":
+		return serve(ctx, rest, stderr)
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	if len(rest) == 0 {
+		return usageErr(stderr, fmt.Sprintf("unknown command %q", cmd))
+	}
+	c := &cli{stdin: stdin, stdout: stdout, stderr: stderr}
+	switch cmd + " " + rest[0] {
+	case "org create":
+		return c.orgCreate(ctx, rest[1:])
+	case "apikey create":
+		return c.apikeyCreate(ctx, rest[1:])
+	case "sso set":
+		return c.ssoSet(ctx, rest[1:])
+	case "sso show":
+		return c.ssoShow(ctx, rest[1:])
+	}
+	return usageErr(stderr, fmt.Sprintf("unknown command %q", cmd+" "+rest[0]))
+}
+
+// usageErr prints msg and the usage text and returns an errUsage.
+func usageErr(stderr io.Writer, msg string) error {
+	fmt.Fprintf(stderr, "refapp: %s\n\n%s", msg, usage)
+	return fmt.Errorf("%s: %w", msg, errUsage)
+}

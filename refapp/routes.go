@@ -1,0 +1,34 @@
+package refapp
+
+import (
+	"net/http"
+
+	"github.com/ssoconform/ssoconform/refapp/scimserver"
+	"github.com/ssoconform/ssoconform/refapp/web"
+)
+
+// routes is the app's route table:
+//
+//	GET  /healthz                      liveness: 200 "ok"
+//	GET  /                             home (signed in) or 303 /login
+//	GET  /login, POST /login           password login
+//	POST /logout                       end the session
+//	GET  /sso, POST /sso               organization name -> 303 /sso/{org}
+//	GET  /sso/{org}                    "Sign in with Okta"
+//	GET  /sso/{org}/start              302 to Okta (code flow, state, nonce, PKCE S256)
+//	GET  /sso/oidc/callback            the redirect URI
+//	GET  /api/v1/me                    the signed-in member as JSON
+//	GET  /static/...                   CSS
+//	/scim/v2/...                       SCIM 2.0 (see scimserver)
+//
+// Browser POST routes are wrapped in http.CrossOriginProtection by web.Mount.
+func (a *App) routes(pages *web.Handler, scim *scimserver.Server) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = w.Write([]byte("ok"))
+	})
+	pages.Mount(mux)
+	scim.Mount(mux)
+	return a.logged(secured(mux))
+}

@@ -1,0 +1,90 @@
+package scimserver
+
+import (
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+)
+
+// The SCIM Error schema and response media type.
+const (
+	errorSchema = "urn:ietf:params:scim:api:messages:2.0:Error"
+	mediaType   = "application/scim+json"
+)
+
+// scimType values (RFC 7644 §3.12) used here.
+const (
+	typeInvalidFilter = "invalidFilter"
+	typeInvalidSyntax = "invalidSyntax"
+	typeInvalidValue  = "invalidValue"
+	typeUniqueness    = "uniqueness"
+)
+
+// Error is a SCIM protocol error: Status, ScimType and Detail are what the
+// client sees; Cause is for the log only.
+type Error struct {
+	Status   int
+	ScimType string
+	Detail   string
+	Cause    error
+}
+
+func (e *Error) Error() string {
+	if e.Cause != nil {
+		return e.Detail + ": " + e.Cause.Error()
+	}
+	return e.Detail
+}
+
+func (e *Error) Unwrap() error { return e.Cause }
+
+func scimErr(status int, scimType, detail string) *Error {
+	return &Error{Status: status, ScimType: scimType, Detail: detail}
+}
+
+type errorBody struct {
+	Schemas  []string `json:"schemas"`
+	Status   string   `json:"status"`
+	ScimType string   `json:"scimType,omitempty"`
+	Detail   string   `json:"detail,omitempty"`
+}
+
+// writeError is the one place SCIM errors become responses. Anything that is
+// not an *Error is an internal error: logged, answered 500 without detail.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	var se *Error
+	if !errors.As(err, &se) {
+		s.cfg.Logger.ErrorContext(r.Context(), "scim request failed", slog.String("method", r.Method),
+			slog.String("path", r.URL.Path), slog.Any("error", err))
+		se = scimErr(http.StatusInternalServerError, "", "internal server error")
+	} else if se.Cause != nil {
+		s.cfg.Logger.InfoContext(r.Context(), "scim request refused", slog.Int("status", se.Status),
+			slog.String("path", r.URL.Path), slog.Any("error", se.Cause))
+	}
+	if se.Status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="refapp SCIM"`)
+	}
+	writeJSON(w, se.Status, errorBody{Schemas: []string{errorSchema}, Status: strconv.Itoa(se.Status),
+		ScimType: se.ScimType, Detail: se.Detail})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		http.Error(w, "internal server error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", mediaType)
+	w.WriteHeader(status)
+	_, _ = w.Write(append(body, '\n'))
+}
+
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request, _ principal) {
+	s.writeError(w, r, scimErr(http.StatusNotFound, "", "no SCIM resource at "+r.URL.Path))
+}
+
+func (s *Server) notImplemented(w http.ResponseWriter, r *http.Request, _ principal) {
+	s.writeError(w, r, scimErr(http.StatusNotImplemented, "", r.Method+" on Users is not supported yet"))
+}

@@ -1,0 +1,88 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+
+	"github.com/ssoconform/ssoconform/refapp/store"
+)
+
+// CreateOrg inserts an organization; ErrConflict when the name is taken.
+func (s *Store) CreateOrg(ctx context.Context, o store.Org) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO orgs (id, name, name_key, plan, created_at) VALUES (?, ?, ?, ?, ?)`,
+		o.ID, o.Name, key(o.Name), string(o.Plan), fmtTime(o.CreatedAt))
+	return mapErr("create org", err)
+}
+
+// OrgByID finds an organization by id.
+func (s *Store) OrgByID(ctx context.Context, id string) (store.Org, error) {
+	return s.scanOrg(ctx, "org by id", `SELECT id, name, plan, created_at FROM orgs WHERE id = ?`, id)
+}
+
+// OrgByName finds an organization by name, case-insensitively.
+func (s *Store) OrgByName(ctx context.Context, name string) (store.Org, error) {
+	return s.scanOrg(ctx, "org by name", `SELECT id, name, plan, created_at FROM orgs WHERE name_key = ?`, key(name))
+}
+
+func (s *Store) scanOrg(ctx context.Context, op, query string, arg any) (store.Org, error) {
+	var o store.Org
+	var plan, created string
+	err := s.db.QueryRowContext(ctx, query, arg).Scan(&o.ID, &o.Name, &plan, &created)
+	if err != nil {
+		return store.Org{}, mapErr(op, err)
+	}
+	o.Plan = store.Plan(plan)
+	o.CreatedAt, err = parseTime(created)
+	return o, mapErr(op, err)
+}
+
+// CreateAPIKey inserts an API key.
+func (s *Store) CreateAPIKey(ctx context.Context, k store.APIKey) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO api_keys (id, org_id, prefix, hash, scopes, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		k.ID, k.OrgID, k.Prefix, k.Hash, strings.Join(k.Scopes, " "), fmtTime(k.CreatedAt))
+	return mapErr("create api key", err)
+}
+
+// APIKeyByHash finds an API key by the SHA-256 of its value.
+func (s *Store) APIKeyByHash(ctx context.Context, hash []byte) (store.APIKey, error) {
+	var k store.APIKey
+	var scopes, created string
+	err := s.db.QueryRowContext(ctx, `SELECT id, org_id, prefix, hash, scopes, created_at FROM api_keys WHERE hash = ?`, hash).
+		Scan(&k.ID, &k.OrgID, &k.Prefix, &k.Hash, &scopes, &created)
+	if err != nil {
+		return store.APIKey{}, mapErr("api key by hash", err)
+	}
+	k.Scopes = strings.Fields(scopes)
+	k.CreatedAt, err = parseTime(created)
+	return k, mapErr("api key by hash", err)
+}
+
+// PutSSOConnection creates or replaces an organization's SSO connection.
+func (s *Store) PutSSOConnection(ctx context.Context, c store.SSOConnection) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO sso_connections
+		(org_id, protocol, metadata_url, issuer, client_id, client_secret, default_role, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (org_id) DO UPDATE SET protocol = excluded.protocol, metadata_url = excluded.metadata_url,
+		issuer = excluded.issuer, client_id = excluded.client_id, client_secret = excluded.client_secret,
+		default_role = excluded.default_role, updated_at = excluded.updated_at`,
+		c.OrgID, c.Protocol, c.MetadataURL, c.Issuer, c.ClientID, c.ClientSecret, string(c.DefaultRole), fmtTime(c.UpdatedAt))
+	return mapErr("put sso connection", err)
+}
+
+// SSOConnection returns an organization's SSO connection.
+func (s *Store) SSOConnection(ctx context.Context, orgID string) (store.SSOConnection, error) {
+	var c store.SSOConnection
+	var role, updated string
+	err := s.db.QueryRowContext(ctx, `SELECT org_id, protocol, metadata_url, issuer, client_id, client_secret,
+		default_role, updated_at FROM sso_connections WHERE org_id = ?`, orgID).
+		Scan(&c.OrgID, &c.Protocol, &c.MetadataURL, &c.Issuer, &c.ClientID, &c.ClientSecret, &role, &updated)
+	if err != nil {
+		return store.SSOConnection{}, mapErr("sso connection", err)
+	}
+	c.DefaultRole = store.Role(role)
+	c.UpdatedAt, err = parseTime(updated)
+	return c, mapErr("sso connection", err)
+}
+
+func nullable(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
