@@ -110,7 +110,10 @@ func (a *RefApp) waitHealthy(ctx context.Context) error {
 		select {
 		case err := <-a.done:
 			a.done <- err
-			return fmt.Errorf("refapp exited before it was healthy: %v", err)
+			if err == nil {
+				return errors.New("refapp exited (status 0) before it was healthy")
+			}
+			return fmt.Errorf("refapp exited before it was healthy: %w", err)
 		case <-ctx.Done():
 			return fmt.Errorf("refapp not healthy at %s/healthz: %w", a.LocalURL, ctx.Err())
 		case <-tick.C:
