@@ -12,7 +12,7 @@ type Outcome struct {
 	SignedIn bool
 	Name     string // the signed-in member's name as the app displays it
 	Error    string // the app's error text, when it refused
-	URL      string // the page's address at the end
+	URL      string // the page's address at the end, credentials hidden
 }
 
 // Driver knows an app's pages: how to start SP-initiated SSO for an organization from its login page,
@@ -53,9 +53,9 @@ func (d RefAppDriver) StartSSO(ctx context.Context, p *browser.Page, org string)
 func (d RefAppDriver) Outcome(ctx context.Context, p *browser.Page) (Outcome, error) {
 	which, err := p.WaitAny(ctx, "#member-name", "#error")
 	if err != nil {
-		return Outcome{URL: p.URL()}, fmt.Errorf("read SSO outcome: %w", err)
+		return Outcome{URL: RedactURL(p.URL())}, fmt.Errorf("read SSO outcome: %w", err)
 	}
-	out := Outcome{URL: p.URL(), SignedIn: which == "#member-name"}
+	out := Outcome{URL: RedactURL(p.URL()), SignedIn: which == "#member-name"}
 	text, err := p.Text(ctx, which)
 	if err != nil {
 		return out, fmt.Errorf("read SSO outcome: %w", err)
@@ -87,10 +87,10 @@ func OktaSignIn(ctx context.Context, p *browser.Page, username, password string)
 // page the app lands on.
 func SignInWithOkta(ctx context.Context, d Driver, p *browser.Page, org, username, password string) (Outcome, error) {
 	if err := d.StartSSO(ctx, p, org); err != nil {
-		return Outcome{URL: p.URL()}, err
+		return Outcome{URL: RedactURL(p.URL())}, err
 	}
 	if err := OktaSignIn(ctx, p, username, password); err != nil {
-		return Outcome{URL: p.URL()}, err
+		return Outcome{URL: RedactURL(p.URL())}, err
 	}
 	return d.Outcome(ctx, p)
 }

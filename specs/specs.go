@@ -126,7 +126,7 @@ func attachScreenshot(ctx context.Context, p *browser.Page, what string) {
 		AddReportEntry("screenshot "+what+" failed", err.Error())
 		return
 	}
-	AddReportEntry("screenshot "+what, fmt.Sprintf("%s (page %s)", path, p.URL()))
+	AddReportEntry("screenshot "+what, fmt.Sprintf("%s (page %s)", path, harness.RedactURL(p.URL())))
 }
 
 var specIDPattern = regexp.MustCompile(`^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+`)

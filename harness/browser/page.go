@@ -7,6 +7,8 @@ import (
 
 	"github.com/go-rod/rod"
 	"github.com/go-rod/rod/lib/proto"
+
+	"github.com/ssoconform/ssoconform/internal/redact"
 )
 
 // Page is one tab in its own incognito context. Every method takes a context that bounds its waiting:
@@ -44,7 +46,7 @@ func (p *Page) Click(ctx context.Context, selector string) error {
 		return err
 	}
 	if err := el.Click(proto.InputMouseButtonLeft, 1); err != nil {
-		return fmt.Errorf("click %s on %s: %s", selector, p.URL(), errorText(err))
+		return fmt.Errorf("click %s on %s: %s", selector, p.safeURL(), errorText(err))
 	}
 	return nil
 }
@@ -59,7 +61,7 @@ func (p *Page) Fill(ctx context.Context, selector, text string) error {
 		return fmt.Errorf("select text of %s: %s", selector, errorText(err))
 	}
 	if err := el.Input(text); err != nil {
-		return fmt.Errorf("type into %s on %s: %s", selector, p.URL(), errorText(err))
+		return fmt.Errorf("type into %s on %s: %s", selector, p.safeURL(), errorText(err))
 	}
 	return nil
 }
@@ -89,7 +91,7 @@ func (p *Page) WaitAny(ctx context.Context, selectors ...string) (string, error)
 		race = race.Element(sel).Handle(func(*rod.Element) error { got = sel; return nil })
 	}
 	if _, err := race.Do(); err != nil {
-		return "", fmt.Errorf("wait for any of %q on %s: %s", selectors, p.URL(), errorText(err))
+		return "", fmt.Errorf("wait for any of %q on %s: %s", selectors, p.safeURL(), errorText(err))
 	}
 	return got, nil
 }
@@ -102,6 +104,9 @@ func (p *Page) Has(selector string) (bool, error) {
 	}
 	return ok, nil
 }
+
+// safeURL is the page's address with credential-bearing parameters hidden, for error messages.
+func (p *Page) safeURL() string { return redact.URL(p.URL()) }
 
 // URL is the page's current address ("" when it cannot be read).
 func (p *Page) URL() string {
@@ -116,7 +121,7 @@ func (p *Page) URL() string {
 func (p *Page) Screenshot(ctx context.Context) ([]byte, error) {
 	b, err := p.rod.Context(ctx).Screenshot(true, &proto.PageCaptureScreenshot{Format: proto.PageCaptureScreenshotFormatPng})
 	if err != nil {
-		return nil, fmt.Errorf("screenshot of %s: %s", p.URL(), errorText(err))
+		return nil, fmt.Errorf("screenshot of %s: %s", p.safeURL(), errorText(err))
 	}
 	return b, nil
 }
@@ -129,7 +134,7 @@ func (p *Page) Fetch(ctx context.Context, path string) (int, string, error) {
 		return {status: r.status, body: await r.text()};
 	}`, path)
 	if err != nil {
-		return 0, "", fmt.Errorf("fetch %s from %s: %s", path, p.URL(), errorText(err))
+		return 0, "", fmt.Errorf("fetch %s from %s: %s", path, p.safeURL(), errorText(err))
 	}
 	return res.Value.Get("status").Int(), res.Value.Get("body").String(), nil
 }
@@ -137,7 +142,7 @@ func (p *Page) Fetch(ctx context.Context, path string) (int, string, error) {
 func (p *Page) element(ctx context.Context, selector string) (*rod.Element, error) {
 	el, err := p.rod.Context(ctx).Element(selector)
 	if err != nil {
-		return nil, fmt.Errorf("find %s on %s: %s", selector, p.URL(), errorText(err))
+		return nil, fmt.Errorf("find %s on %s: %s", selector, p.safeURL(), errorText(err))
 	}
 	return el.Context(ctx), nil
 }
