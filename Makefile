@@ -44,6 +44,9 @@ lint: $(GOLANGCI_LINT) ## gofmt, go vet, golangci-lint (with staticcheck)
 $(GOLANGCI_LINT):
 	GOBIN=$(BIN) $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)
 
+bench: build ## run the benchmarks (mock flows and signing rate, SCIM push and filter, browser sign-in) and print the figures
+	$(GO) test -run '^$$' -bench "$(or $(BENCH),.)" -benchmem -timeout 60m $$($(GO) list ./... | grep -v '/specs$$')
+
 check-imports: ## fail on any import the architecture's rules forbid
 	$(GO) run ./scripts/checkimports ./...
 
