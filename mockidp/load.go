@@ -1,6 +1,7 @@
 package mockidp
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 
@@ -38,30 +39,102 @@ func (s *Server) LoadFixture(ctx context.Context, f *fixture.File) error {
 
 func (o *Org) load(fo fixture.Org) error {
 	for _, fu := range fo.Users {
-		if _, err := o.dir.CreateUser(directory.UserInput(fu)); err != nil {
+		if err := o.loadUser(fu); err != nil {
 			return err
 		}
 	}
-	for _, fa := range fo.Apps {
-		app, err := o.dir.CreateOIDCApp(directory.OIDCAppInput{Label: fa.Label,
-			RedirectURIs: fa.OIDC.RedirectURIs, ClientID: fa.OIDC.ClientID, ClientSecret: fa.OIDC.ClientSecret})
+	groups := map[string]string{} // name -> id
+	for _, fg := range fo.Groups {
+		g, err := o.dir.CreateGroup(directory.GroupInput{Name: fg.Name, Description: fg.Description})
 		if err != nil {
 			return err
 		}
-		if p := fa.Provisioning; p != nil {
-			if err := o.dir.SetProvisioning(app.ID, directory.Provisioning(*p)); err != nil {
-				return err
-			}
-		}
-		for _, login := range fa.Assignments {
-			u, ok := o.dir.UserByLogin(login)
-			if !ok {
-				return fmt.Errorf("assignment %q: user %w", login, directory.ErrNotFound)
-			}
-			if _, err := o.dir.Assign(app.ID, u.ID); err != nil { // no push at load time
+		groups[fg.Name] = g.ID
+		for _, login := range fg.Members {
+			u, _ := o.dir.UserByLogin(login) // validated
+			if err := o.dir.AddGroupMember(g.ID, u.ID); err != nil {
 				return err
 			}
 		}
 	}
+	for _, fa := range fo.Apps {
+		if err := o.loadApp(fa); err != nil {
+			return fmt.Errorf("app %q: %w", fa.Label, err)
+		}
+	}
 	return nil
+}
+
+func (o *Org) loadUser(fu fixture.User) error {
+	u, err := o.dir.CreateUser(directory.UserInput{Login: fu.Login, Email: fu.Email, FirstName: fu.FirstName,
+		LastName: fu.LastName, Password: fu.Password, Staged: fu.Status == directory.StatusStaged})
+	if err != nil {
+		return err
+	}
+	switch fu.Status {
+	case directory.StatusSuspended:
+		return o.dir.Suspend(u.ID)
+	case directory.StatusDeactivated:
+		return o.dir.Deactivate(u.ID)
+	}
+	return nil
+}
+
+func (o *Org) loadApp(fa fixture.App) error {
+	app, err := o.createFixtureApp(fa)
+	if err != nil {
+		return err
+	}
+	_, err = o.dir.UpdateApp(app.ID, func(a *directory.App) error {
+		a.UsernameFormat, a.Faults = fa.UsernameFormat, fa.Faults
+		if p := fa.Provisioning; p != nil {
+			a.Provisioning = &directory.Provisioning{BaseURL: p.BaseURL, Token: p.Token}
+		}
+		if c := fa.OIDC; c != nil {
+			a.PostLogoutRedirectURIs, a.TokenEndpointAuthMethod = c.PostLogoutRedirectURIs, c.TokenEndpointAuthMethod
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, login := range fa.Assignments {
+		u, _ := o.dir.UserByLogin(login)                      // validated
+		if _, err := o.dir.Assign(app.ID, u.ID); err != nil { // no push at load time
+			return err
+		}
+	}
+	for _, name := range fa.GroupAssignments {
+		g, _ := o.dir.GroupByName(name) // validated
+		if _, err := o.dir.AssignGroup(app.ID, g.ID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// attrUnspecified is Okta's default attribute name format ("Unspecified").
+const attrUnspecified = "urn:oasis:names:tc:SAML:2.0:attrname-format:unspecified"
+
+func (o *Org) createFixtureApp(fa fixture.App) (directory.App, error) {
+	if c := fa.OIDC; c != nil {
+		return o.dir.CreateOIDCApp(directory.OIDCAppInput{Label: fa.Label, RedirectURIs: c.RedirectURIs,
+			ClientID: c.ClientID, ClientSecret: c.ClientSecret})
+	}
+	s := fa.SAML
+	set := directory.SAMLSettings{ExternalKey: s.ExternalKey, AppName: s.AppName, SSOURL: s.SSOURL,
+		Recipient: s.Recipient, Destination: s.Destination, Audience: s.Audience,
+		RequestableSSOURLs: s.RequestableSSOURLs, NameIDFormat: s.NameIDFormatURN(),
+		DefaultRelayState: s.DefaultRelayState}
+	for _, a := range s.Attributes {
+		set.Attributes = append(set.Attributes, directory.SAMLAttribute{Name: a.Name,
+			NameFormat: cmp.Or(a.NameFormat, attrUnspecified), Value: a.Value})
+	}
+	if g := s.GroupAttribute; g != nil {
+		set.GroupAttribute = &directory.SAMLGroupAttribute{Name: g.Name,
+			NameFormat: cmp.Or(g.NameFormat, attrUnspecified), Filter: g.Filter, Value: g.Value}
+	}
+	return o.dir.CreateSAMLApp(directory.SAMLAppInput{Label: fa.Label, Settings: set,
+		UnsignedResponse:  s.ResponseSigned != nil && !*s.ResponseSigned,
+		UnsignedAssertion: s.AssertionSigned != nil && !*s.AssertionSigned})
 }

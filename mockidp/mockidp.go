@@ -1,17 +1,30 @@
 // Package mockidp is a mock Okta: many orgs in one process, each with users,
-// app integrations, assignments, an OpenID provider on Okta's org
-// authorization server paths and an Okta-like SCIM client.
+// groups, app integrations, assignments, an OpenID provider on Okta's
+// authorization server paths, a SAML IdP, an Okta-like SCIM client, a
+// management API, an admin console and a System Log.
 //
 // The Server is an http.Handler and never listens by itself. Orgs are
-// path-based: an org's base URL, which is also its OIDC issuer, is
-// Config.BaseURL + "/" + name. Under it:
+// path-based by default: an org's base URL, which is also its OIDC issuer, is
+// Config.BaseURL + "/" + name. With Config.Domain set (e.g. "okta.test") orgs
+// are host-based as in Okta: a request whose Host is {org}.{Domain}[:port] is
+// served by that org at the root path, and the org's base URL is
+// {scheme}://{org}.{Domain}[:port] with the scheme and port of BaseURL (the
+// developer maps the names to loopback, e.g. in /etc/hosts). Under the base URL:
 //
 //	/.well-known/openid-configuration
-//	/oauth2/v1/authorize | token | keys | userinfo
+//	/oauth2/v1/authorize | token | keys | userinfo ...
 //	/login/signin   (the login page's form)
+//	/app/...        SAML metadata and SSO (package samlidp)
+//	/api/v1/...     management API, "Authorization: SSWS <Org.APIToken()>" (package mgmtapi)
+//	/admin          admin console (package console)
+//
+// With Config.StateFile set, every change is saved (debounced, atomically) to
+// a JSON file that LoadState reads back at the next start; the format is
+// described in state.go.
 //
 // Subpackages: directory (org state), fixture (YAML org definitions),
-// oidcop (the OpenID provider), scimpush (the SCIM client).
+// oidcop (the OpenID provider), samlidp (the SAML IdP), scimpush (the SCIM
+// client), mgmtapi (Okta's /api/v1), console (admin UI), syslog (System Log).
 //
 // Usage (in-process, as the harness does):
 //
@@ -23,7 +36,12 @@
 //		RedirectURIs: []string{"http://app.test:8081/sso/oidc/callback"}})
 //	err = org.SetProvisioning(ctx, app.ID, mockidp.Provisioning{BaseURL: scimURL, Token: key})
 //	err = org.AssignUser(ctx, app.ID, u.ID) // pushes alice over SCIM
+//	g, err := org.CreateGroup(ctx, mockidp.GroupInput{Name: "Engineering"})
+//	err = org.AddGroupMember(ctx, g.ID, u.ID)
+//	err = org.AssignGroup(ctx, app.ID, g.ID) // members are assigned (scope GROUP)
+//	err = org.DeactivateUser(ctx, u.ID)      // alice can no longer sign in
 //	discovery := org.DiscoveryURL()
+//	token := org.APIToken() // "Authorization: SSWS " + token on {org}/api/v1/...
 package mockidp
 
 import (
@@ -32,8 +50,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -55,6 +75,14 @@ type Config struct {
 	// Rand is the random source for ids, secrets, keys and codes.
 	// Default: crypto/rand.Reader.
 	Rand io.Reader
+	// Domain turns on host-based orgs: {org}.{Domain} (e.g. "okta.test").
+	// Default: "" (path-based orgs).
+	Domain string
+	// StateFile is where every change is saved (see state.go). Default: ""
+	// (nothing is saved). Loading it is the caller's choice (LoadState).
+	StateFile string
+	// SaveDelay debounces saves to StateFile. Default: 200 ms.
+	SaveDelay time.Duration
 }
 
 func (c Config) withDefaults() Config {
@@ -70,7 +98,11 @@ func (c Config) withDefaults() Config {
 	if c.Rand == nil {
 		c.Rand = rand.Reader
 	}
+	if c.SaveDelay <= 0 {
+		c.SaveDelay = 200 * time.Millisecond
+	}
 	c.BaseURL = strings.TrimSuffix(c.BaseURL, "/")
+	c.Domain = strings.ToLower(strings.Trim(c.Domain, "."))
 	return c
 }
 
@@ -84,8 +116,13 @@ func (c Config) Validate() error {
 		u.RawQuery != "" || u.Fragment != "" {
 		return fmt.Errorf("mockidp config: BaseURL %q must be an absolute http(s) URL without query", c.BaseURL)
 	}
+	if c.Domain != "" && !validDomain.MatchString(c.Domain) {
+		return fmt.Errorf("mockidp config: Domain %q is not a DNS name", c.Domain)
+	}
 	return nil
 }
+
+var validDomain = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$`)
 
 // Server is a mock Okta hosting many orgs. It is an http.Handler.
 type Server struct {
@@ -95,6 +132,10 @@ type Server struct {
 
 	mu   sync.RWMutex
 	orgs map[string]*Org
+
+	saveMu    sync.Mutex  // serialises writes of the state file
+	pendingMu sync.Mutex  // guards pending
+	pending   *time.Timer // the scheduled save, nil when none
 }
 
 // New returns a Server with no orgs.
@@ -109,13 +150,48 @@ func New(cfg Config) (*Server, error) {
 	return s, nil
 }
 
-// ServeHTTP dispatches to the org named by the first path segment.
+// ServeHTTP dispatches to the org named by the Host (host-based orgs) or by
+// the first path segment.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	var h http.Handler = s.mux
+	if org, ok := s.orgByHost(r.Host); ok {
+		h = org.handler
+	}
 	if s.prefix == "" {
-		s.mux.ServeHTTP(w, r)
+		h.ServeHTTP(w, r)
 		return
 	}
-	http.StripPrefix(s.prefix, s.mux).ServeHTTP(w, r)
+	http.StripPrefix(s.prefix, h).ServeHTTP(w, r)
+}
+
+// orgByHost returns the org whose host {org}.{Domain} the request is for.
+func (s *Server) orgByHost(hostport string) (*Org, bool) {
+	if s.cfg.Domain == "" {
+		return nil, false
+	}
+	host := strings.ToLower(hostport)
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	name, ok := strings.CutSuffix(host, "."+s.cfg.Domain)
+	if !ok || strings.Contains(name, ".") {
+		return nil, false
+	}
+	return s.Org(name)
+}
+
+// orgBaseURL is the base URL of the named org: BaseURL/{name}, or
+// {scheme}://{name}.{Domain}[:port]{path} with host-based orgs.
+func (s *Server) orgBaseURL(name string) string {
+	if s.cfg.Domain == "" {
+		return s.cfg.BaseURL + "/" + name
+	}
+	u, _ := url.Parse(s.cfg.BaseURL) // validated
+	host := name + "." + s.cfg.Domain
+	if p := u.Port(); p != "" {
+		host = net.JoinHostPort(host, p)
+	}
+	return u.Scheme + "://" + host + u.Path
 }
 
 // Org returns the org with the given name.

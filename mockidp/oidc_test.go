@@ -209,7 +209,7 @@ func TestLoadExampleFixture(t *testing.T) {
 		t.Errorf("users (-want +got):\n%s", diff)
 	}
 	apps := org.Apps()
-	if len(apps) != 1 || apps[0].Label != "refapp" ||
+	if len(apps) != 2 || apps[0].Label != "refapp" || apps[1].SignOnMode != "SAML_2_0" ||
 		!cmp.Equal(apps[0].RedirectURIs, []string{"http://localhost:8081/sso/oidc/callback"}) {
 		t.Fatalf("apps = %+v", apps)
 	}

@@ -12,7 +12,9 @@ import (
 	"github.com/ssoconform/ssoconform/mockidp/directory"
 	"github.com/ssoconform/ssoconform/mockidp/fixture"
 	"github.com/ssoconform/ssoconform/mockidp/oidcop"
+	"github.com/ssoconform/ssoconform/mockidp/samlidp"
 	"github.com/ssoconform/ssoconform/mockidp/scimpush"
+	"github.com/ssoconform/ssoconform/mockidp/syslog"
 )
 
 // Errors callers can test with errors.Is.
@@ -23,12 +25,15 @@ var (
 	ErrConflict    = directory.ErrConflict
 )
 
-// UserInput describes a user to create. Email defaults to Login.
+// UserInput describes a user to create. Email defaults to Login; Staged
+// creates the user STAGED instead of ACTIVE.
 type UserInput struct {
 	Login, Email, FirstName, LastName, Password string
+	Staged                                      bool
 }
 
-// User is an Okta user: ID is "00u" + 17 characters.
+// User is an Okta user: ID is "00u" + 17 characters; Status is STAGED,
+// ACTIVE, SUSPENDED or DEPROVISIONED.
 type User struct {
 	ID, Login, Email, FirstName, LastName, DisplayName, Status string
 }
@@ -40,10 +45,11 @@ type OIDCAppInput struct {
 }
 
 // App is an app integration: ID is "0oa" + 17 characters and, for OIDC
-// apps, equal to ClientID; ClientSecret has 40 characters.
+// apps, equal to ClientID; ClientSecret has 40 characters. SignOnMode is
+// OPENID_CONNECT or SAML_2_0.
 type App struct {
-	ID, Label, ClientID, ClientSecret string
-	RedirectURIs                      []string
+	ID, Label, SignOnMode, ClientID, ClientSecret string
+	RedirectURIs                                  []string
 }
 
 // Provisioning is an app's SCIM target: base URL (e.g. .../scim/v2) and the
@@ -68,10 +74,15 @@ type Exchange struct {
 
 // Org is one mock Okta org.
 type Org struct {
-	name, baseURL string
-	dir           *directory.Org
-	handler       http.Handler
-	scim          *scimpush.Client
+	name, baseURL   string
+	dir             *directory.Org
+	log             *syslog.Log
+	apiToken        string // "Authorization: SSWS <apiToken>" on the management API
+	consolePassword string // the admin console's password (the API token works too)
+	handler         http.Handler
+	scim            *scimpush.Client
+	oidc            *oidcop.Provider // set once by mount
+	saml            *samlidp.IdP     // set once by mount
 
 	pushMu      sync.Mutex // one push at a time per org, as Okta's task queue
 	mu          sync.Mutex
@@ -79,19 +90,41 @@ type Org struct {
 }
 
 // CreateOrg creates an org. The name must match [a-z0-9][a-z0-9-]* (at most
-// 63 characters) and not be taken.
+// 63 characters) and not be taken. The org gets its own System Log, API token
+// and console password.
 func (s *Server) CreateOrg(ctx context.Context, name string) (*Org, error) {
+	return s.addOrg(ctx, name, nil)
+}
+
+// addOrg creates an org, restoring it from st when not nil.
+func (s *Server) addOrg(ctx context.Context, name string, st *orgState) (*Org, error) {
 	if !fixture.OrgName.MatchString(name) {
 		return nil, fmt.Errorf("create org %q: %w: must match %s", name, ErrInvalidName, fixture.OrgName)
 	}
-	dir, err := directory.NewOrg(name, s.cfg.Rand)
-	if err != nil {
-		return nil, fmt.Errorf("create org %q: %w", name, err)
-	}
-	o := &Org{name: name, baseURL: s.cfg.BaseURL + "/" + name, dir: dir,
+	o := &Org{name: name, baseURL: s.orgBaseURL(name), log: syslog.New(syslog.Config{Now: s.cfg.Now}),
 		transcripts: map[string]*scimpush.Transcript{},
 		scim: scimpush.New(scimpush.Config{HTTPClient: s.cfg.HTTPClient,
 			Logger: s.cfg.Logger.With("org", name), Rand: s.cfg.Rand, Now: s.cfg.Now})}
+	dcfg := directory.Config{Name: name, Rand: s.cfg.Rand, Now: s.cfg.Now, Log: o.log, OnChange: s.changed}
+	var err error
+	if st != nil {
+		o.apiToken, o.consolePassword = st.APIToken, st.ConsolePassword
+		if o.dir, err = directory.Restore(dcfg, st.Directory); err == nil {
+			o.dir.SetLog(o.log)
+		}
+	} else {
+		o.dir, err = directory.New(dcfg)
+	}
+	if err == nil && o.apiToken == "" {
+		o.apiToken, err = directory.NewSecret(s.cfg.Rand, 40)
+		o.apiToken = "00" + o.apiToken // Okta API tokens: "00" + 40 characters
+	}
+	if err == nil && o.consolePassword == "" {
+		o.consolePassword, err = directory.NewSecret(s.cfg.Rand, 16)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("create org %q: %w", name, err)
+	}
 	mux := http.NewServeMux()
 	if err := o.mount(s.cfg, mux); err != nil {
 		return nil, fmt.Errorf("create org %q: %w", name, err)
@@ -103,9 +136,23 @@ func (s *Server) CreateOrg(ctx context.Context, name string) (*Org, error) {
 		return nil, fmt.Errorf("create org %q: %w", name, ErrOrgExists)
 	}
 	s.orgs[name] = o
-	s.cfg.Logger.InfoContext(ctx, "org created", "org", name, "id", dir.ID())
+	s.cfg.Logger.InfoContext(ctx, "org created", "org", name, "id", o.dir.ID())
+	s.changed()
 	return o, nil
 }
+
+// SystemLog returns the org's System Log.
+func (o *Org) SystemLog() *syslog.Log { return o.log }
+
+// APIToken returns the org's management API token, sent as
+// "Authorization: SSWS <token>"; it also opens the admin console.
+func (o *Org) APIToken() string { return o.apiToken }
+
+// ConsolePassword returns the admin console's password.
+func (o *Org) ConsolePassword() string { return o.consolePassword }
+
+// ConsoleURL returns the URL of the org's admin console.
+func (o *Org) ConsoleURL() string { return o.baseURL + "/admin" }
 
 // Name returns the org name.
 func (o *Org) Name() string { return o.name }
@@ -119,7 +166,7 @@ func (o *Org) BaseURL() string { return o.baseURL }
 // DiscoveryURL returns the URL of the org's OpenID discovery document.
 func (o *Org) DiscoveryURL() string { return o.baseURL + oidcop.PathDiscovery }
 
-// CreateUser creates an ACTIVE user.
+// CreateUser creates a user, ACTIVE unless in.Staged.
 func (o *Org) CreateUser(ctx context.Context, in UserInput) (User, error) {
 	u, err := o.dir.CreateUser(directory.UserInput(in))
 	if err != nil {
@@ -162,8 +209,8 @@ func (o *Org) Apps() []App {
 }
 
 func toApp(a directory.App) App {
-	return App{ID: a.ID, Label: a.Label, ClientID: a.ClientID, ClientSecret: a.ClientSecret,
-		RedirectURIs: slices.Clone(a.RedirectURIs)}
+	return App{ID: a.ID, Label: a.Label, SignOnMode: a.SignOnMode, ClientID: a.ClientID,
+		ClientSecret: a.ClientSecret, RedirectURIs: slices.Clone(a.RedirectURIs)}
 }
 
 // SetProvisioning sets an app's SCIM target; a zero Provisioning turns
@@ -202,10 +249,41 @@ func (o *Org) push(ctx context.Context, app directory.App, asg directory.Assignm
 		ID: u.ID, UserName: asg.UserName, GivenName: u.FirstName, FamilyName: u.LastName,
 		Email: u.Email, DisplayName: u.DisplayName(),
 	}, o.transcript(app.ID))
+	target := syslog.Target{ID: u.ID, Type: "User", AlternateID: u.Login, DisplayName: u.DisplayName()}
 	if err != nil {
+		o.log.Append(ctx, syslog.Event{EventType: syslog.TypeProvisionFailure, Actor: provisioningActor,
+			DisplayMessage: "Push user to app failed", Outcome: syslog.Failure(err.Error()),
+			Targets: []syslog.Target{target, syslog.AppTarget(app.ID, app.Label)}})
 		return fmt.Errorf("push user %s to app %s: %w", u.Login, app.Label, err)
 	}
+	o.log.Append(ctx, syslog.Event{EventType: syslog.TypeProvisionPush, Actor: provisioningActor,
+		DisplayMessage: "Push user to app", Outcome: syslog.Success(),
+		Targets: []syslog.Target{target, syslog.AppTarget(app.ID, app.Label)}})
 	return o.dir.SetExternalID(app.ID, u.ID, res.ID)
+}
+
+// provisioningActor is Okta's provisioning engine as the System Log actor.
+var provisioningActor = syslog.Actor{ID: "0oa0mockidpscim00000", Type: "SystemPrincipal",
+	AlternateID: "system@okta.com", DisplayName: "Okta System"}
+
+// Provision pushes every user assigned to the app (directly or through a
+// group) that the app's SCIM server has not seen yet, when the app has
+// provisioning. It returns the push errors joined; the assignments stay.
+func (o *Org) Provision(ctx context.Context, appID string) error {
+	app, ok := o.dir.App(appID)
+	if !ok {
+		return fmt.Errorf("provision app %q: %w", appID, ErrNotFound)
+	}
+	if app.Provisioning == nil {
+		return nil
+	}
+	var errs []error
+	for _, asg := range o.dir.AppUsers(appID) {
+		if asg.ExternalID == "" {
+			errs = append(errs, o.push(ctx, app, asg))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 func (o *Org) transcript(appID string) *scimpush.Transcript {

@@ -3,17 +3,44 @@ package mockidp
 import (
 	"net/http"
 
+	"github.com/ssoconform/ssoconform/mockidp/console"
+	"github.com/ssoconform/ssoconform/mockidp/mgmtapi"
 	"github.com/ssoconform/ssoconform/mockidp/oidcop"
+	"github.com/ssoconform/ssoconform/mockidp/samlidp"
 )
 
 // mount builds the org's protocol handlers and registers their routes on the org's mux (paths relative
 // to the org base URL). Each feature package adds one block here.
 func (o *Org) mount(cfg Config, mux *http.ServeMux) error {
 	op, err := oidcop.New(oidcop.Config{Issuer: o.baseURL, OrgID: o.dir.ID(), OrgName: o.name,
-		Directory: o.dir, Now: cfg.Now, Rand: cfg.Rand, Logger: cfg.Logger.With("org", o.name)})
+		Directory: o.dir, Now: cfg.Now, Rand: cfg.Rand, Logger: cfg.Logger.With("org", o.name), Log: o.log})
 	if err != nil {
 		return err
 	}
 	op.Mount(mux)
+	o.oidc = op
+
+	idp, err := samlidp.New(samlidp.Config{BaseURL: o.baseURL, OrgName: o.name, Directory: o.dir,
+		Groups: o.dir.GroupNames, SystemLog: o.log, Now: cfg.Now, Rand: cfg.Rand,
+		Logger: cfg.Logger.With("org", o.name)})
+	if err != nil {
+		return err
+	}
+	idp.Mount(mux)
+	o.saml = idp
+
+	api, err := mgmtapi.New(mgmtapi.Config{BaseURL: o.baseURL, Directory: o.dir, Log: o.log, Token: o.apiToken,
+		Provisioner: o, Rand: cfg.Rand, Logger: cfg.Logger.With("org", o.name)})
+	if err != nil {
+		return err
+	}
+	api.Mount(mux)
+	con, err := console.New(console.Config{BaseURL: o.baseURL, OrgName: o.name, Directory: o.dir, Log: o.log,
+		Token: o.apiToken, Password: o.consolePassword, Provisioner: o, Now: cfg.Now, Rand: cfg.Rand,
+		Logger: cfg.Logger.With("org", o.name)})
+	if err != nil {
+		return err
+	}
+	con.Mount(mux)
 	return nil
 }

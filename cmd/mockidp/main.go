@@ -1,10 +1,17 @@
 // Command mockidp runs the mock Okta.
 //
-//	mockidp serve --addr 127.0.0.1:8080 --config fixtures/orgs/example.yaml [--base-url URL]
+//	mockidp serve --addr 127.0.0.1:8080 --config fixtures/orgs/example.yaml [--state mock.json]
+//	              [--domain okta.test] [--base-url URL] [--print-json]
 //
-// It loads the fixture, listens, prints each org's URLs, app credentials and
-// test users (fixture passwords included: this is a development mock), logs
-// to stderr and shuts down gracefully on SIGINT or SIGTERM.
+// It loads the fixture (and, with --state, the saved state first: orgs found in the state file are
+// restored from it, the fixture adds only the orgs the state lacks), listens, prints for each org its
+// base URL, OIDC discovery URLs, SAML metadata URLs, app client credentials, console URL and password,
+// management API token and test users (fixture passwords included: this is a development mock; with
+// --print-json the same as one JSON document), logs to stderr and shuts down gracefully on SIGINT or
+// SIGTERM, saving the state one last time.
+//
+// With --domain D orgs are host-based: org acme is http://acme.D:PORT (map the names to 127.0.0.1, e.g.
+// in /etc/hosts); without it they are path-based: http://ADDR/acme.
 package main
 
 import (
@@ -25,11 +32,16 @@ import (
 	"github.com/ssoconform/ssoconform/mockidp/fixture"
 )
 
-const usage = `usage: mockidp serve --addr HOST:PORT --config FILE [--base-url URL]
+const usage = `usage: mockidp serve --addr HOST:PORT --config FILE [--state FILE] [--domain DOMAIN]
+                     [--base-url URL] [--print-json]
 
-  --addr      address to listen on, e.g. 127.0.0.1:8080 (required)
-  --config    YAML fixture with the orgs to create (format: package mockidp/fixture) (required)
-  --base-url  URL the mock is reached at (default http://ADDR)
+  --addr        address to listen on, e.g. 127.0.0.1:8080 (required)
+  --config      YAML fixture with the orgs to create (format: package mockidp/fixture)
+                (required unless --state names an existing file)
+  --state       JSON file the mock's state is saved to after every change and restored from at start
+  --domain      serve orgs host-based at {org}.DOMAIN (e.g. okta.test); default: path-based {base}/{org}
+  --base-url    URL the mock is reached at (default http://ADDR)
+  --print-json  print the org summary as JSON instead of text
 `
 
 // errUsage marks command-line mistakes (exit status 2).
@@ -51,7 +63,8 @@ func main() {
 
 // serveConfig is what the serve flags say.
 type serveConfig struct {
-	addr, config, baseURL string
+	addr, config, baseURL, state, domain string
+	printJSON                            bool
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -73,6 +86,9 @@ func parseServe(args []string) (serveConfig, error) {
 	fs.StringVar(&c.addr, "addr", "", "")
 	fs.StringVar(&c.config, "config", "", "")
 	fs.StringVar(&c.baseURL, "base-url", "", "")
+	fs.StringVar(&c.state, "state", "", "")
+	fs.StringVar(&c.domain, "domain", "", "")
+	fs.BoolVar(&c.printJSON, "print-json", false, "")
 	if err := fs.Parse(args); err != nil {
 		return c, fmt.Errorf("%w: %v", errUsage, err)
 	}
@@ -81,8 +97,8 @@ func parseServe(args []string) (serveConfig, error) {
 		return c, fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
 	case c.addr == "":
 		return c, fmt.Errorf("%w: --addr is required", errUsage)
-	case c.config == "":
-		return c, fmt.Errorf("%w: --config is required", errUsage)
+	case c.config == "" && c.state == "":
+		return c, fmt.Errorf("%w: --config is required (or --state with a saved state)", errUsage)
 	}
 	if c.baseURL == "" {
 		c.baseURL = "http://" + c.addr
@@ -93,15 +109,12 @@ func parseServe(args []string) (serveConfig, error) {
 // serve runs until ctx is done. ready, if not nil, receives the listener
 // address once the server accepts connections (used by tests).
 func serve(ctx context.Context, c serveConfig, logger *slog.Logger, stdout io.Writer, ready chan<- string) error {
-	f, err := fixture.Load(c.config)
+	idp, err := mockidp.New(mockidp.Config{BaseURL: c.baseURL, Logger: logger, Domain: c.domain, StateFile: c.state})
 	if err != nil {
 		return err
 	}
-	idp, err := mockidp.New(mockidp.Config{BaseURL: c.baseURL, Logger: logger})
+	f, err := load(ctx, idp, c)
 	if err != nil {
-		return err
-	}
-	if err := idp.LoadFixture(ctx, f); err != nil {
 		return err
 	}
 	ln, err := net.Listen("tcp", c.addr)
@@ -109,7 +122,9 @@ func serve(ctx context.Context, c serveConfig, logger *slog.Logger, stdout io.Wr
 		return fmt.Errorf("listen: %w", err)
 	}
 	srv := &http.Server{Handler: idp, ReadHeaderTimeout: 10 * time.Second}
-	printOrgs(stdout, idp, f)
+	if err := printOrgs(stdout, idp, f, c.printJSON); err != nil {
+		return err
+	}
 	logger.InfoContext(ctx, "mockidp listening", "addr", ln.Addr().String(), "base_url", c.baseURL)
 	if ready != nil {
 		ready <- ln.Addr().String()
@@ -127,28 +142,35 @@ func serve(ctx context.Context, c serveConfig, logger *slog.Logger, stdout io.Wr
 	if err := srv.Shutdown(shutCtx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
-	return nil
+	return idp.Flush()
 }
 
-// printOrgs tells a developer how to point an app at each org.
-func printOrgs(w io.Writer, idp *mockidp.Server, f *fixture.File) {
-	passwords := map[string]string{} // org/login -> password
-	for _, fo := range f.Orgs {
-		for _, u := range fo.Users {
-			passwords[fo.Name+"/"+u.Login] = u.Password
+// load restores the state file (if any) and creates the fixture's orgs the state lacks. It returns the
+// fixture (empty without --config) for the passwords it names.
+func load(ctx context.Context, idp *mockidp.Server, c serveConfig) (*fixture.File, error) {
+	if c.state != "" {
+		if _, err := idp.LoadState(ctx, c.state); err != nil {
+			return nil, err
 		}
 	}
-	for _, org := range idp.Orgs() {
-		fmt.Fprintf(w, "org %s\n  base URL (issuer): %s\n  discovery:         %s\n", org.Name(), org.BaseURL(), org.DiscoveryURL())
-		for _, a := range org.Apps() {
-			fmt.Fprintf(w, "  app %q\n    client id:     %s\n    client secret: %s\n", a.Label, a.ClientID, a.ClientSecret)
-			for _, r := range a.RedirectURIs {
-				fmt.Fprintf(w, "    redirect URI:  %s\n", r)
-			}
-		}
-		fmt.Fprintf(w, "  users:\n")
-		for _, u := range org.Users() {
-			fmt.Fprintf(w, "    %-30s password: %s\n", u.Login, passwords[org.Name()+"/"+u.Login])
+	f := &fixture.File{}
+	if c.config != "" {
+		var err error
+		if f, err = fixture.Load(c.config); err != nil {
+			return nil, err
 		}
 	}
+	missing := &fixture.File{}
+	for _, o := range f.Orgs {
+		if _, exists := idp.Org(o.Name); !exists {
+			missing.Orgs = append(missing.Orgs, o)
+		}
+	}
+	if err := idp.LoadFixture(ctx, missing); err != nil {
+		return nil, err
+	}
+	if err := idp.Flush(); err != nil { // the state file exists from the start
+		return nil, err
+	}
+	return f, nil
 }

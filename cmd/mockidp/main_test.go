@@ -63,7 +63,8 @@ func TestServeExample(t *testing.T) {
 		t.Fatalf("serve returned %v after cancel", err)
 	}
 	for _, want := range []string{"org acme", "http://mock.test/acme/.well-known/openid-configuration",
-		"client id:", "client secret:", "http://localhost:8081/sso/oidc/callback", "alice@acme.test", "Alice-Passw0rd"} {
+		"client id:", "client secret:", "API token:         SSWS 00", "console:           http://mock.test/acme/admin",
+		"IdP metadata:  http://mock.test/acme/app/exk", "default AS:", "http://localhost:8081/sso/oidc/callback", "alice@acme.test", "Alice-Passw0rd"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}

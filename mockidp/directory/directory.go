@@ -1,28 +1,46 @@
-// Package directory holds the state of one mock Okta org: its users, its app
-// integrations, the assignments of users to apps and each app's provisioning
-// settings. Everything is in memory and safe for concurrent use; getters
-// return copies, so callers never share mutable state with the org.
+// Package directory holds the state of one mock Okta org: its users and their lifecycle, its groups,
+// its app integrations, the assignments of users and groups to apps and each app's provisioning
+// settings. Everything is in memory and safe for concurrent use; getters return copies, so callers
+// never share mutable state with the org.
 //
-// Ids have Okta's shapes: 20 characters from [0-9A-Za-z] with a type prefix
-// (users "00u", apps "0oa", the org "00o"), drawn from the injected random
-// source (crypto/rand by default).
+// Ids have Okta's shapes: 20 characters from [0-9A-Za-z] with a type prefix (users "00u", groups "00g",
+// apps "0oa", the org "00o"), drawn from the injected random source (crypto/rand by default).
 //
-//	org, err := directory.NewOrg("acme", nil)
+// User lifecycle (Okta's statuses and transitions): STAGED -activate-> ACTIVE -suspend-> SUSPENDED
+// -unsuspend-> ACTIVE; any status but DEPROVISIONED -deactivate-> DEPROVISIONED -activate-> ACTIVE; only a
+// DEPROVISIONED user can be deleted. Only an ACTIVE user can sign in (Authenticate).
+//
+// Assignments: a user is assigned to an app directly (scope USER) or through a group assigned to the app
+// (scope GROUP). Either way the org keeps one app-user record per (app, user), with the app username
+// (from the app's username format) and the external id the app's SCIM server returned; IsAssigned,
+// Assignment and AppUsers see both kinds. Unassigning a direct assignment of a user who is also covered by
+// a group keeps the record with scope GROUP; a user covered only through a group cannot be unassigned
+// individually (ErrInvalid), as in Okta.
+//
+// Changes are recorded in the org's System Log (Config.Log) and reported to Config.OnChange, which the
+// state file uses; Snapshot and Restore export and import the whole org.
+//
+//	org, err := directory.New(directory.Config{Name: "acme"})
 //	u, err := org.CreateUser(directory.UserInput{Login: "alice@acme.test", Password: "pw"})
+//	g, err := org.CreateGroup(directory.GroupInput{Name: "Engineering"})
+//	err = org.AddGroupMember(g.ID, u.ID)
 //	app, err := org.CreateOIDCApp(directory.OIDCAppInput{Label: "refapp",
 //		RedirectURIs: []string{"http://localhost:8081/sso/oidc/callback"}})
-//	err = org.Assign(app.ID, u.ID)
+//	err = org.AssignGroup(app.ID, g.ID) // alice is now assigned, scope GROUP
+//	err = org.Deactivate(u.ID)          // alice can no longer sign in
 package directory
 
 import (
 	"crypto/rand"
-	"crypto/subtle"
 	"errors"
 	"fmt"
 	"io"
 	"slices"
 	"strings"
 	"sync"
+	"time"
+
+	"github.com/ssoconform/ssoconform/mockidp/syslog"
 )
 
 // Errors callers can test with errors.Is.
@@ -30,110 +48,146 @@ var (
 	ErrNotFound = errors.New("not found")
 	ErrConflict = errors.New("already exists")
 	ErrInvalid  = errors.New("invalid input")
-)
-
-// User statuses (Okta's user lifecycle names).
-const (
-	StatusActive      = "ACTIVE"
-	StatusDeactivated = "DEPROVISIONED"
+	// ErrLifecycle reports a lifecycle transition the user's status does not allow.
+	ErrLifecycle = errors.New("invalid lifecycle transition")
 )
 
 // ClientSecretLength is the length of generated client secrets (Okta's is 40).
 const ClientSecretLength = 40
 
-// User is an Okta user. Password is the plain password of this mock user; it
-// must never be logged.
-type User struct {
-	ID, Login, Email, FirstName, LastName, Status string
-	Password                                      string
-}
-
-// DisplayName is "First Last", Okta's default display name.
-func (u User) DisplayName() string {
-	return strings.TrimSpace(u.FirstName + " " + u.LastName)
-}
-
-// UserInput describes a user to create. Email defaults to Login.
-type UserInput struct {
-	Login, Email, FirstName, LastName, Password string
+// Config configures an Org.
+type Config struct {
+	// Name is the org name. Required.
+	Name string
+	// ID is the org id; default: a new "00o..." id.
+	ID string
+	// Rand is the random source for ids and secrets. Default: crypto/rand.Reader.
+	Rand io.Reader
+	// Now stamps created / lastUpdated times. Default: time.Now.
+	Now func() time.Time
+	// Log receives lifecycle, membership and assignment events. Default: none.
+	Log *syslog.Log
+	// OnChange is called after every change (with the org's lock released or not: it must not block and
+	// must not call back into the org). Default: none.
+	OnChange func()
 }
 
 // Provisioning is an app's SCIM target. Token is sent as a Bearer token.
 type Provisioning struct {
-	BaseURL, Token string
+	BaseURL string `json:"baseUrl"`
+	Token   string `json:"token"`
 }
 
 // App is an app integration. For OIDC apps ClientID equals ID, as in Okta.
 type App struct {
-	ID, Label, SignOnMode  string
-	ClientID, ClientSecret string
-	RedirectURIs           []string
-	Provisioning           *Provisioning
+	ID           string        `json:"id"`
+	Label        string        `json:"label"`
+	SignOnMode   string        `json:"signOnMode"`
+	ClientID     string        `json:"clientId,omitempty"`
+	ClientSecret string        `json:"clientSecret,omitempty"`
+	RedirectURIs []string      `json:"redirectUris,omitempty"`
+	Provisioning *Provisioning `json:"provisioning,omitempty"`
 	// SAML holds the SAML 2.0 settings of a SAML app (SignOnMode SAML_2_0); nil for OIDC apps.
-	SAML *SAMLSettings
+	SAML *SAMLSettings `json:"saml,omitempty"`
 	// TokenEndpointAuthMethod is client_secret_basic (the default), client_secret_post, private_key_jwt
 	// or none.
-	TokenEndpointAuthMethod string
+	TokenEndpointAuthMethod string `json:"tokenEndpointAuthMethod,omitempty"`
 	// JWKS is the client's public key set (JSON) for private_key_jwt.
-	JWKS []byte
+	JWKS []byte `json:"jwks,omitempty"`
 	// PostLogoutRedirectURIs are the "Sign-out redirect URIs".
-	PostLogoutRedirectURIs []string
+	PostLogoutRedirectURIs []string `json:"postLogoutRedirectUris,omitempty"`
 	// UsernameFormat is the "Application username format": "email" (the default), "login" or "prefix"
 	// (the login's part before @).
-	UsernameFormat string
+	UsernameFormat string `json:"usernameFormat,omitempty"`
 	// Faults are the names of the deliberate defects this app's responses carry (see SetFaults). The
 	// protocol packages define and document the names; the directory only stores them.
-	Faults []string
+	Faults []string `json:"faults,omitempty"`
+	// Created and LastUpdated are zero for apps made before the org had a clock (none today).
+	Created     time.Time `json:"created,omitzero"`
+	LastUpdated time.Time `json:"lastUpdated,omitzero"`
 }
+
+// Username formats (the app's "Application username format").
+const (
+	UsernameEmail  = "email"
+	UsernameLogin  = "login"
+	UsernamePrefix = "prefix"
+)
 
 // SignOnModeOIDC is Okta's signOnMode for OIDC app integrations.
 const SignOnModeOIDC = "OPENID_CONNECT"
 
-// OIDCAppInput describes an OIDC app integration to create. ClientID and
-// ClientSecret are generated when empty; a fixed ClientID also becomes the
-// app id (Okta's client_id is the app id).
+// OIDCAppInput describes an OIDC app integration to create. ClientID and ClientSecret are generated
+// when empty; a fixed ClientID also becomes the app id (Okta's client_id is the app id).
 type OIDCAppInput struct {
 	Label                  string
 	RedirectURIs           []string
 	ClientID, ClientSecret string
 }
 
-// Assignment links a user to an app. UserName is the app username (the
-// user's email by default); ExternalID is the id the app's SCIM server
-// returned for the user, empty until the user has been pushed.
-type Assignment struct {
-	AppID, UserID, UserName, ExternalID string
-}
-
 // Org is one Okta org.
 type Org struct {
 	id, name string
 	rand     io.Reader
+	now      func() time.Time
+	log      *syslog.Log
 
-	mu          sync.RWMutex
-	users       map[string]*User  // by id
-	logins      map[string]string // lower-cased login -> id
-	apps        map[string]*App   // by id
-	appOrder    []string
-	userOrder   []string
-	assignments map[string]map[string]*Assignment // app id -> user id -> assignment
+	mu               stateMutex
+	users            map[string]*User  // by id
+	logins           map[string]string // lower-cased login -> id
+	userOrder        []string
+	apps             map[string]*App // by id
+	appOrder         []string
+	groups           map[string]*Group // by id
+	groupOrder       []string
+	assignments      map[string]map[string]*appUser // app id -> user id -> record
+	groupAssignments map[string][]*GroupAssignment  // app id -> groups in priority order
 }
 
-// NewOrg creates an empty org. r is the random source for ids and secrets
-// (nil = crypto/rand).
+// stateMutex is the org's lock; releasing the write lock reports a change, so every mutator (including
+// those in other files of this package) feeds the state file without remembering to.
+type stateMutex struct {
+	sync.RWMutex
+	onChange func()
+}
+
+// Unlock releases the write lock and reports a change.
+func (m *stateMutex) Unlock() {
+	m.RWMutex.Unlock()
+	if m.onChange != nil {
+		m.onChange()
+	}
+}
+
+// NewOrg creates an empty org. r is the random source for ids and secrets (nil = crypto/rand).
 func NewOrg(name string, r io.Reader) (*Org, error) {
-	if r == nil {
-		r = rand.Reader
+	return New(Config{Name: name, Rand: r})
+}
+
+// New creates an empty org.
+func New(cfg Config) (*Org, error) {
+	if cfg.Rand == nil {
+		cfg.Rand = rand.Reader
 	}
-	id, err := NewID(r, PrefixOrg)
-	if err != nil {
-		return nil, fmt.Errorf("create org %q: %w", name, err)
+	if cfg.Now == nil {
+		cfg.Now = time.Now
 	}
-	return &Org{
-		id: id, name: name, rand: r,
+	if cfg.ID == "" {
+		id, err := NewID(cfg.Rand, PrefixOrg)
+		if err != nil {
+			return nil, fmt.Errorf("create org %q: %w", cfg.Name, err)
+		}
+		cfg.ID = id
+	}
+	o := &Org{
+		id: cfg.ID, name: cfg.Name, rand: cfg.Rand, now: cfg.Now, log: cfg.Log,
 		users: map[string]*User{}, logins: map[string]string{},
-		apps: map[string]*App{}, assignments: map[string]map[string]*Assignment{},
-	}, nil
+		apps: map[string]*App{}, groups: map[string]*Group{},
+		assignments:      map[string]map[string]*appUser{},
+		groupAssignments: map[string][]*GroupAssignment{},
+	}
+	o.mu.onChange = cfg.OnChange
+	return o, nil
 }
 
 // ID returns the org id ("00o...").
@@ -142,77 +196,11 @@ func (o *Org) ID() string { return o.id }
 // Name returns the org name.
 func (o *Org) Name() string { return o.name }
 
-// CreateUser adds an ACTIVE user. Logins are unique, case-insensitively.
-func (o *Org) CreateUser(in UserInput) (User, error) {
-	if strings.TrimSpace(in.Login) == "" {
-		return User{}, fmt.Errorf("create user: login is required: %w", ErrInvalid)
-	}
-	if in.Email == "" {
-		in.Email = in.Login
-	}
-	id, err := NewID(o.rand, PrefixUser)
-	if err != nil {
-		return User{}, fmt.Errorf("create user %q: %w", in.Login, err)
-	}
-	u := &User{ID: id, Login: in.Login, Email: in.Email, FirstName: in.FirstName,
-		LastName: in.LastName, Password: in.Password, Status: StatusActive}
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	key := strings.ToLower(in.Login)
-	if _, taken := o.logins[key]; taken {
-		return User{}, fmt.Errorf("create user %q: login %w", in.Login, ErrConflict)
-	}
-	o.users[id] = u
-	o.logins[key] = id
-	o.userOrder = append(o.userOrder, id)
-	return *u, nil
-}
+// Log returns the org's System Log (nil when none was configured).
+func (o *Org) Log() *syslog.Log { return o.log }
 
-// User returns the user with the given id.
-func (o *Org) User(id string) (User, bool) {
-	o.mu.RLock()
-	defer o.mu.RUnlock()
-	u, ok := o.users[id]
-	if !ok {
-		return User{}, false
-	}
-	return *u, true
-}
-
-// UserByLogin returns the user with the given login (case-insensitive).
-func (o *Org) UserByLogin(login string) (User, bool) {
-	o.mu.RLock()
-	id, ok := o.logins[strings.ToLower(login)]
-	o.mu.RUnlock()
-	if !ok {
-		return User{}, false
-	}
-	return o.User(id)
-}
-
-// Users returns every user in creation order.
-func (o *Org) Users() []User {
-	o.mu.RLock()
-	defer o.mu.RUnlock()
-	out := make([]User, 0, len(o.userOrder))
-	for _, id := range o.userOrder {
-		out = append(out, *o.users[id])
-	}
-	return out
-}
-
-// Authenticate checks a login and password and returns the ACTIVE user they
-// belong to. Every failure reports false, without saying why.
-func (o *Org) Authenticate(login, password string) (User, bool) {
-	u, ok := o.UserByLogin(login)
-	if !ok || u.Status != StatusActive || u.Password == "" {
-		return User{}, false
-	}
-	if subtle.ConstantTimeCompare([]byte(u.Password), []byte(password)) != 1 {
-		return User{}, false
-	}
-	return u, true
-}
+// stamp returns the current time truncated to milliseconds, Okta's precision.
+func (o *Org) stamp() time.Time { return o.now().UTC().Truncate(time.Millisecond) }
 
 // CreateOIDCApp adds an OIDC app integration with a client id and secret.
 func (o *Org) CreateOIDCApp(in OIDCAppInput) (App, error) {
@@ -235,8 +223,9 @@ func (o *Org) CreateOIDCApp(in OIDCAppInput) (App, error) {
 			return App{}, fmt.Errorf("create app %q: %w", in.Label, err)
 		}
 	}
+	now := o.stamp()
 	a := &App{ID: id, Label: in.Label, SignOnMode: SignOnModeOIDC, ClientID: id,
-		ClientSecret: secret, RedirectURIs: slices.Clone(in.RedirectURIs)}
+		ClientSecret: secret, RedirectURIs: slices.Clone(in.RedirectURIs), Created: now, LastUpdated: now}
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if _, taken := o.apps[id]; taken {
@@ -296,16 +285,79 @@ func (o *Org) Apps() []App {
 
 // SetProvisioning sets (or, with a zero Provisioning, clears) an app's SCIM target.
 func (o *Org) SetProvisioning(appID string, p Provisioning) error {
+	return o.updateApp(appID, func(a *App) error {
+		if p == (Provisioning{}) {
+			a.Provisioning = nil
+		} else {
+			a.Provisioning = &p
+		}
+		return nil
+	})
+}
+
+// SetUsernameFormat sets the app's username format (UsernameEmail, UsernameLogin or UsernamePrefix; ""
+// means email). App usernames already recorded are kept, as in Okta.
+func (o *Org) SetUsernameFormat(appID, format string) error {
+	if !slices.Contains([]string{"", UsernameEmail, UsernameLogin, UsernamePrefix}, format) {
+		return fmt.Errorf("set username format %q: %w", format, ErrInvalid)
+	}
+	return o.updateApp(appID, func(a *App) error { a.UsernameFormat = format; return nil })
+}
+
+// SetRedirectURIs replaces an OIDC app's redirect URIs (at least one) and sign-out redirect URIs.
+func (o *Org) SetRedirectURIs(appID string, redirect, postLogout []string) error {
+	if len(redirect) == 0 {
+		return fmt.Errorf("set redirect uris: at least one redirect URI is required: %w", ErrInvalid)
+	}
+	return o.updateApp(appID, func(a *App) error {
+		if a.SignOnMode != SignOnModeOIDC {
+			return fmt.Errorf("app %q is not an OIDC app: %w", appID, ErrInvalid)
+		}
+		a.RedirectURIs, a.PostLogoutRedirectURIs = slices.Clone(redirect), slices.Clone(postLogout)
+		return nil
+	})
+}
+
+// UpdateApp applies fn to a copy of the app and stores the result; fn may change any setting but the
+// id, the sign-on mode and the client id.
+func (o *Org) UpdateApp(appID string, fn func(*App) error) (App, error) {
+	var out App
+	err := o.updateApp(appID, func(a *App) error {
+		c := a.clone()
+		if err := fn(&c); err != nil {
+			return err
+		}
+		c.ID, c.SignOnMode, c.ClientID, c.Created = a.ID, a.SignOnMode, a.ClientID, a.Created
+		*a = c
+		out = c.clone()
+		return nil
+	})
+	return out, err
+}
+
+func (o *Org) updateApp(appID string, fn func(*App) error) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	a, ok := o.apps[appID]
 	if !ok {
-		return fmt.Errorf("set provisioning: app %q %w", appID, ErrNotFound)
+		return fmt.Errorf("update app: app %q %w", appID, ErrNotFound)
 	}
-	if p == (Provisioning{}) {
-		a.Provisioning = nil
-		return nil
+	if err := fn(a); err != nil {
+		return fmt.Errorf("update app %q: %w", appID, err)
 	}
-	a.Provisioning = &p
+	a.LastUpdated = o.stamp()
 	return nil
+}
+
+// appUserName is the username the app knows the user by, per the app's username format.
+func appUserName(a *App, u *User) string {
+	switch a.UsernameFormat {
+	case UsernameLogin:
+		return u.Login
+	case UsernamePrefix:
+		login, _, _ := strings.Cut(u.Login, "@")
+		return login
+	default:
+		return u.Email
+	}
 }

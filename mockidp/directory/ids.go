@@ -10,9 +10,10 @@ const idAlphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx
 
 // Id prefixes Okta uses (mock-idp.md 1.4).
 const (
-	PrefixUser = "00u"
-	PrefixOrg  = "00o"
-	PrefixApp  = "0oa"
+	PrefixUser  = "00u"
+	PrefixOrg   = "00o"
+	PrefixApp   = "0oa"
+	PrefixGroup = "00g"
 )
 
 // IDLength is the length of every Okta object id, prefix included.

@@ -1,6 +1,13 @@
 package oidcop
 
-import "net/http"
+import (
+	"cmp"
+	"net/http"
+	"net/url"
+	"slices"
+
+	"github.com/ssoconform/ssoconform/mockidp/directory"
+)
 
 // discovery is the org authorization server's metadata with Okta's field set
 // and order (mock-idp.md 1.2).
@@ -40,43 +47,74 @@ var (
 	asymAlgs    = []string{"RS256", "RS384", "RS512", "ES256", "ES384", "ES512"}
 )
 
-func (p *Provider) discovery() discovery {
-	return discovery{
-		Issuer:                 p.cfg.Issuer,
-		AuthorizationEndpoint:  p.endpoint(PathAuthorize),
-		TokenEndpoint:          p.endpoint(PathToken),
-		UserinfoEndpoint:       p.endpoint(PathUserinfo),
-		RegistrationEndpoint:   p.endpoint("/oauth2/v1/clients"),
-		JWKSURI:                p.endpoint(PathKeys),
-		ResponseTypesSupported: []string{"code", "id_token", "code id_token", "code token", "id_token token", "code id_token token"},
-		ResponseModesSupported: []string{"query", "fragment", "form_post", "okta_post_message"},
-		GrantTypesSupported: []string{"authorization_code", "implicit", "refresh_token", "password",
-			"urn:ietf:params:oauth:grant-type:device_code"},
+// discovery returns as's metadata. For a client (client_id on the
+// discovery URL) it is client-specific, as on Okta: jwks_uri and
+// registration_endpoint name the client and the supported types and methods
+// narrow to the client's settings.
+func (p *Provider) discovery(as *authServer, app *directory.App) discovery {
+	scopes := []string{"openid", "email", "profile", "address", "phone", "offline_access", "groups"}
+	grants := []string{"authorization_code", "implicit", "refresh_token", "password",
+		"urn:ietf:params:oauth:grant-type:device_code"}
+	if as.custom() {
+		scopes = scopes[:len(scopes)-1] // no groups claim unless configured
+		grants = slices.Insert(grants, 4, "client_credentials")
+	}
+	d := discovery{
+		Issuer:                            as.issuer,
+		AuthorizationEndpoint:             p.endpoint(as, "/authorize"),
+		TokenEndpoint:                     p.endpoint(as, "/token"),
+		UserinfoEndpoint:                  p.endpoint(as, "/userinfo"),
+		RegistrationEndpoint:              p.cfg.Issuer + PathClients,
+		JWKSURI:                           p.endpoint(as, "/keys"),
+		ResponseTypesSupported:            []string{"code", "id_token", "code id_token", "code token", "id_token token", "code id_token token"},
+		ResponseModesSupported:            []string{"query", "fragment", "form_post", "okta_post_message"},
+		GrantTypesSupported:               grants,
 		SubjectTypesSupported:             []string{"public"},
 		IDTokenSigningAlgValuesSupported:  []string{"RS256"},
-		ScopesSupported:                   []string{"openid", "email", "profile", "address", "phone", "offline_access", "groups"},
+		ScopesSupported:                   scopes,
 		TokenEndpointAuthMethodsSupported: authMethods,
 		ClaimsSupported: []string{"iss", "ver", "sub", "aud", "iat", "exp", "jti", "auth_time", "amr", "idp",
 			"nonce", "name", "nickname", "preferred_username", "given_name", "middle_name", "family_name",
 			"email", "email_verified", "profile", "zoneinfo", "locale", "address", "phone_number", "picture",
 			"website", "gender", "birthdate", "updated_at", "at_hash", "c_hash"},
 		CodeChallengeMethodsSupported: []string{"S256"},
-		IntrospectionEndpoint:         p.endpoint("/oauth2/v1/introspect"),
+		IntrospectionEndpoint:         p.endpoint(as, "/introspect"),
 		IntrospectionAuthMethods:      authMethods,
-		RevocationEndpoint:            p.endpoint("/oauth2/v1/revoke"),
+		RevocationEndpoint:            p.endpoint(as, "/revoke"),
 		RevocationAuthMethods:         authMethods,
-		EndSessionEndpoint:            p.endpoint("/oauth2/v1/logout"),
+		EndSessionEndpoint:            p.endpoint(as, "/logout"),
 		RequestParameterSupported:     true,
 		RequestObjectSigningAlgs:      jwsAlgs,
-		DeviceAuthorizationEndpoint:   p.endpoint("/oauth2/v1/device/authorize"),
-		PushedAuthorizationEndpoint:   p.endpoint("/oauth2/v1/par"),
+		DeviceAuthorizationEndpoint:   p.endpoint(as, "/device/authorize"),
+		PushedAuthorizationEndpoint:   p.endpoint(as, "/par"),
 		BackchannelDeliveryModes:      []string{"poll"},
 		BackchannelSigningAlgs:        jwsAlgs,
 		DPoPSigningAlgs:               asymAlgs,
 	}
+	if app != nil {
+		method := cmp.Or(app.TokenEndpointAuthMethod, authSecretBasic)
+		d.JWKSURI += "?client_id=" + url.QueryEscape(app.ClientID)
+		d.RegistrationEndpoint += "/" + url.PathEscape(app.ClientID)
+		d.ResponseTypesSupported = []string{"code"}
+		d.GrantTypesSupported = []string{"authorization_code"}
+		d.TokenEndpointAuthMethodsSupported = []string{method}
+		if app.HasFault(FaultDiscoveryIssWrong) {
+			d.Issuer += "1"
+		}
+	}
+	return d
 }
 
-func (p *Provider) handleDiscovery(w http.ResponseWriter, r *http.Request) {
+func (p *Provider) handleDiscovery(w http.ResponseWriter, r *http.Request, as *authServer) {
+	var app *directory.App
+	if id := r.URL.Query().Get("client_id"); id != "" {
+		a, ok := p.cfg.Directory.AppByClientID(id)
+		if !ok {
+			p.writeJSONError(w, r, errInvalidClientID)
+			return
+		}
+		app = &a
+	}
 	w.Header().Set("Cache-Control", "max-age=86400, must-revalidate")
-	writeJSON(w, http.StatusOK, p.discovery())
+	writeJSON(w, http.StatusOK, p.discovery(as, app))
 }

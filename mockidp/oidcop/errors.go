@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 )
 
 // Error is an OAuth error as Okta reports it. Code and Description are the
@@ -52,6 +53,12 @@ var (
 	errPKCEMethod              = oauthErr(400, "invalid_request", "PKCE code challenge method is not supported. Valid values: [S256]") // pkce_unsupported_code_challenge_method
 	errPKCEChallenge           = oauthErr(400, "invalid_request", "PKCE code challenge contains illegal characters.")                  // pkce_invalid_challenge
 	errLoginRequired           = oauthErr(400, "login_required", "The client specified not to prompt, but the user is not logged in.")
+	errInvalidNonce            = oauthErr(400, "invalid_request", "The 'nonce' parameter is required for authorize requests with either the 'id_token' or 'token' response types..")
+	errOktaPostMessageWithCode = oauthErr(400, "unsupported_response_mode", "'okta_post_message' response mode cannot be used with the 'code' response type.")
+	errInvalidPrompt           = oauthErr(400, "invalid_request", "Invalid value for 'prompt' parameter. Supported values: [none, consent, login, enroll_authenticator]")
+	errInvalidMaxAge           = oauthErr(400, "invalid_request", "Invalid value for 'max_age' parameter. It should be within range 0 - 2^31-1.")
+	errPromptNoneZeroMaxAge    = oauthErr(400, "invalid_request", "'prompt' parameter must not have the value 'none' for request with 'zero' as max_age.") // invalid_prompt_for_zero_max_age
+	errPKCEMissingChallenge    = oauthErr(400, "invalid_request", "PKCE code challenge is required by the application.")
 	errUserNotAssigned         = oauthErr(400, "access_denied", "User is not assigned to the client application.") // user_not_assigned
 
 	// /token.
@@ -68,6 +75,36 @@ var (
 	errPKCEFailed          = oauthErr(400, "invalid_grant", "PKCE verification failed.")
 	errPKCEMissingVerifier = oauthErr(400, "invalid_request", "PKCE code verifier is required by the application.")
 	errPKCENoChallenge     = oauthErr(400, "invalid_request", "PKCE code challenge should be specified in the authorize request for code verification.")
+	errDuplicateParams     = oauthErr(400, "invalid_request", "The request contained multiple parameters with the same name.") // duplicate_oauth_params
+	errCredentialsInQuery  = oauthErr(400, "invalid_request", "Client credentials cannot be supplied via query parameters.")   // client_credentials_in_query
+	errAssertionType       = oauthErr(400, "invalid_request", "The client_assertion_type is invalid.")                         // client_assertion_type_invalid
+	errMissingToken        = oauthErr(400, "invalid_request", "The 'token' parameter is required.")                            // request_missing_token
+
+	// Client assertions (private_key_jwt, client_secret_jwt).
+	errAssertionJWT       = oauthErr(401, "invalid_client", "The parsing of the client_assertion failed.")
+	errAssertionIssuer    = oauthErr(401, "invalid_client", "The issuer claim for client_assertion is not a valid client_id.")
+	errAssertionSubject   = oauthErr(401, "invalid_client", "The subject claim for client_assertion is not a valid client_id.")
+	errAssertionAudience  = oauthErr(401, "invalid_client", "The audience claim for client_assertion must be the endpoint invoked for the request.")
+	errAssertionNoExp     = oauthErr(401, "invalid_client", "The client_assertion must contain the 'exp' claim as seconds since epoch.")
+	errAssertionExpired   = oauthErr(401, "invalid_client", "The client_assertion token is expired.")
+	errAssertionTooLong   = oauthErr(401, "invalid_client", "The client_assertion token has an expiration too far into the future.")
+	errAssertionIatFuture = oauthErr(401, "invalid_client", "The client_assertion token must be issued before the current time.")
+	errAssertionReplayed  = oauthErr(401, "invalid_client", "The client_assertion token has already been used.")
+	errAssertionSignature = oauthErr(401, "invalid_client", "The client_assertion signature is invalid.")
+	errAssertionKid       = oauthErr(401, "invalid_client", "The client_assertion JWT kid is invalid.")
+	errAssertionAlg       = oauthErr(401, "invalid_client", "The client_assertion JWT signature algorithm is invalid.")
+	errAssertionNoJWKS    = oauthErr(401, "invalid_client", "The client does not have a JWKSet configured, but the client_assertion requires one.")
+	errAssertionBadJWKS   = oauthErr(401, "invalid_client", "The client JWKSet is invalid.")
+	errAssertionShortKey  = oauthErr(401, "invalid_client", "The client secret is too short to verify a JWT HMAC.")
+
+	// /logout, rendered on the error page.
+	errMissingIDTokenHint   = oauthErr(400, "invalid_request", "The required parameter 'id_token_hint' is missing.")
+	errIDTokenHintParse     = oauthErr(400, "invalid_request", "The id_token_hint cannot be parsed.")
+	errIDTokenHintSignature = oauthErr(400, "invalid_request", "The id_token_hint signature is invalid.")
+	errIDTokenHintIssuer    = oauthErr(400, "invalid_request", "The issuer of the id_token_hint is invalid.")
+	errIDTokenHintAudience  = oauthErr(400, "invalid_request", "The audience of the id_token_hint is invalid.")
+	errIllegalLogoutURI     = oauthErr(400, "invalid_request", "The 'post_logout_redirect_uri' parameter must be a Logout redirect URI in the client app settings.")
+	errHintSessionMismatch  = oauthErr(400, "id_token_does_not_match_session", "The ID token subject does not match the current session's user.")
 
 	// /userinfo (bearer errors, reported in WWW-Authenticate).
 	errAccessTokenInvalid = oauthErr(401, "invalid_token", "The access token is invalid.")
@@ -102,12 +139,12 @@ func (p *Provider) writeJSONError(w http.ResponseWriter, r *http.Request, err er
 
 // writeBearerError answers a protected-resource request the way Okta does:
 // status, a WWW-Authenticate challenge and an empty body.
-func (p *Provider) writeBearerError(w http.ResponseWriter, r *http.Request, err error) {
+func (p *Provider) writeBearerError(w http.ResponseWriter, r *http.Request, as *authServer, err error) {
 	e := asOAuth(err)
 	p.cfg.Logger.InfoContext(r.Context(), "bearer error", "path", r.URL.Path, "error", e.Code, "cause", e.Cause)
 	w.Header().Set("WWW-Authenticate", fmt.Sprintf(
 		`Bearer authorization_uri="%s", realm="%s", scope="openid", error="%s", error_description="%s", resource="%s"`,
-		p.endpoint(PathAuthorize), p.cfg.Issuer, e.Code, e.Description, PathUserinfo))
+		p.endpoint(as, "/authorize"), as.issuer, e.Code, e.Description, as.prefix+"/v1/userinfo"))
 	w.Header().Set("Access-Control-Expose-Headers", "WWW-Authenticate")
 	w.WriteHeader(e.Status)
 }
@@ -127,7 +164,29 @@ func (p *Provider) writeErrorPage(w http.ResponseWriter, r *http.Request, err er
 func (p *Provider) redirectError(w http.ResponseWriter, r *http.Request, req *authRequest, err error) {
 	e := asOAuth(err)
 	p.cfg.Logger.InfoContext(r.Context(), "authorize error", "client_id", req.ClientID, "error", e.Code, "cause", e.Cause)
-	p.deliver(w, req, map[string]string{"error": e.Code, "error_description": e.Description})
+	v := url.Values{"error": {e.Code}, "error_description": {e.Description}}
+	if req.State != "" {
+		v.Set("state", req.State)
+	}
+	p.deliver(w, req, v)
+}
+
+// writeNotFound answers a request for an unknown authorization server with
+// Okta's management-API 404 body (E0000007).
+func (p *Provider) writeNotFound(w http.ResponseWriter, r *http.Request, id string) {
+	errID, err := p.randomToken(16)
+	if err != nil {
+		errID = "unavailable"
+	}
+	p.cfg.Logger.InfoContext(r.Context(), "unknown authorization server", "id", id)
+	writeJSON(w, http.StatusNotFound, struct {
+		ErrorCode    string   `json:"errorCode"`
+		ErrorSummary string   `json:"errorSummary"`
+		ErrorLink    string   `json:"errorLink"`
+		ErrorID      string   `json:"errorId"`
+		ErrorCauses  []string `json:"errorCauses"`
+	}{"E0000007", "Not found: Resource not found: " + id + " (AuthorizationServer)", "E0000007",
+		"oae" + errID[:min(len(errID), 22)], []string{}})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -27,6 +27,9 @@ type errorPage struct {
 	Status                                 int
 }
 
+// signedOutPage is shown by /logout without a post_logout_redirect_uri.
+type signedOutPage struct{ OrgName string }
+
 // formPostPage auto-submits an authorization response (response_mode=form_post).
 type formPostPage struct {
 	Action string
@@ -42,6 +45,8 @@ func (p *Provider) renderPage(w http.ResponseWriter, status int, data any) {
 		name = "error.html"
 	case formPostPage:
 		name = "formpost.html"
+	case signedOutPage:
+		name = "signedout.html"
 	}
 	var buf bytes.Buffer
 	if err := pages.ExecuteTemplate(&buf, name, data); err != nil {

@@ -1,43 +1,60 @@
 // Package oidcop is the OpenID provider of one mock Okta org: Okta's org
-// authorization server, on Okta's paths and with Okta's error texts.
+// authorization server and the "default" custom authorization server, on
+// Okta's paths, with Okta's error texts and with faults on demand.
 //
-// Paths are relative to the org base URL (the issuer, no trailing slash); the
-// caller strips the org prefix before handing requests to the Provider:
+// Paths are relative to the org base URL (the org server's issuer, no
+// trailing slash); the caller strips the org prefix before handing requests
+// to the Provider. {v1} is /oauth2/v1 for the org server and
+// /oauth2/default/v1 for the default server (issuer {org}/oauth2/default):
 //
-//	GET  /.well-known/openid-configuration   discovery (Okta's field set)
-//	GET  /oauth2/v1/authorize                code flow (+ PKCE S256), login page
-//	POST /login/signin                       the login page's form
-//	POST /oauth2/v1/token                    authorization_code grant
-//	GET  /oauth2/v1/keys                     JWKS: current and next RSA key
-//	GET|POST /oauth2/v1/userinfo             claims for the access token's scopes
+//	GET  /.well-known/openid-configuration            org server discovery
+//	GET  /oauth2/default/.well-known/openid-configuration (and oauth-authorization-server)
+//	GET  {v1}/authorize      code flow (+ PKCE S256), login page, prompt, max_age, login_hint
+//	POST /login/signin       the login page's form
+//	POST {v1}/token          authorization_code grant; client_secret_basic/post, private_key_jwt,
+//	                         client_secret_jwt, none (+PKCE)
+//	GET  {v1}/keys           JWKS: current and next RSA key
+//	GET|POST {v1}/userinfo   claims for the access token's scopes
+//	POST {v1}/introspect     RFC 7662, client authentication required
+//	POST {v1}/revoke         RFC 7009, always 200
+//	GET|POST {v1}/logout     RP-initiated logout: ends the IdP session
 //
-// Behaviour copied from Okta (see shared/reference/mock-idp.md 1.2-1.7):
+// Any other /oauth2/{id}/ server answers Okta's 404 (E0000007).
+//
+// Behaviour copied from Okta (see shared/reference/mock-idp.md 1.1-1.7):
 //   - an unknown client_id or an unregistered redirect_uri renders a 400
 //     error page and never redirects; other /authorize errors redirect with
 //     error, error_description and state;
 //   - a user who is not assigned to the app is redirected with
 //     error=access_denied;
 //   - ID tokens are RS256 with Okta's claims, "thin" because an access token
-//     is issued with them; access tokens are JWTs signed with a key that is
-//     NOT published in /keys (as on Okta's org authorization server, whose
-//     access tokens are meant for Okta only);
+//     is issued with them; the org server's access tokens are signed with a
+//     key that is NOT published in /keys (Okta's are meant for Okta only),
+//     the default server's with its published key (aud api://default, scp,
+//     cid, uid), so apps can validate them;
 //   - codes are single-use, live 300 s and are bound to the client, the
-//     redirect_uri and the PKCE challenge.
+//     server, the redirect_uri and the PKCE challenge.
 //
-// The IdP session is a cookie named "sid" scoped to the org's path, so a
-// second /authorize in the same browser skips the login page. The login form
-// carries the original /authorize request in a hidden "fromURI" field and the
-// POST re-validates it, so no login transaction is stored server side. The
-// form has no CSRF token: it only ever signs the browser in to the mock.
+// Faults (faults.go, Faults()) are selected per app integration through the
+// directory's App.Faults, never globally: each makes the provider break one
+// named rule in its answers to that app only.
 //
-// Endpoints Okta advertises but this mock does not serve yet (introspect,
-// revoke, logout, clients, device, par) answer 404.
+// The IdP session is a cookie named "sid" scoped to the org's path and shared
+// by both servers, so a second /authorize in the same browser skips the login
+// page. The login form carries the original /authorize request in a hidden
+// "fromURI" field and the POST re-validates it, so no login transaction is
+// stored server side. The form has no CSRF token: it only ever signs the
+// browser in to the mock.
+//
+// Endpoints Okta advertises but this mock does not serve (clients, device,
+// par, bc/authorize) answer 404; refresh tokens are not issued.
 //
 // Usage:
 //
 //	p, err := oidcop.New(oidcop.Config{Issuer: "http://127.0.0.1:8080/acme",
-//		OrgID: org.ID(), Directory: org})
+//		OrgID: org.ID(), Directory: org, Log: syslog.New(syslog.Config{})})
 //	http.ListenAndServe(addr, http.StripPrefix("/acme", p))
+//	err = p.RotateKeys(ctx)
 package oidcop
 
 import (
@@ -53,6 +70,7 @@ import (
 	"time"
 
 	"github.com/ssoconform/ssoconform/mockidp/directory"
+	"github.com/ssoconform/ssoconform/mockidp/syslog"
 )
 
 // Directory is what the provider needs from the org's directory;
@@ -89,6 +107,9 @@ type Config struct {
 	Rand io.Reader
 	// Logger receives request-level events, never secrets. Default: discard.
 	Logger *slog.Logger
+	// Log is the org's System Log: sign-ins, SSO, refusals and token grants
+	// are appended to it. Default: nil (no System Log).
+	Log *syslog.Log
 }
 
 func (c Config) withDefaults() Config {
@@ -128,14 +149,16 @@ func (c Config) Validate() error {
 
 // Provider is the OpenID provider of one org. It is an http.Handler.
 type Provider struct {
-	cfg        Config
-	cookiePath string
-	mux        *http.ServeMux
-	keys       *keySet
+	cfg              Config
+	cookiePath       string
+	mux              *http.ServeMux
+	orgAS, defaultAS *authServer
 
 	mu       sync.Mutex
 	codes    map[string]*grant
 	sessions map[string]*session
+	revoked  map[string]time.Time // access-token jti -> its expiry
+	usedJTIs map[string]time.Time // client-assertion jti -> its expiry
 }
 
 // New returns a Provider. Signing keys are generated on first use.
@@ -148,9 +171,12 @@ func New(cfg Config) (*Provider, error) {
 	p := &Provider{
 		cfg:        cfg,
 		cookiePath: u.Path,
-		keys:       &keySet{rand: cfg.Rand},
+		orgAS:      newAuthServer(cfg.Issuer, "", cfg),
+		defaultAS:  newAuthServer(cfg.Issuer, DefaultServerID, cfg),
 		codes:      map[string]*grant{},
 		sessions:   map[string]*session{},
+		revoked:    map[string]time.Time{},
+		usedJTIs:   map[string]time.Time{},
 	}
 	if p.cookiePath == "" {
 		p.cookiePath = "/"
@@ -164,9 +190,6 @@ func New(cfg Config) (*Provider, error) {
 func (p *Provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p.mux.ServeHTTP(w, r)
 }
-
-// endpoint returns the absolute URL of a path under the issuer.
-func (p *Provider) endpoint(path string) string { return p.cfg.Issuer + path }
 
 // randomToken returns n random bytes, base64url-encoded without padding.
 func (p *Provider) randomToken(n int) (string, error) {

@@ -3,7 +3,10 @@ package oidcop
 import (
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
+
+	"github.com/ssoconform/ssoconform/mockidp/syslog"
 )
 
 // session is an IdP session: who signed in to the org, and when.
@@ -80,9 +83,14 @@ func (p *Provider) handleSignIn(w http.ResponseWriter, r *http.Request) {
 	user, ok := p.cfg.Directory.Authenticate(username, r.PostForm.Get("password"))
 	if !ok {
 		p.cfg.Logger.InfoContext(r.Context(), "sign-in failed", "username", username)
+		p.logEvent(r, syslog.Event{EventType: syslog.TypeSessionStart, DisplayMessage: "User login to Okta",
+			Actor:   syslog.Actor{Type: "User", AlternateID: username, DisplayName: "Unknown"},
+			Outcome: syslog.Failure("INVALID_CREDENTIALS")})
 		p.renderLogin(w, http.StatusUnauthorized, req, username, "Unable to sign in")
 		return
 	}
+	p.logEvent(r, syslog.Event{EventType: syslog.TypeSessionStart, DisplayMessage: "User login to Okta",
+		Actor: syslog.UserActor(user.ID, user.Login, user.DisplayName()), Outcome: syslog.Success()})
 	sess, err := p.startSession(w, user.ID)
 	if err != nil {
 		p.redirectError(w, r, req, err)
@@ -95,18 +103,18 @@ func (p *Provider) handleSignIn(w http.ResponseWriter, r *http.Request) {
 // requestFromURI parses the /authorize URL the login form carries.
 func (p *Provider) requestFromURI(from string) (*authRequest, bool) {
 	u, err := url.Parse(from)
-	if err != nil || u.Host != "" || u.Scheme != "" || u.Path != p.authorizePath() {
+	if err != nil || u.Host != "" || u.Scheme != "" {
 		return nil, false
 	}
-	return parseAuthRequest(u.Query()), true
-}
-
-// authorizePath is the absolute path of /authorize on this org.
-func (p *Provider) authorizePath() string {
-	if p.cookiePath == "/" {
-		return PathAuthorize
+	rel, ok := strings.CutPrefix(u.Path, strings.TrimSuffix(p.cookiePath, "/"))
+	if !ok {
+		return nil, false
 	}
-	return p.cookiePath + PathAuthorize
+	as, ok := p.serverForAuthorizePath(rel)
+	if !ok {
+		return nil, false
+	}
+	return parseAuthRequest(as, u.Query()), true
 }
 
 func (p *Provider) renderLogin(w http.ResponseWriter, status int, req *authRequest, username, errMsg string) {
@@ -114,15 +122,10 @@ func (p *Provider) renderLogin(w http.ResponseWriter, status int, req *authReque
 	p.renderPage(w, status, loginPage{
 		OrgName:  p.cfg.OrgName,
 		Action:   p.signInPath(),
-		FromURI:  p.authorizePath() + "?" + req.query.Encode(),
+		FromURI:  p.orgPath(req.as.prefix+"/v1/authorize") + "?" + req.query.Encode(),
 		Username: username,
 		Error:    errMsg,
 	})
 }
 
-func (p *Provider) signInPath() string {
-	if p.cookiePath == "/" {
-		return PathSignIn
-	}
-	return p.cookiePath + PathSignIn
-}
+func (p *Provider) signInPath() string { return p.orgPath(PathSignIn) }

@@ -3,31 +3,33 @@ package oidcop
 import (
 	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/base64"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/ssoconform/ssoconform/mockidp/directory"
+	"github.com/ssoconform/ssoconform/mockidp/syslog"
 )
 
 // grant is what an authorization code stands for.
 type grant struct {
+	as                            *authServer
 	ClientID, RedirectURI, UserID string
 	Scopes                        []string
 	Nonce, CodeChallenge          string
 	AuthTime, Expires             time.Time
+	reusable                      bool // FaultCodeReusable: not deleted on redemption
 }
 
-func (p *Provider) newCode(req *authRequest, sess *session) (string, error) {
+func (p *Provider) newCode(req *authRequest, sess *session, app directory.App) (string, error) {
 	code, err := p.randomToken(32)
 	if err != nil {
 		return "", err
 	}
-	g := &grant{ClientID: req.ClientID, RedirectURI: req.RedirectURI, UserID: sess.UserID,
+	g := &grant{as: req.as, ClientID: req.ClientID, RedirectURI: req.RedirectURI, UserID: sess.UserID,
 		Scopes: req.Scopes, Nonce: req.Nonce, CodeChallenge: req.CodeChallenge,
-		AuthTime: sess.AuthTime, Expires: p.cfg.Now().Add(CodeLifetime)}
+		AuthTime: sess.AuthTime, Expires: p.cfg.Now().Add(CodeLifetime),
+		reusable: app.HasFault(FaultCodeReusable)}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.codes[code] = g
@@ -40,8 +42,11 @@ func (p *Provider) redeemCode(code string) (*grant, bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	g, ok := p.codes[code]
-	delete(p.codes, code)
+	if !ok || !g.reusable {
+		delete(p.codes, code)
+	}
 	if !ok || !p.cfg.Now().Before(g.Expires) {
+		delete(p.codes, code)
 		return nil, false
 	}
 	return g, true
@@ -56,9 +61,13 @@ type tokenResponse struct {
 	IDToken     string `json:"id_token,omitempty"`
 }
 
-func (p *Provider) handleToken(w http.ResponseWriter, r *http.Request) {
-	resp, err := p.token(r)
+func (p *Provider) handleToken(w http.ResponseWriter, r *http.Request, as *authServer) {
+	resp, err := p.token(r, as)
 	if err != nil {
+		e := asOAuth(err)
+		p.logEvent(r, syslog.Event{EventType: syslog.TypeOAuthTokenRefused, DisplayMessage: "OAuth2 token request refused",
+			Actor:   syslog.Actor{ID: r.PostForm.Get("client_id"), Type: "PublicClientApp"},
+			Outcome: syslog.Failure(e.Code), Debug: map[string]string{"error_description": e.Description}})
 		p.writeJSONError(w, r, err)
 		return
 	}
@@ -67,22 +76,23 @@ func (p *Provider) handleToken(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, resp)
 }
 
-func (p *Provider) token(r *http.Request) (*tokenResponse, error) {
-	if err := r.ParseForm(); err != nil {
-		return nil, errMissingGrantType.withCause(err)
-	}
-	app, err := p.authenticateClient(r)
+func (p *Provider) token(r *http.Request, as *authServer) (*tokenResponse, error) {
+	form, err := parseClientForm(r)
 	if err != nil {
 		return nil, err
 	}
-	switch gt := r.PostForm.Get("grant_type"); gt {
+	app, err := p.authenticateClient(r, form, p.endpoint(as, "/token"))
+	if err != nil {
+		return nil, err
+	}
+	switch gt := form.Get("grant_type"); gt {
 	case "":
 		return nil, errMissingGrantType
 	case "authorization_code":
 	default:
 		return nil, errUnsupportedGrant
 	}
-	g, err := p.checkCode(r.PostForm, app)
+	g, err := p.checkCode(form, app, as)
 	if err != nil {
 		return nil, err
 	}
@@ -90,24 +100,47 @@ func (p *Provider) token(r *http.Request) (*tokenResponse, error) {
 	if !ok || user.Status != directory.StatusActive || !p.cfg.Directory.IsAssigned(app.ID, user.ID) {
 		return nil, errInvalidCode
 	}
-	resp, err := p.issueTokens(app, user, g)
+	resp, err := p.issueTokens(as, app, user, g)
 	if err != nil {
 		return nil, err
 	}
+	p.logEvent(r, syslog.Event{EventType: syslog.TypeOAuthTokenGrant, DisplayMessage: "OAuth2 access token is granted",
+		Actor:   syslog.Actor{ID: app.ClientID, Type: "PublicClientApp", AlternateID: app.Label, DisplayName: app.Label},
+		Outcome: syslog.Success(), Targets: []syslog.Target{{ID: user.ID, Type: "User", AlternateID: user.Login,
+			DisplayName: user.DisplayName()}}, Debug: map[string]string{"grantType": "authorization_code", "issuer": as.issuer}})
 	p.cfg.Logger.InfoContext(r.Context(), "tokens issued", "client_id", app.ClientID, "user_id", user.ID)
 	return resp, nil
 }
 
-// checkCode redeems the code and checks its bindings: client, redirect URI
-// and PKCE verifier.
-func (p *Provider) checkCode(form url.Values, app directory.App) (*grant, error) {
+// parseClientForm parses the body of a client-authenticated POST (token,
+// introspect, revoke) and applies Okta's request checks: no credentials in
+// the query string, no parameter twice.
+func parseClientForm(r *http.Request) (url.Values, error) {
+	if err := r.ParseForm(); err != nil {
+		return nil, errMissingGrantType.withCause(err)
+	}
+	q := r.URL.Query()
+	if q.Has("client_secret") || q.Has("client_assertion") {
+		return nil, errCredentialsInQuery
+	}
+	for _, vs := range r.PostForm {
+		if len(vs) > 1 {
+			return nil, errDuplicateParams
+		}
+	}
+	return r.PostForm, nil
+}
+
+// checkCode redeems the code and checks its bindings: server, client,
+// redirect URI and PKCE verifier.
+func (p *Provider) checkCode(form url.Values, app directory.App, as *authServer) (*grant, error) {
 	code := form.Get("code")
 	if code == "" {
 		return nil, errMissingCode
 	}
 	g, ok := p.redeemCode(code)
 	switch {
-	case !ok:
+	case !ok || g.as != as:
 		return nil, errInvalidCode
 	case g.ClientID != app.ClientID:
 		return nil, errMismatchedClient
@@ -127,55 +160,4 @@ func (p *Provider) checkCode(form url.Values, app directory.App) (*grant, error)
 		}
 	}
 	return g, nil
-}
-
-// authenticateClient implements client_secret_basic (id and secret
-// form-urlencoded inside the Basic credentials, RFC 6749 2.3.1) and
-// client_secret_post.
-func (p *Provider) authenticateClient(r *http.Request) (directory.App, error) {
-	id, secret := r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
-	if h := r.Header.Get("Authorization"); h != "" {
-		if secret != "" {
-			return directory.App{}, errMultipleCredentials
-		}
-		bid, bsecret, ok := parseBasic(h)
-		if !ok {
-			return directory.App{}, errInvalidBasicAuth
-		}
-		if id != "" && id != bid {
-			return directory.App{}, errClientAuthFailed
-		}
-		id, secret = bid, bsecret
-	}
-	if id == "" {
-		return directory.App{}, errMissingCredentials
-	}
-	app, ok := p.cfg.Directory.AppByClientID(id)
-	if !ok || secret == "" || subtle.ConstantTimeCompare([]byte(secret), []byte(app.ClientSecret)) != 1 {
-		return directory.App{}, errClientAuthFailed
-	}
-	return app, nil
-}
-
-// parseBasic decodes "Basic base64(urlenc(id):urlenc(secret))".
-func parseBasic(h string) (id, secret string, ok bool) {
-	scheme, cred, found := strings.Cut(h, " ")
-	if !found || !strings.EqualFold(scheme, "Basic") {
-		return "", "", false
-	}
-	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(cred))
-	if err != nil {
-		return "", "", false
-	}
-	rawID, rawSecret, found := strings.Cut(string(raw), ":")
-	if !found {
-		return "", "", false
-	}
-	if id, err = url.QueryUnescape(rawID); err != nil {
-		return "", "", false
-	}
-	if secret, err = url.QueryUnescape(rawSecret); err != nil {
-		return "", "", false
-	}
-	return id, secret, true
 }

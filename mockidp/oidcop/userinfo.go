@@ -6,9 +6,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/go-jose/go-jose/v4"
-	"github.com/go-jose/go-jose/v4/jwt"
-
 	"github.com/ssoconform/ssoconform/mockidp/directory"
 )
 
@@ -31,18 +28,21 @@ const (
 	defaultZoneInfo = "America/Los_Angeles"
 )
 
-func (p *Provider) handleUserinfo(w http.ResponseWriter, r *http.Request) {
-	claims, user, err := p.bearer(r)
+func (p *Provider) handleUserinfo(w http.ResponseWriter, r *http.Request, as *authServer) {
+	claims, user, err := p.bearer(r, as)
 	if err != nil {
-		p.writeBearerError(w, r, err)
+		p.writeBearerError(w, r, as, err)
 		return
 	}
 	profile, email := slices.Contains(claims.Scp, "profile"), slices.Contains(claims.Scp, "email")
 	if !profile && !email && !slices.Contains(claims.Scp, "address") && !slices.Contains(claims.Scp, "phone") {
-		p.writeBearerError(w, r, errInsufficientScope)
+		p.writeBearerError(w, r, as, errInsufficientScope)
 		return
 	}
 	out := userinfo{Sub: user.ID}
+	if app, ok := p.cfg.Directory.AppByClientID(claims.Cid); ok && app.HasFault(FaultUserinfoSub) {
+		out.Sub = faultUserinfoSubOtherUID
+	}
 	if profile {
 		out.Name, out.Locale, out.PreferredUsername = user.DisplayName(), defaultLocale, user.Login
 		out.GivenName, out.FamilyName, out.ZoneInfo = user.FirstName, user.LastName, defaultZoneInfo
@@ -56,7 +56,7 @@ func (p *Provider) handleUserinfo(w http.ResponseWriter, r *http.Request) {
 }
 
 // bearer validates the access token of a protected-resource request.
-func (p *Provider) bearer(r *http.Request) (*accessTokenClaims, directory.User, error) {
+func (p *Provider) bearer(r *http.Request, as *authServer) (*accessTokenClaims, directory.User, error) {
 	if r.URL.Query().Has("access_token") {
 		return nil, directory.User{}, errAccessTokenInQuery
 	}
@@ -73,7 +73,7 @@ func (p *Provider) bearer(r *http.Request) (*accessTokenClaims, directory.User, 
 	if raw == "" {
 		return nil, directory.User{}, errAccessTokenMissing
 	}
-	c, err := p.verifyAccessToken(raw)
+	c, err := p.verifyAccessToken(as, raw)
 	if err != nil {
 		return nil, directory.User{}, errAccessTokenInvalid.withCause(err)
 	}
@@ -82,25 +82,4 @@ func (p *Provider) bearer(r *http.Request) (*accessTokenClaims, directory.User, 
 		return nil, directory.User{}, errAccessTokenInvalid.withCause(errors.New("user gone or inactive"))
 	}
 	return c, user, nil
-}
-
-func (p *Provider) verifyAccessToken(raw string) (*accessTokenClaims, error) {
-	if err := p.keys.load(); err != nil {
-		return nil, err
-	}
-	tok, err := jwt.ParseSigned(raw, []jose.SignatureAlgorithm{jose.RS256})
-	if err != nil {
-		return nil, err
-	}
-	var c accessTokenClaims
-	if err := tok.Claims(&p.keys.access.priv.PublicKey, &c); err != nil {
-		return nil, err
-	}
-	switch {
-	case c.Iss != p.cfg.Issuer || c.Aud != p.cfg.Issuer:
-		return nil, errors.New("issuer or audience mismatch")
-	case p.cfg.Now().Unix() >= c.Exp:
-		return nil, errors.New("expired")
-	}
-	return &c, nil
 }

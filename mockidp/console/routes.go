@@ -1,0 +1,45 @@
+package console
+
+import "net/http"
+
+// Mount registers the console's routes on mux (paths relative to the org base URL). Every route is
+// wrapped in cross-origin protection; all but the login page need a session.
+func (c *Console) Mount(mux *http.ServeMux) {
+	cop := http.NewCrossOriginProtection()
+	open := func(pattern string, h http.HandlerFunc) { mux.Handle(pattern, cop.Handler(h)) }
+	auth := func(pattern string, h http.HandlerFunc) { mux.Handle(pattern, cop.Handler(c.requireSession(h))) }
+	open("GET /admin/login", c.loginPage)
+	open("POST /admin/login", c.login)
+	open("POST /admin/logout", c.logout)
+	auth("GET /admin", c.home)
+	auth("GET /admin/{$}", c.home)
+	auth("GET /admin/users", c.usersPage)
+	auth("POST /admin/users", c.createUser)
+	auth("POST /admin/users/{id}/{op}", c.userOp)
+	auth("GET /admin/groups", c.groupsPage)
+	auth("POST /admin/groups", c.createGroup)
+	auth("GET /admin/groups/{id}", c.groupPage)
+	auth("POST /admin/groups/{id}/members", c.addMember)
+	auth("POST /admin/groups/{id}/members/{uid}/remove", c.removeMember)
+	auth("GET /admin/apps", c.appsPage)
+	auth("GET /admin/apps/{id}", c.appPage)
+	auth("POST /admin/apps/{id}/users", c.assignUser)
+	auth("POST /admin/apps/{id}/users/{uid}/remove", c.unassignUser)
+	auth("POST /admin/apps/{id}/groups", c.assignGroup)
+	auth("POST /admin/apps/{id}/groups/{gid}/remove", c.unassignGroup)
+	auth("GET /admin/logs", c.logsPage)
+}
+
+func (c *Console) requireSession(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if !c.authorized(r) {
+			if r.Method == http.MethodGet {
+				http.Redirect(w, r, c.path+"/login", http.StatusSeeOther)
+				return
+			}
+			http.Error(w, "sign in to the admin console first", http.StatusUnauthorized)
+			return
+		}
+		h(w, r)
+	}
+}

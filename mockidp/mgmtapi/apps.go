@@ -1,0 +1,145 @@
+package mgmtapi
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/ssoconform/ssoconform/mockidp/directory"
+)
+
+type appJSON struct {
+	ID            string          `json:"id"`
+	Name          string          `json:"name"`
+	Label         string          `json:"label"`
+	Status        string          `json:"status"`
+	Created       *oktaTime       `json:"created"`
+	LastUpdated   *oktaTime       `json:"lastUpdated"`
+	Accessibility map[string]any  `json:"accessibility"`
+	Visibility    map[string]any  `json:"visibility"`
+	Features      []string        `json:"features"`
+	SignOnMode    string          `json:"signOnMode"`
+	Credentials   map[string]any  `json:"credentials"`
+	Settings      map[string]any  `json:"settings"`
+	Links         map[string]link `json:"_links"`
+}
+
+// userNameTemplates are Okta's templates for the app username formats.
+var userNameTemplates = map[string]string{
+	"":                       "${source.email}",
+	directory.UsernameEmail:  "${source.email}",
+	directory.UsernameLogin:  "${source.login}",
+	directory.UsernamePrefix: `${fn:substringBefore(source.login, "@")}`,
+}
+
+func (a *API) app(app directory.App) appJSON {
+	self := a.cfg.BaseURL + "/api/v1/apps/" + app.ID
+	j := appJSON{ID: app.ID, Label: app.Label, Status: "ACTIVE", Created: ts(app.Created),
+		LastUpdated: ts(app.LastUpdated), SignOnMode: app.SignOnMode, Features: []string{},
+		Accessibility: map[string]any{"selfService": false, "errorRedirectUrl": nil, "loginRedirectUrl": nil},
+		Visibility: map[string]any{"autoLaunch": false, "autoSubmitToolbar": false,
+			"hide": map[string]bool{"iOS": false, "web": false}},
+		Credentials: map[string]any{"userNameTemplate": map[string]string{
+			"template": userNameTemplates[app.UsernameFormat], "type": "BUILT_IN"}},
+		Links: map[string]link{"self": {Href: self}, "users": {Href: self + "/users"},
+			"groups": {Href: self + "/groups"}}}
+	if app.Provisioning != nil {
+		j.Features = []string{"PUSH_NEW_USERS", "PUSH_USER_DEACTIVATION", "PUSH_PROFILE_UPDATES"}
+	}
+	switch app.SignOnMode {
+	case directory.SignOnModeOIDC:
+		a.oidcApp(&j, app)
+	case directory.SignOnModeSAML:
+		a.samlApp(&j, app)
+	}
+	return j
+}
+
+func (a *API) oidcApp(j *appJSON, app directory.App) {
+	method := app.TokenEndpointAuthMethod
+	if method == "" {
+		method = "client_secret_basic"
+	}
+	j.Name = "oidc_client"
+	oc := map[string]any{"autoKeyRotation": true, "client_id": app.ClientID,
+		"token_endpoint_auth_method": method}
+	if method != "none" && method != "private_key_jwt" {
+		oc["client_secret"] = app.ClientSecret
+	}
+	j.Credentials["oauthClient"] = oc
+	post := app.PostLogoutRedirectURIs
+	if post == nil {
+		post = []string{}
+	}
+	j.Settings = map[string]any{"app": map[string]any{}, "oauthClient": map[string]any{
+		"client_uri": nil, "logo_uri": nil, "redirect_uris": app.RedirectURIs,
+		"post_logout_redirect_uris": post, "response_types": []string{"code"},
+		"grant_types": []string{"authorization_code"}, "application_type": "web",
+		"consent_method": "TRUSTED", "issuer_mode": "DYNAMIC"}}
+}
+
+func (a *API) samlApp(j *appJSON, app directory.App) {
+	s := app.SAML
+	j.Name = s.AppName
+	j.Credentials["signing"] = map[string]any{}
+	var attrs []map[string]any
+	for _, at := range s.Attributes {
+		attrs = append(attrs, map[string]any{"type": "EXPRESSION", "name": at.Name, "namespace": at.NameFormat,
+			"values": []string{"user." + at.Value}})
+	}
+	if g := s.GroupAttribute; g != nil {
+		attrs = append(attrs, map[string]any{"type": "GROUP", "name": g.Name, "namespace": g.NameFormat,
+			"filterType": g.Filter, "filterValue": g.Value})
+	}
+	if attrs == nil {
+		attrs = []map[string]any{}
+	}
+	acs := []map[string]any{}
+	for i, u := range s.RequestableSSOURLs {
+		acs = append(acs, map[string]any{"url": u, "index": i})
+	}
+	j.Settings = map[string]any{"app": map[string]any{}, "signOn": map[string]any{
+		"defaultRelayState": s.DefaultRelayState, "ssoAcsUrl": s.SSOURL,
+		"idpIssuer": "http://www.okta.com/${org.externalKey}", "audience": s.Audience,
+		"recipient": s.Recipient, "destination": s.Destination,
+		"subjectNameIdTemplate": "${user.userName}", "subjectNameIdFormat": s.NameIDFormat,
+		"responseSigned": s.ResponseSigned, "assertionSigned": s.AssertionSigned,
+		"signatureAlgorithm": "RSA_SHA256", "digestAlgorithm": "SHA256", "honorForceAuthn": true,
+		"authnContextClassRef":      "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport",
+		"allowMultipleAcsEndpoints": len(acs) > 0, "acsEndpoints": acs, "attributeStatements": attrs}}
+	j.Links["metadata"] = link{Href: a.cfg.BaseURL + directory.SAMLMetadataPath(s.ExternalKey)}
+	j.Links["appLinks"] = link{Href: a.cfg.BaseURL + directory.SAMLSSOPath(s.AppName, s.ExternalKey)}
+}
+
+func (a *API) listApps(w http.ResponseWriter, r *http.Request) error {
+	text := strings.ToLower(r.URL.Query().Get("q"))
+	var apps []directory.App
+	for _, app := range a.dir.Apps() {
+		if strings.HasPrefix(strings.ToLower(app.Label), text) {
+			apps = append(apps, app)
+		}
+	}
+	apps = page(w, r, a.cfg.BaseURL, apps, func(app directory.App) string { return app.ID }, 200)
+	js := make([]appJSON, 0, len(apps))
+	for _, app := range apps {
+		js = append(js, a.app(app))
+	}
+	writeJSON(w, http.StatusOK, js)
+	return nil
+}
+
+func (a *API) appByPath(r *http.Request) (directory.App, error) {
+	app, ok := a.dir.App(r.PathValue("id"))
+	if !ok {
+		return directory.App{}, notFound(r.PathValue("id"), "AppInstance")
+	}
+	return app, nil
+}
+
+func (a *API) getApp(w http.ResponseWriter, r *http.Request) error {
+	app, err := a.appByPath(r)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, a.app(app))
+	return nil
+}

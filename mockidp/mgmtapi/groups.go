@@ -1,0 +1,131 @@
+package mgmtapi
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/ssoconform/ssoconform/mockidp/directory"
+)
+
+func (a *API) writeGroups(w http.ResponseWriter, groups []directory.Group) error {
+	js := make([]groupJSON, 0, len(groups))
+	for _, g := range groups {
+		js = append(js, a.group(g))
+	}
+	writeJSON(w, http.StatusOK, js)
+	return nil
+}
+
+func (a *API) listGroups(w http.ResponseWriter, r *http.Request) error {
+	text := strings.ToLower(r.URL.Query().Get("q"))
+	var out []directory.Group
+	for _, g := range a.dir.Groups() {
+		if strings.HasPrefix(strings.ToLower(g.Name), text) {
+			out = append(out, g)
+		}
+	}
+	out = page(w, r, a.cfg.BaseURL, out, func(g directory.Group) string { return g.ID }, 10000)
+	return a.writeGroups(w, out)
+}
+
+type groupInput struct {
+	Profile struct {
+		Name        string `json:"name"`
+		Description string `json:"description"`
+	} `json:"profile"`
+}
+
+func (a *API) createGroup(w http.ResponseWriter, r *http.Request) error {
+	var in groupInput
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	if strings.TrimSpace(in.Profile.Name) == "" {
+		return validation("name", nil, "name: The field cannot be left blank")
+	}
+	g, err := a.dir.CreateGroup(directory.GroupInput{Name: in.Profile.Name, Description: in.Profile.Description})
+	if err != nil {
+		return fromDirectory(err, in.Profile.Name, "UserGroup", "name")
+	}
+	writeJSON(w, http.StatusOK, a.group(g))
+	return nil
+}
+
+func (a *API) getGroup(w http.ResponseWriter, r *http.Request) error {
+	g, ok := a.dir.Group(r.PathValue("id"))
+	if !ok {
+		return notFound(r.PathValue("id"), "UserGroup")
+	}
+	writeJSON(w, http.StatusOK, a.group(g))
+	return nil
+}
+
+func (a *API) updateGroup(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	var in groupInput
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	g, err := a.dir.UpdateGroup(id, directory.GroupInput{Name: in.Profile.Name, Description: in.Profile.Description})
+	if err != nil {
+		return fromDirectory(err, id, "UserGroup", "name")
+	}
+	writeJSON(w, http.StatusOK, a.group(g))
+	return nil
+}
+
+func (a *API) deleteGroup(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	if err := a.dir.DeleteGroup(id); err != nil {
+		return fromDirectory(err, id, "UserGroup", "id")
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (a *API) groupUsers(w http.ResponseWriter, r *http.Request) error {
+	users, err := a.dir.GroupMembers(r.PathValue("id"))
+	if err != nil {
+		return fromDirectory(err, r.PathValue("id"), "UserGroup", "id")
+	}
+	users = page(w, r, a.cfg.BaseURL, users, func(u directory.User) string { return u.ID }, 1000)
+	return a.writeUsers(w, users)
+}
+
+func (a *API) membership(r *http.Request) (groupID, userID string, err error) {
+	groupID = r.PathValue("id")
+	if _, ok := a.dir.Group(groupID); !ok {
+		return "", "", notFound(groupID, "UserGroup")
+	}
+	u, err := a.userByRef(r.PathValue("uid"))
+	return groupID, u.ID, err
+}
+
+func (a *API) addGroupUser(w http.ResponseWriter, r *http.Request) error {
+	gid, uid, err := a.membership(r)
+	if err != nil {
+		return err
+	}
+	if err := a.dir.AddGroupMember(gid, uid); err != nil {
+		return fromDirectory(err, gid, "UserGroup", "id")
+	}
+	for _, asg := range a.dir.UserApps(uid) {
+		if asg.ExternalID == "" {
+			a.provision(r.Context(), asg.AppID)
+		}
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (a *API) removeGroupUser(w http.ResponseWriter, r *http.Request) error {
+	gid, uid, err := a.membership(r)
+	if err != nil {
+		return err
+	}
+	if err := a.dir.RemoveGroupMember(gid, uid); err != nil {
+		return fromDirectory(err, gid, "UserGroup", "id")
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}

@@ -1,0 +1,148 @@
+// Package mgmtapi is a mock Okta org's management API: the subset of Okta's /api/v1 that apps and
+// scripts use to manage users, groups and app assignments, with Okta's JSON shapes, Okta's error JSON
+// and SSWS token authentication, so Okta's SDKs work against it.
+//
+// Paths (relative to the org base URL; every request needs "Authorization: SSWS <token>"):
+//
+//	GET    /api/v1/users                    ?q= ?filter= ?search= ?limit= ?after= (DEPROVISIONED users
+//	                                        only through filter/search, as in Okta)
+//	POST   /api/v1/users                    ?activate=true|false  {profile, credentials.password.value, groupIds}
+//	GET    /api/v1/users/{id}               id or login
+//	POST   /api/v1/users/{id}               partial profile / password update
+//	DELETE /api/v1/users/{id}               deactivates; a second DELETE deletes (204)
+//	POST   /api/v1/users/{id}/lifecycle/{activate|deactivate|suspend|unsuspend}
+//	GET    /api/v1/users/{id}/groups
+//	GET    /api/v1/groups                   ?q= (name prefix) ?limit= ?after=
+//	POST   /api/v1/groups                   {profile: {name, description}}
+//	GET|PUT|DELETE /api/v1/groups/{id}
+//	GET    /api/v1/groups/{id}/users
+//	PUT|DELETE /api/v1/groups/{id}/users/{userId}
+//	GET    /api/v1/apps                     ?q= (label prefix)
+//	GET    /api/v1/apps/{id}
+//	GET|POST /api/v1/apps/{id}/users        POST {id, scope: "USER"} assigns
+//	GET|DELETE /api/v1/apps/{id}/users/{userId}
+//	GET    /api/v1/apps/{id}/groups
+//	GET|PUT|DELETE /api/v1/apps/{id}/groups/{groupId}
+//	GET    /api/v1/logs                     ?since= ?until= ?filter=eventType eq "x" ?q= ?limit= ?sortOrder=
+//
+// Filters understand `attr eq "v"` and `attr sw "v"` clauses joined by "and" / "or" (no parentheses) on
+// id, status, lastUpdated, profile.login, profile.email, profile.firstName, profile.lastName. Lists are
+// paged with limit and the after cursor, with Okta's Link headers. Errors: E0000011 (401, bad token),
+// E0000007 (404), E0000001 (400, validation), E0000003 (400, malformed body), E0000016 (403, already
+// active), E0000022 (405).
+//
+// Departures from Okta: a user created active without a password is ACTIVE (Okta: PROVISIONED, pending
+// the activation email); activation returns an empty object (no activation token or email).
+//
+//	api, err := mgmtapi.New(mgmtapi.Config{BaseURL: "http://127.0.0.1:8080/acme", Directory: dir,
+//		Log: log, Token: token})
+//	api.Mount(mux) // mux serves the org's paths
+package mgmtapi
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/ssoconform/ssoconform/mockidp/directory"
+	"github.com/ssoconform/ssoconform/mockidp/syslog"
+)
+
+// Provisioner pushes an app's assigned users to the app's SCIM server; the root package implements it.
+type Provisioner interface {
+	Provision(ctx context.Context, appID string) error
+}
+
+// Config configures an API.
+type Config struct {
+	// BaseURL is the org base URL, used in _links. Required.
+	BaseURL string
+	// Directory is the org's state. Required.
+	Directory *directory.Org
+	// Log is the org's System Log, served at /api/v1/logs. Default: none (empty list).
+	Log *syslog.Log
+	// Token is the API token; requests send "Authorization: SSWS <Token>". Required.
+	Token string
+	// Provisioner is called after users or groups are assigned to an app (push errors are logged, not
+	// returned, as Okta reports them in its task list). Default: none.
+	Provisioner Provisioner
+	// Rand draws error ids. Default: crypto/rand.Reader.
+	Rand io.Reader
+	// Logger receives failures, never tokens. Default: discard.
+	Logger *slog.Logger
+}
+
+func (c Config) withDefaults() Config {
+	if c.Rand == nil {
+		c.Rand = rand.Reader
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	c.BaseURL = strings.TrimSuffix(c.BaseURL, "/")
+	return c
+}
+
+// Validate reports the first missing field.
+func (c Config) Validate() error {
+	switch {
+	case c.BaseURL == "":
+		return errors.New("mgmtapi config: BaseURL is required")
+	case c.Directory == nil:
+		return errors.New("mgmtapi config: Directory is required")
+	case c.Token == "":
+		return errors.New("mgmtapi config: Token is required")
+	}
+	return nil
+}
+
+// API serves the management API of one org.
+type API struct {
+	cfg Config
+	dir *directory.Org
+}
+
+// New returns an API.
+func New(cfg Config) (*API, error) {
+	cfg = cfg.withDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return &API{cfg: cfg, dir: cfg.Directory}, nil
+}
+
+// handlerFunc is an endpoint: it writes a success response or returns an error for writeError.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// wrap authenticates the request and maps returned errors to Okta's error JSON.
+func (a *API) wrap(h handlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if !a.authorized(r) {
+			a.writeError(w, r, errInvalidToken)
+			return
+		}
+		if err := h(w, r); err != nil {
+			a.writeError(w, r, err)
+		}
+	}
+}
+
+func (a *API) authorized(r *http.Request) bool {
+	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	return ok && strings.EqualFold(scheme, "SSWS") &&
+		subtle.ConstantTimeCompare([]byte(strings.TrimSpace(token)), []byte(a.cfg.Token)) == 1
+}
+
+func (a *API) provision(ctx context.Context, appID string) {
+	if a.cfg.Provisioner == nil {
+		return
+	}
+	if err := a.cfg.Provisioner.Provision(ctx, appID); err != nil {
+		a.cfg.Logger.WarnContext(ctx, "provisioning after assignment failed", "app", appID, "err", err.Error())
+	}
+}

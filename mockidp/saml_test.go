@@ -1,0 +1,134 @@
+package mockidp_test
+
+import (
+	"encoding/base64"
+	"encoding/xml"
+	"html"
+	"io"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"testing"
+
+	"github.com/crewjam/saml"
+
+	"github.com/ssoconform/ssoconform/mockidp"
+	"github.com/ssoconform/ssoconform/mockidp/syslog"
+)
+
+// TestSAMLApp drives the root SAML API: an app created with CreateSAMLApp serves its metadata at
+// MetadataURL and signs a crewjam SP in through SSOURL.
+func TestSAMLApp(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	idp, err := mockidp.New(mockidp.Config{BaseURL: "http://" + ln.Addr().String()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &httptest.Server{Listener: ln, Config: &http.Server{Handler: idp}}
+	srv.Start()
+	t.Cleanup(srv.Close)
+	org, err := idp.CreateOrg(ctx, "acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const acs, audience = "http://sp.test:8081/sso/saml/acs", "http://sp.test:8081/sso/saml/metadata"
+	app, err := org.CreateSAMLApp(ctx, mockidp.SAMLAppInput{Label: "Test SP", SSOURL: acs, Audience: audience,
+		NameIDFormat: mockidp.NameIDEmail, Attributes: []mockidp.SAMLAttribute{{Name: "email", Value: "email"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if apps := org.SAMLApps(); len(apps) != 1 || apps[0] != app {
+		t.Fatalf("SAMLApps() = %+v, want [%+v]", apps, app)
+	}
+	if app.EntityID != "http://www.okta.com/"+app.ExternalKey ||
+		app.SSOURL != org.BaseURL()+"/app/acme_testsp_1/"+app.ExternalKey+"/sso/saml" {
+		t.Errorf("app %+v", app)
+	}
+	u, err := org.CreateUser(ctx, mockidp.UserInput{Login: "alice@acme.test", Password: "Alice-Passw0rd"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := org.AssignUser(ctx, app.ID, u.ID); err != nil {
+		t.Fatal(err)
+	}
+
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar}
+	var md saml.EntityDescriptor
+	if err := xml.Unmarshal(samlFetch(t, c, http.MethodGet, app.MetadataURL, nil), &md); err != nil {
+		t.Fatal(err)
+	}
+	acsURL, _ := url.Parse(acs)
+	sp := &saml.ServiceProvider{EntityID: audience, AcsURL: *acsURL, IDPMetadata: &md}
+	req, err := sp.MakeAuthenticationRequest(app.SSOURL, saml.HTTPRedirectBinding, saml.HTTPPostBinding)
+	if err != nil {
+		t.Fatal(err)
+	}
+	redirect, err := req.Redirect("rs-1", sp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loginPage := samlFetch(t, c, http.MethodGet, redirect.String(), nil)
+	login := samlFields(loginPage)
+	login.Set("username", "alice@acme.test")
+	login.Set("password", "Alice-Passw0rd")
+	action := regexp.MustCompile(`action="([^"]+)"`).FindSubmatch(loginPage)
+	if action == nil {
+		t.Fatalf("no login form:\n%s", loginPage)
+	}
+	posted := samlFields(samlFetch(t, c, http.MethodPost, "http://"+ln.Addr().String()+html.UnescapeString(string(action[1])), login))
+	raw, err := base64.StdEncoding.DecodeString(posted.Get("SAMLResponse"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := sp.ParseXMLResponse(raw, []string{req.ID}, *acsURL)
+	if err != nil {
+		t.Fatalf("crewjam rejects the response: %v", err.(*saml.InvalidResponseError).PrivateErr)
+	}
+	if a.Subject.NameID.Value != "alice@acme.test" || posted.Get("RelayState") != "rs-1" {
+		t.Errorf("NameID %q, RelayState %q", a.Subject.NameID.Value, posted.Get("RelayState"))
+	}
+	if ev := org.SystemLog().Events(syslog.Query{EventType: syslog.TypeSSO, TargetID: app.ID}); len(ev) != 1 {
+		t.Errorf("%d SSO events in the System Log", len(ev))
+	}
+	if len(mockidp.Faults()) == 0 {
+		t.Error("no SAML faults")
+	}
+}
+
+func samlFetch(t *testing.T, c *http.Client, method, u string, form url.Values) []byte {
+	t.Helper()
+	var resp *http.Response
+	var err error
+	if method == http.MethodGet {
+		resp, err = c.Get(u)
+	} else {
+		resp, err = c.PostForm(u, form)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("%s %s: %d %v\n%s", method, u, resp.StatusCode, err, b)
+	}
+	return b
+}
+
+// samlFields returns the hidden fields of a page's form.
+func samlFields(page []byte) url.Values {
+	v := url.Values{}
+	for _, m := range regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)">`).FindAllSubmatch(page, -1) {
+		v.Add(string(m[1]), html.UnescapeString(string(m[2])))
+	}
+	return v
+}

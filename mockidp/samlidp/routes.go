@@ -1,0 +1,20 @@
+package samlidp
+
+import "net/http"
+
+// Paths of the IdP, relative to the org base URL.
+const (
+	PathMetadata = "/app/{exk}/sso/saml/metadata"
+	PathSSO      = "/app/{app}/{exk}/sso/saml"
+	PathSignIn   = "/app/{app}/{exk}/sso/saml/signin"
+	PathProbe    = "/app/{exk}/sso/saml/probe"
+)
+
+// Mount registers the IdP's routes on mux.
+func (p *IdP) Mount(mux *http.ServeMux) {
+	mux.HandleFunc("GET "+PathMetadata, p.handleMetadata)
+	mux.HandleFunc("GET "+PathSSO, p.handleSSO)
+	mux.HandleFunc("POST "+PathSSO, p.handleSSO)
+	mux.HandleFunc("POST "+PathSignIn, p.handleSignIn)
+	mux.HandleFunc("GET "+PathProbe, p.handleProbe)
+}
