@@ -38,7 +38,7 @@ func New(cfg Config) (*App, error) {
 		return nil, fmt.Errorf("new refapp: %w", err)
 	}
 	scim, err := scimserver.New(scimserver.Config{Store: cfg.Store, BaseURL: cfg.BaseURL, Now: cfg.Now,
-		Rand: cfg.Rand, Logger: cfg.Logger})
+		Rand: cfg.Rand, Logger: cfg.Logger, RateLimit: cfg.SCIMRateLimit, RateBurst: cfg.SCIMRateBurst})
 	if err != nil {
 		return nil, fmt.Errorf("new refapp: %w", err)
 	}

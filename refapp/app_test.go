@@ -77,7 +77,7 @@ func (s *stack) setSSO(t *testing.T, secret string) {
 	t.Helper()
 	err := s.adm.SetSSO(context.Background(), admin.SSOInput{Org: "acme", Protocol: "oidc",
 		MetadataURL: s.op.issuer() + "/.well-known/openid-configuration", ClientID: s.op.clientID,
-		ClientSecret: secret, DefaultRole: "viewer"})
+		ClientSecret: secret, DefaultRole: "viewer", Sync: true})
 	if err != nil {
 		t.Fatalf("SetSSO: %v", err)
 	}

@@ -52,6 +52,11 @@ type Config struct {
 	SessionTTL time.Duration
 	// LoginAttemptTTL is how long an SSO login may stay in flight. Default 10m.
 	LoginAttemptTTL time.Duration
+	// SCIMRateLimit is the SCIM requests per second one API key may make before
+	// getting 429. Default (0): scimserver's default, 10000.
+	SCIMRateLimit float64
+	// SCIMRateBurst is how many SCIM requests one key may make at once. Default (0): SCIMRateLimit.
+	SCIMRateBurst int
 }
 
 func (c Config) withDefaults() Config {

@@ -116,11 +116,12 @@ func (c *cli) apikeyCreate(ctx context.Context, args []string) error {
 	db := fs.String("db", "", "database, sqlite:PATH")
 	org := fs.String("org", "", "organization name")
 	scopes := fs.String("scopes", "", "comma-separated scopes: scim, org:read, org:write")
+	owner := fs.String("owner", "", "email of the member who owns the key (a personal key); omit for an organization key")
 	if err := parse(c.stderr, fs, args, "db", "org", "scopes"); err != nil {
 		return helpOK(err)
 	}
 	return withAdmin(ctx, *db, func(a *admin.Admin) error {
-		key, err := a.CreateAPIKey(ctx, *org, strings.Split(*scopes, ","))
+		key, err := a.CreatePersonalAPIKey(ctx, *org, *owner, strings.Split(*scopes, ","))
 		if err != nil {
 			return err
 		}
@@ -139,6 +140,7 @@ func (c *cli) ssoSet(ctx context.Context, args []string) error {
 	fs.StringVar(&in.ClientID, "client-id", "", "client ID of the Okta app")
 	secretFile := fs.String("client-secret-file", "", `file holding the client secret, or "-" for stdin`)
 	fs.StringVar(&in.DefaultRole, "default-role", "", "role of members created at SSO login: admin, member or viewer")
+	fs.BoolVar(&in.Sync, "sync", false, `"Sync the group & users from your SSO provider": allow SCIM provisioning`)
 	err := parse(c.stderr, fs, args, "db", "org", "protocol", "metadata-url", "client-id", "client-secret-file", "default-role")
 	if err != nil {
 		return helpOK(err)
@@ -150,7 +152,11 @@ func (c *cli) ssoSet(ctx context.Context, args []string) error {
 		if err := a.SetSSO(ctx, in); err != nil {
 			return err
 		}
-		fmt.Fprintf(c.stdout, "SSO (%s) saved for organization %s\n", in.Protocol, in.Org)
+		sync := "off"
+		if in.Sync {
+			sync = "on"
+		}
+		fmt.Fprintf(c.stdout, "SSO (%s) saved for organization %s; SCIM sync %s\n", in.Protocol, in.Org, sync)
 		return nil
 	})
 }

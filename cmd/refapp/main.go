@@ -2,9 +2,9 @@
 //
 //	refapp serve --addr 127.0.0.1:8080 --db sqlite:refapp.db --base-url http://app.test:8080
 //	refapp org create --db sqlite:refapp.db --name acme --plan pro --admin-email a@acme.test --admin-password-file pw.txt
-//	refapp apikey create --db sqlite:refapp.db --org acme --scopes scim
+//	refapp apikey create --db sqlite:refapp.db --org acme --scopes scim [--owner admin@acme.test]
 //	refapp sso set --db sqlite:refapp.db --org acme --protocol oidc --metadata-url URL --client-id ID \
-//	    --client-secret-file secret.txt --default-role member
+//	    --client-secret-file secret.txt --default-role member --sync
 //	refapp sso show --db sqlite:refapp.db --org acme --base-url http://app.test:8080
 //
 // Secrets are read from files, or from standard input when the file is "-";
@@ -26,12 +26,16 @@ var errUsage = errors.New("usage error")
 
 const usage = `usage:
   refapp serve --addr HOST:PORT --db sqlite:PATH --base-url URL [--log-level debug|info|warn|error]
+               [--scim-rate-limit N] [--scim-rate-burst N]
   refapp org create --db sqlite:PATH --name NAME --plan free|pro|enterprise --admin-email EMAIL --admin-password-file FILE|-
-  refapp apikey create --db sqlite:PATH --org NAME --scopes scim[,org:read,org:write]
-  refapp sso set --db sqlite:PATH --org NAME --protocol oidc --metadata-url URL --client-id ID --client-secret-file FILE|- --default-role admin|member|viewer
+  refapp apikey create --db sqlite:PATH --org NAME --scopes scim[,org:read,org:write] [--owner EMAIL]
+  refapp sso set --db sqlite:PATH --org NAME --protocol oidc --metadata-url URL --client-id ID --client-secret-file FILE|- --default-role admin|member|viewer [--sync]
   refapp sso show --db sqlite:PATH --org NAME --base-url URL
 
 Secrets are read from a file, or from standard input when FILE is "-".
+--owner makes a personal key (its owner must be an admin for SCIM). --sync turns on
+"Sync the group & users from your SSO provider", without which SCIM answers 403.
+--scim-rate-limit is SCIM requests per second per API key before 429 (default 10000).
 `
 
 func main() {

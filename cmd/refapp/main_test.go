@@ -41,6 +41,7 @@ func TestUsageErrors(t *testing.T) {
 		{"secret on argv is not a flag", []string{"sso", "set", "--client-secret", "s"}},
 		{"serve without base url", []string{"serve", "--db", "sqlite:x.db"}},
 		{"serve with bad base url", []string{"serve", "--db", "sqlite:x.db", "--base-url", "app.test"}},
+		{"serve with negative rate limit", []string{"serve", "--db", "sqlite:x.db", "--base-url", "http://a.test", "--scim-rate-limit", "-1"}},
 		{"sso show bad base url", []string{"sso", "show", "--db", "sqlite:x.db", "--org", "a", "--base-url", "ftp://x"}},
 	}
 	for _, tt := range tests {
@@ -93,25 +94,27 @@ func TestAdminCommands(t *testing.T) {
 	mustRun("", "org", "create", "--db", db, "--name", "acme", "--plan", "pro", "--admin-email", "a@acme.test", "--admin-password-file", pwFile)
 	mustRun("correct horse", "org", "create", "--db", db, "--name", "cheap", "--plan", "free", "--admin-email", "a@cheap.test", "--admin-password-file", "-")
 
-	key := mustRun("", "apikey", "create", "--db", db, "--org", "acme", "--scopes", "scim")
-	if !regexp.MustCompile(`^rk_[A-Za-z0-9_-]{43}\n$`).MatchString(key) {
-		t.Errorf("apikey create printed %q, want the key alone on one line", key)
+	for _, extra := range [][]string{nil, {"--owner", "A@acme.test"}} {
+		key := mustRun("", append([]string{"apikey", "create", "--db", db, "--org", "acme", "--scopes", "scim"}, extra...)...)
+		if !regexp.MustCompile(`^rk_[A-Za-z0-9_-]{43}\n$`).MatchString(key) {
+			t.Errorf("apikey create %v printed %q, want the key alone on one line", extra, key)
+		}
 	}
 	idp := discoveryServer(t)
 	meta := idp.URL + "/.well-known/openid-configuration"
 	const secret = "the-client-secret-0123456789"
 	out := mustRun(secret+"\n", "sso", "set", "--db", db, "--org", "acme", "--protocol", "oidc", "--metadata-url", meta,
-		"--client-id", "0oa123", "--client-secret-file", "-", "--default-role", "member")
+		"--client-id", "0oa123", "--client-secret-file", "-", "--default-role", "member", "--sync")
 	if strings.Contains(out, secret) {
 		t.Error("sso set printed the client secret")
 	}
 	out = mustRun("", "sso", "show", "--db", db, "--org", "acme", "--base-url", "http://app.test:8080")
-	var got map[string]string
+	var got map[string]any
 	if err := json.Unmarshal([]byte(out), &got); err != nil {
 		t.Fatalf("sso show output %q: %v", out, err)
 	}
-	want := map[string]string{"redirect_uri": "http://app.test:8080/sso/oidc/callback", "scim_base_url": "http://app.test:8080/scim/v2",
-		"protocol": "oidc", "metadata_url": meta, "client_id": "0oa123", "default_role": "member"}
+	want := map[string]any{"redirect_uri": "http://app.test:8080/sso/oidc/callback", "scim_base_url": "http://app.test:8080/scim/v2",
+		"protocol": "oidc", "metadata_url": meta, "client_id": "0oa123", "default_role": "member", "sync": true}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("sso show (-want +got):\n%s", diff)
 	}
@@ -124,6 +127,7 @@ func TestAdminCommands(t *testing.T) {
 		{"bad plan", "", "unknown plan", []string{"org", "create", "--db", db, "--name", "x", "--plan", "gold", "--admin-email", "b@x.test", "--admin-password-file", pwFile}},
 		{"bad scope", "", "unknown scope", []string{"apikey", "create", "--db", db, "--org", "acme", "--scopes", "scim,root"}},
 		{"unknown org", "", "no organization", []string{"apikey", "create", "--db", db, "--org", "nope", "--scopes", "scim"}},
+		{"unknown owner", "", "has no member", []string{"apikey", "create", "--db", db, "--org", "acme", "--scopes", "scim", "--owner", "x@acme.test"}},
 		{"sso on free plan", "s", "free plan", []string{"sso", "set", "--db", db, "--org", "cheap", "--protocol", "oidc", "--metadata-url", meta, "--client-id", "c", "--client-secret-file", "-", "--default-role", "member"}},
 		{"metadata URL unreachable", "s", "nothing was saved", []string{"sso", "set", "--db", db, "--org", "acme", "--protocol", "oidc", "--metadata-url", idp.URL + "/other/.well-known/openid-configuration", "--client-id", "c", "--client-secret-file", "-", "--default-role", "member"}},
 		{"metadata URL without suffix", "s", "must end with", []string{"sso", "set", "--db", db, "--org", "acme", "--protocol", "oidc", "--metadata-url", idp.URL, "--client-id", "c", "--client-secret-file", "-", "--default-role", "member"}},

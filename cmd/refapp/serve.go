@@ -23,6 +23,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	db := fs.String("db", "", "database, sqlite:PATH")
 	baseURL := fs.String("base-url", "", "external base URL, e.g. http://app.test:8080")
 	level := fs.String("log-level", "info", "log level: debug, info, warn or error")
+	rate := fs.Float64("scim-rate-limit", 0, "SCIM requests per second per API key before 429 (0: default 10000)")
+	burst := fs.Int("scim-rate-burst", 0, "SCIM requests one API key may make at once (0: the rate limit)")
 	if err := parse(stderr, fs, args, "db", "base-url"); err != nil {
 		return helpOK(err)
 	}
@@ -33,13 +35,17 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err := refapp.ValidateBaseURL(*baseURL); err != nil {
 		return usageErr(stderr, "serve: "+err.Error())
 	}
+	if *rate < 0 || *burst < 0 {
+		return usageErr(stderr, "serve: --scim-rate-limit and --scim-rate-burst must not be negative")
+	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: lvl}))
 	st, err := refapp.OpenStore(ctx, *db)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	app, err := refapp.New(refapp.Config{BaseURL: *baseURL, Store: st, Logger: logger})
+	app, err := refapp.New(refapp.Config{BaseURL: *baseURL, Store: st, Logger: logger, SCIMRateLimit: *rate,
+		SCIMRateBurst: *burst})
 	if err != nil {
 		return err
 	}

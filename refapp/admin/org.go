@@ -68,6 +68,14 @@ func (a *Admin) CreateOrg(ctx context.Context, in OrgInput) (store.Org, error) {
 // CreateAPIKey creates an organization API key with the given scopes and
 // returns the key; it cannot be shown again.
 func (a *Admin) CreateAPIKey(ctx context.Context, orgName string, scopes []string) (string, error) {
+	return a.CreatePersonalAPIKey(ctx, orgName, "", scopes)
+}
+
+// CreatePersonalAPIKey creates an API key owned by the member of the
+// organization with ownerEmail (an organization key when ownerEmail is empty)
+// and returns the key; it cannot be shown again. A personal key acts with its
+// owner's rights: for SCIM, the owner must be an active admin when the key is used.
+func (a *Admin) CreatePersonalAPIKey(ctx context.Context, orgName, ownerEmail string, scopes []string) (string, error) {
 	scopes, err := auth.ParseScopes(strings.Join(scopes, ","))
 	if err != nil {
 		return "", fmt.Errorf("create api key: %w", err)
@@ -80,11 +88,21 @@ func (a *Admin) CreateAPIKey(ctx context.Context, orgName string, scopes []strin
 	if err != nil {
 		return "", fmt.Errorf("create api key: %w", err)
 	}
+	if ownerEmail != "" {
+		m, err := a.cfg.Store.MemberByEmail(ctx, org.ID, ownerEmail)
+		if errors.Is(err, store.ErrNotFound) {
+			return "", fmt.Errorf("create api key: organization %q has no member %q: %w", org.Name, ownerEmail, err)
+		}
+		if err != nil {
+			return "", fmt.Errorf("create api key: %w", err)
+		}
+		rec.OwnerID = m.ID
+	}
 	if err := a.cfg.Store.CreateAPIKey(ctx, rec); err != nil {
 		return "", fmt.Errorf("create api key: %w", err)
 	}
 	a.cfg.Logger.InfoContext(ctx, "api key created", slog.String("org", org.Name), slog.String("prefix", rec.Prefix),
-		slog.Any("scopes", rec.Scopes))
+		slog.Any("scopes", rec.Scopes), slog.Bool("personal", rec.OwnerID != ""))
 	return key, nil
 }
 

@@ -19,6 +19,9 @@ type SSOInput struct {
 	ClientID     string
 	ClientSecret string
 	DefaultRole  string // admin, member or viewer
+	// Sync is "Sync the group & users from your SSO provider": SCIM
+	// provisioning is refused (403) unless it is on.
+	Sync bool
 }
 
 // SetSSO checks the input, fetches and checks the discovery document, and
@@ -49,12 +52,13 @@ func (a *Admin) SetSSO(ctx context.Context, in SSOInput) error {
 		return fmt.Errorf("set sso: the OpenID Provider metadata could not be used, nothing was saved: %w", err)
 	}
 	c := store.SSOConnection{OrgID: org.ID, Protocol: in.Protocol, MetadataURL: in.MetadataURL, Issuer: issuer,
-		ClientID: strings.TrimSpace(in.ClientID), ClientSecret: in.ClientSecret, DefaultRole: role, UpdatedAt: a.cfg.Now()}
+		ClientID: strings.TrimSpace(in.ClientID), ClientSecret: in.ClientSecret, DefaultRole: role, SyncEnabled: in.Sync,
+		UpdatedAt: a.cfg.Now()}
 	if err := a.cfg.Store.PutSSOConnection(ctx, c); err != nil {
 		return fmt.Errorf("set sso: %w", err)
 	}
 	a.cfg.Logger.InfoContext(ctx, "sso connection saved", slog.String("org", org.Name), slog.String("issuer", issuer),
-		slog.String("client_id", c.ClientID))
+		slog.String("client_id", c.ClientID), slog.Bool("sync", c.SyncEnabled))
 	return nil
 }
 
@@ -67,6 +71,7 @@ type SSOView struct {
 	MetadataURL string `json:"metadata_url"`
 	ClientID    string `json:"client_id"`
 	DefaultRole string `json:"default_role"`
+	Sync        bool   `json:"sync"`
 }
 
 // ShowSSO describes the organization's SSO connection for an app served at baseURL.
@@ -85,5 +90,6 @@ func (a *Admin) ShowSSO(ctx context.Context, orgName, baseURL string) (SSOView, 
 		return SSOView{}, fmt.Errorf("show sso: %w", err)
 	}
 	v.Protocol, v.MetadataURL, v.ClientID, v.DefaultRole = c.Protocol, c.MetadataURL, c.ClientID, string(c.DefaultRole)
+	v.Sync = c.SyncEnabled
 	return v, nil
 }

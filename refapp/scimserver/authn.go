@@ -10,17 +10,25 @@ import (
 	"github.com/ssoconform/ssoconform/refapp/store"
 )
 
-// principal is the authenticated caller: an API key and its organization.
+// principal is the authenticated caller: an API key, its organization and the
+// organization's SSO connection (for the default role).
 type principal struct {
-	Key store.APIKey
-	Org store.Org
+	Key  store.APIKey
+	Org  store.Org
+	Conn store.SSOConnection
 }
 
 type authedHandler func(w http.ResponseWriter, r *http.Request, p principal)
 
-// authed checks the Bearer API key, its scim scope and the org's plan.
+// authed checks the caller (authenticate) before running h. A panic becomes
+// a logged 500 in the SCIM Error schema rather than a dropped connection.
 func (s *Server) authed(h authedHandler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				s.writeError(w, r, fmt.Errorf("panic: %v", v))
+			}
+		}()
 		p, err := s.authenticate(r)
 		if err != nil {
 			s.writeError(w, r, err)
@@ -30,22 +38,31 @@ func (s *Server) authed(h authedHandler) http.Handler {
 	})
 }
 
+// authenticate checks, in order: a Bearer API key that exists (401), its rate
+// (429), its scim scope (403), the org's plan (403), a personal key's owner
+// (401 when gone or inactive, 403 when not an admin), and the org's SSO
+// connection with sync on (403).
 func (s *Server) authenticate(r *http.Request) (principal, error) {
+	ctx := r.Context()
 	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
 		return principal{}, scimErr(http.StatusUnauthorized, "", "a Bearer API key with the scim scope is required")
 	}
-	k, err := auth.AuthenticateAPIKey(r.Context(), s.cfg.Store, strings.TrimSpace(token))
+	k, err := auth.AuthenticateAPIKey(ctx, s.cfg.Store, strings.TrimSpace(token))
 	if errors.Is(err, auth.ErrInvalidAPIKey) {
 		return principal{}, scimErr(http.StatusUnauthorized, "", "the API key is not valid")
 	}
 	if err != nil {
 		return principal{}, err
 	}
-	if !auth.HasScope(k, auth.ScopeSCIM) {
-		return principal{}, scimErr(http.StatusUnauthorized, "", "the API key lacks the scim scope")
+	if ok, wait := s.limiter.allow(k.ID, s.cfg.Now()); !ok {
+		return principal{}, &Error{Status: http.StatusTooManyRequests, RetryAfter: wait,
+			Detail: fmt.Sprintf("too many requests with this API key; retry in %d s", wait)}
 	}
-	org, err := s.cfg.Store.OrgByID(r.Context(), k.OrgID)
+	if !auth.HasScope(k, auth.ScopeSCIM) {
+		return principal{}, scimErr(http.StatusForbidden, "", "the API key lacks the scim scope")
+	}
+	org, err := s.cfg.Store.OrgByID(ctx, k.OrgID)
 	if err != nil {
 		return principal{}, fmt.Errorf("load api key org: %w", err)
 	}
@@ -53,5 +70,37 @@ func (s *Server) authenticate(r *http.Request) (principal, error) {
 		return principal{}, scimErr(http.StatusForbidden, "",
 			fmt.Sprintf("SCIM provisioning needs the pro or enterprise plan; organization %s is on %s", org.Name, org.Plan))
 	}
-	return principal{Key: k, Org: org}, nil
+	if err := s.checkOwner(r, k); err != nil {
+		return principal{}, err
+	}
+	conn, err := s.cfg.Store.SSOConnection(ctx, org.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		return principal{}, scimErr(http.StatusForbidden, "", "SCIM provisioning needs Single Sign On (SSO) set up for the organization")
+	}
+	if err != nil {
+		return principal{}, fmt.Errorf("load sso connection: %w", err)
+	}
+	if !conn.SyncEnabled {
+		return principal{}, scimErr(http.StatusForbidden, "",
+			`SCIM provisioning is off: turn on "Sync the group & users from your SSO provider" in the organization settings`)
+	}
+	return principal{Key: k, Org: org, Conn: conn}, nil
+}
+
+// checkOwner lets organization keys through, and personal keys whose owner is an active admin.
+func (s *Server) checkOwner(r *http.Request, k store.APIKey) error {
+	if k.OwnerID == "" {
+		return nil
+	}
+	m, err := s.cfg.Store.MemberByID(r.Context(), k.OrgID, k.OwnerID)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && !m.Active) {
+		return scimErr(http.StatusUnauthorized, "", "the API key's owner is no longer an active member")
+	}
+	if err != nil {
+		return fmt.Errorf("load api key owner: %w", err)
+	}
+	if m.Role != store.RoleAdmin {
+		return scimErr(http.StatusForbidden, "", "a personal API key needs its owner to be an admin of the organization for SCIM")
+	}
+	return nil
 }

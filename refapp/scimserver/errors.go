@@ -19,16 +19,20 @@ const (
 	typeInvalidFilter = "invalidFilter"
 	typeInvalidSyntax = "invalidSyntax"
 	typeInvalidValue  = "invalidValue"
+	typeInvalidPath   = "invalidPath"
+	typeNoTarget      = "noTarget"
+	typeMutability    = "mutability"
 	typeUniqueness    = "uniqueness"
 )
 
 // Error is a SCIM protocol error: Status, ScimType and Detail are what the
-// client sees; Cause is for the log only.
+// client sees; Cause is for the log only. RetryAfter (seconds) is sent with 429.
 type Error struct {
-	Status   int
-	ScimType string
-	Detail   string
-	Cause    error
+	Status     int
+	ScimType   string
+	Detail     string
+	Cause      error
+	RetryAfter int
 }
 
 func (e *Error) Error() string {
@@ -42,6 +46,10 @@ func (e *Error) Unwrap() error { return e.Cause }
 
 func scimErr(status int, scimType, detail string) *Error {
 	return &Error{Status: status, ScimType: scimType, Detail: detail}
+}
+
+func badRequest(scimType, detail string) *Error {
+	return scimErr(http.StatusBadRequest, scimType, detail)
 }
 
 type errorBody struct {
@@ -59,12 +67,15 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		s.cfg.Logger.ErrorContext(r.Context(), "scim request failed", slog.String("method", r.Method),
 			slog.String("path", r.URL.Path), slog.Any("error", err))
 		se = scimErr(http.StatusInternalServerError, "", "internal server error")
-	} else if se.Cause != nil {
+	} else if se.Cause != nil || se.Status == http.StatusForbidden {
 		s.cfg.Logger.InfoContext(r.Context(), "scim request refused", slog.Int("status", se.Status),
-			slog.String("path", r.URL.Path), slog.Any("error", se.Cause))
+			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("error", se))
 	}
-	if se.Status == http.StatusUnauthorized {
+	switch se.Status {
+	case http.StatusUnauthorized:
 		w.Header().Set("WWW-Authenticate", `Bearer realm="refapp SCIM"`)
+	case http.StatusTooManyRequests:
+		w.Header().Set("Retry-After", strconv.Itoa(max(se.RetryAfter, 1)))
 	}
 	writeJSON(w, se.Status, errorBody{Schemas: []string{errorSchema}, Status: strconv.Itoa(se.Status),
 		ScimType: se.ScimType, Detail: se.Detail})
@@ -77,14 +88,19 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 		return
 	}
 	w.Header().Set("Content-Type", mediaType)
+	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	_, _ = w.Write(append(body, '\n'))
 }
 
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request, _ principal) {
-	s.writeError(w, r, scimErr(http.StatusNotFound, "", "no SCIM resource at "+r.URL.Path))
+	s.writeError(w, r, scimErr(http.StatusNotFound, "", "no SCIM endpoint at "+r.URL.Path))
 }
 
 func (s *Server) notImplemented(w http.ResponseWriter, r *http.Request, _ principal) {
-	s.writeError(w, r, scimErr(http.StatusNotImplemented, "", r.Method+" on Users is not supported yet"))
+	s.writeError(w, r, scimErr(http.StatusNotImplemented, "", r.URL.Path+" is not supported (see /ServiceProviderConfig)"))
+}
+
+func (s *Server) methodNotAllowed(w http.ResponseWriter, r *http.Request, _ principal) {
+	s.writeError(w, r, scimErr(http.StatusMethodNotAllowed, "", r.Method+" is not allowed on "+r.URL.Path))
 }

@@ -1,15 +1,19 @@
 package scimserver
 
 import (
+	"net/http"
 	"strings"
 	"time"
 
 	"github.com/ssoconform/ssoconform/refapp/store"
 )
 
+// Schema and message URNs.
 const (
-	userSchema = "urn:ietf:params:scim:schemas:core:2.0:User"
-	listSchema = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
+	userSchema  = "urn:ietf:params:scim:schemas:core:2.0:User"
+	groupSchema = "urn:ietf:params:scim:schemas:core:2.0:Group"
+	listSchema  = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
+	patchSchema = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 )
 
 type name struct {
@@ -31,7 +35,7 @@ type meta struct {
 	Location     string `json:"location"`
 }
 
-// userResource is a SCIM User as refapp returns it.
+// userResource is a SCIM User as refapp returns it (never a password).
 type userResource struct {
 	Schemas     []string `json:"schemas"`
 	ID          string   `json:"id"`
@@ -44,27 +48,36 @@ type userResource struct {
 	Meta        meta     `json:"meta"`
 }
 
-// userInput is what refapp reads from a request body. Anything else (Okta's
-// placeholder password, locale, groups, extension attributes) is ignored.
+// userInput is what refapp reads from a User body. Anything else (Okta's
+// placeholder password, locale, groups, extension attributes; id and meta,
+// which are readOnly) is ignored. JSON names match case-insensitively.
 type userInput struct {
-	Schemas     []string `json:"schemas"`
-	UserName    string   `json:"userName"`
-	ExternalID  string   `json:"externalId"`
-	Name        *name    `json:"name"`
-	DisplayName string   `json:"displayName"`
-	Emails      []email  `json:"emails"`
-	Active      *bool    `json:"active"`
+	Schemas     []string     `json:"schemas"`
+	UserName    string       `json:"userName"`
+	ExternalID  string       `json:"externalId"`
+	Name        *name        `json:"name"`
+	DisplayName string       `json:"displayName"`
+	Emails      []emailInput `json:"emails"`
+	Active      *flexBool    `json:"active"`
+}
+
+type emailInput struct {
+	Value   string   `json:"value"`
+	Type    string   `json:"type"`
+	Primary flexBool `json:"primary"`
 }
 
 type listResponse struct {
-	Schemas      []string       `json:"schemas"`
-	TotalResults int            `json:"totalResults"`
-	StartIndex   int            `json:"startIndex"`
-	ItemsPerPage int            `json:"itemsPerPage"`
-	Resources    []userResource `json:"Resources"`
+	Schemas      []string `json:"schemas"`
+	TotalResults int      `json:"totalResults"`
+	StartIndex   int      `json:"startIndex"`
+	ItemsPerPage int      `json:"itemsPerPage"`
+	Resources    []any    `json:"Resources"`
 }
 
-func (s *Server) resource(m store.Member) userResource {
+func scimTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+func (s *Server) userResource(m store.Member) userResource {
 	u := userResource{
 		Schemas:     []string{userSchema},
 		ID:          m.ID,
@@ -72,43 +85,78 @@ func (s *Server) resource(m store.Member) userResource {
 		UserName:    m.SCIMUserName,
 		DisplayName: m.DisplayName,
 		Active:      m.Active,
-		Meta: meta{ResourceType: "User", Created: m.CreatedAt.UTC().Format(time.RFC3339),
-			LastModified: m.UpdatedAt.UTC().Format(time.RFC3339), Location: s.location(m.ID)},
+		Meta: meta{ResourceType: "User", Created: scimTime(m.CreatedAt), LastModified: scimTime(m.UpdatedAt),
+			Location: s.location("Users", m.ID)},
 	}
-	if m.GivenName != "" || m.FamilyName != "" {
-		u.Name = &name{GivenName: m.GivenName, FamilyName: m.FamilyName,
-			Formatted: strings.TrimSpace(m.GivenName + " " + m.FamilyName)}
+	if m.GivenName != "" || m.FamilyName != "" || m.FormattedName != "" {
+		u.Name = &name{GivenName: m.GivenName, FamilyName: m.FamilyName, Formatted: m.FormattedName}
 	}
-	if m.Email != "" {
-		u.Emails = []email{{Value: m.Email, Type: m.EmailType, Primary: true}}
+	for _, e := range m.Emails {
+		u.Emails = append(u.Emails, email{Value: e.Value, Type: e.Type, Primary: e.Primary})
 	}
 	return u
 }
 
-func (s *Server) location(id string) string { return s.cfg.BaseURL + Prefix + "/Users/" + id }
-
-// primaryEmail picks the primary email, else the first, else the userName.
-func (in userInput) primaryEmail() (value, typ string) {
-	for _, e := range in.Emails {
-		if e.Primary && e.Value != "" {
-			return e.Value, e.Type
-		}
-	}
-	for _, e := range in.Emails {
-		if e.Value != "" {
-			return e.Value, e.Type
-		}
-	}
-	return in.UserName, ""
+func (s *Server) location(kind, id string) string {
+	return s.cfg.BaseURL + Prefix + "/" + kind + "/" + id
 }
 
-// displayName is displayName, else given + family name.
-func (in userInput) displayName() string {
-	if d := strings.TrimSpace(in.DisplayName); d != "" {
-		return d
+// apply replaces m's SCIM attributes with in's (POST, PUT, and PATCH after its
+// operations ran on the current representation). An absent active keeps m's.
+func (in userInput) apply(m *store.Member, now time.Time) error {
+	if strings.TrimSpace(in.UserName) == "" {
+		return badRequest(typeInvalidValue, "userName is required")
 	}
-	if in.Name == nil {
-		return ""
+	emails, err := in.emails()
+	if err != nil {
+		return err
 	}
-	return strings.TrimSpace(in.Name.GivenName + " " + in.Name.FamilyName)
+	m.SCIMUserName = in.UserName
+	m.ExternalID = in.ExternalID
+	m.Emails = emails
+	m.Email = in.UserName
+	for _, e := range emails {
+		if e.Primary {
+			m.Email = e.Value
+		}
+	}
+	m.GivenName, m.FamilyName, m.FormattedName = "", "", ""
+	if in.Name != nil {
+		m.GivenName, m.FamilyName, m.FormattedName = in.Name.GivenName, in.Name.FamilyName, in.Name.Formatted
+	}
+	m.DisplayName = strings.TrimSpace(in.DisplayName)
+	if m.DisplayName == "" {
+		m.DisplayName = strings.TrimSpace(m.FormattedName)
+	}
+	if m.DisplayName == "" {
+		m.DisplayName = strings.TrimSpace(m.GivenName + " " + m.FamilyName)
+	}
+	if in.Active != nil {
+		m.Active = bool(*in.Active)
+	}
+	m.UpdatedAt = now
+	return nil
+}
+
+// emails checks the email list: every value set, at most one primary; when
+// none is primary the first becomes it.
+func (in userInput) emails() ([]store.Email, error) {
+	var out []store.Email
+	primaries := 0
+	for _, e := range in.Emails {
+		if strings.TrimSpace(e.Value) == "" {
+			return nil, badRequest(typeInvalidValue, "every email needs a value")
+		}
+		if e.Primary {
+			primaries++
+		}
+		out = append(out, store.Email{Value: e.Value, Type: e.Type, Primary: bool(e.Primary)})
+	}
+	if primaries > 1 {
+		return nil, scimErr(http.StatusBadRequest, typeInvalidValue, "at most one email may be primary")
+	}
+	if primaries == 0 && len(out) > 0 {
+		out[0].Primary = true
+	}
+	return out, nil
 }

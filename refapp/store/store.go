@@ -1,11 +1,15 @@
 // Package store defines refapp's persistence boundary: the domain records
-// (organizations, members, API keys, SSO connections, sessions and pending
-// SSO login attempts) and the Store interface every backend implements.
+// (organizations, members, groups (the org's teams), API keys, SSO
+// connections, sessions and pending SSO login attempts) and the Store
+// interface every backend implements.
 //
 // Backends live in subpackages (sqlstore for SQLite; PostgreSQL later) and must
 // all pass the same behaviour: lookups that find nothing return ErrNotFound,
-// writes that break a uniqueness rule return ErrConflict, and emails and SCIM
-// userNames compare case-insensitively within an organization.
+// writes that break a uniqueness rule return ErrConflict (always detected by a
+// unique index inside the write's transaction, never by a separate check),
+// emails, SCIM userNames and group names compare case-insensitively within an
+// organization, saving a member inactive deletes its sessions in the same
+// transaction, and every write is committed before the call returns.
 //
 // Usage:
 //
@@ -25,6 +29,10 @@ var ErrNotFound = errors.New("store: not found")
 
 // ErrConflict is returned when a write would break a uniqueness rule.
 var ErrConflict = errors.New("store: conflict")
+
+// ErrInvalidReference is returned when a write names a record (a group
+// member) that does not exist in the organization.
+var ErrInvalidReference = errors.New("store: invalid reference")
 
 // ErrAlreadyUsed is returned by ConsumeLoginAttempt for a state that was
 // already consumed once.
@@ -82,20 +90,51 @@ type Member struct {
 	Active       bool
 
 	// SCIM attributes; SCIMUserName is empty for members Okta never pushed.
-	SCIMUserName string // unique per org, case-insensitive, stored exactly as sent
-	ExternalID   string
-	GivenName    string
-	FamilyName   string
-	EmailType    string
+	SCIMUserName  string // unique per org, case-insensitive, stored exactly as sent
+	ExternalID    string
+	GivenName     string
+	FamilyName    string
+	FormattedName string
+	// Emails are the SCIM emails as sent (at most one Primary). Email is the
+	// primary one (else the first, else the userName).
+	Emails []Email
 
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
 
-// APIKey is an organization API key. Only the SHA-256 of the key is stored.
+// Email is one of a member's SCIM email addresses.
+type Email struct {
+	Value   string `json:"value"`
+	Type    string `json:"type,omitempty"`
+	Primary bool   `json:"primary,omitempty"`
+}
+
+// Group is a team of an organization; the SCIM Group resource.
+type Group struct {
+	ID          string
+	OrgID       string
+	DisplayName string // unique per org, case-insensitive
+	ExternalID  string
+	Members     []GroupMember // in the order they were added
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// GroupMember is a member of a group. Display is filled in by reads (the
+// member's SCIM userName, else email) and ignored by writes.
+type GroupMember struct {
+	ID      string
+	Display string
+}
+
+// APIKey is an API key. Only the SHA-256 of the key is stored. An
+// organization key has no OwnerID; a personal key belongs to a member and acts
+// with that member's rights.
 type APIKey struct {
 	ID        string
 	OrgID     string
+	OwnerID   string // member id for a personal key; empty for an organization key
 	Prefix    string // the first characters of the key, for display
 	Hash      []byte // SHA-256 of the whole key
 	Scopes    []string
@@ -111,7 +150,10 @@ type SSOConnection struct {
 	ClientID     string
 	ClientSecret string // stored as given: it is sent to the token endpoint
 	DefaultRole  Role
-	UpdatedAt    time.Time
+	// SyncEnabled is "Sync the group & users from your SSO provider": SCIM
+	// provisioning is refused unless it is on.
+	SyncEnabled bool
+	UpdatedAt   time.Time
 }
 
 // Session is a signed-in browser. Only the SHA-256 of the cookie value is stored.
@@ -136,6 +178,48 @@ type LoginAttempt struct {
 	ExpiresAt    time.Time
 }
 
+// CondOp is the operator of a Cond.
+type CondOp int
+
+// The condition operators. String comparisons on userName, emails.value and
+// displayName ignore case (Go's strings.ToLower on both sides); on id and
+// externalId they are exact.
+const (
+	CondEq         CondOp = iota + 1 // Attr equals Value
+	CondContains                     // Attr contains Value
+	CondStartsWith                   // Attr starts with Value
+	CondPresent                      // Attr is non-empty
+	CondAnd                          // every one of Args
+	CondOr                           // any one of Args
+	CondNot                          // not Args[0]
+)
+
+// The attributes a Cond may test. Members: all; groups: AttrID, AttrExternalID, AttrDisplayName.
+const (
+	AttrUserName    = "userName"
+	AttrID          = "id"
+	AttrExternalID  = "externalId"
+	AttrEmailValue  = "emails.value" // any of the member's SCIM emails
+	AttrDisplayName = "displayName"
+)
+
+// Cond is a backend-neutral filter: backends turn it into a query whose
+// values are always bound parameters, never query text.
+type Cond struct {
+	Op    CondOp
+	Attr  string
+	Value string
+	Args  []Cond
+}
+
+// Query selects a page of SCIM members or groups: those matching Filter (nil:
+// all), in creation order, skipping Offset, at most Limit.
+type Query struct {
+	Filter *Cond
+	Offset int
+	Limit  int
+}
+
 // Store is refapp's persistence. Implementations are safe for concurrent use.
 type Store interface {
 	CreateOrg(ctx context.Context, o Org) error
@@ -150,9 +234,30 @@ type Store interface {
 	// MembersByEmail returns the members with that email across all organizations,
 	// oldest first (password login does not ask for the organization).
 	MembersByEmail(ctx context.Context, email string) ([]Member, error)
-	// ListSCIMMembers returns the org's members that have a SCIM identity, ordered
-	// by creation, from offset (0-based), at most limit, and the total count.
-	ListSCIMMembers(ctx context.Context, orgID string, offset, limit int) ([]Member, int, error)
+	// ListSCIMMembers returns a page of the org's members that have a SCIM
+	// identity, in creation order, and how many match in all.
+	ListSCIMMembers(ctx context.Context, orgID string, q Query) ([]Member, int, error)
+	// ProvisionMember creates m, or, when the org has a member with m's email
+	// and no SCIM identity, gives that member m's SCIM identity and attributes
+	// (keeping its id, role, password and creation time). ErrConflict when the
+	// userName or email belongs to another SCIM member.
+	ProvisionMember(ctx context.Context, m Member) (Member, error)
+	// ModifyMember runs fn on the member inside a transaction and saves the
+	// result; fn's error aborts and is returned as is.
+	ModifyMember(ctx context.Context, orgID, id string, fn func(*Member) error) (Member, error)
+	// DeleteMember deletes the member with its sessions, personal keys and group memberships.
+	DeleteMember(ctx context.Context, orgID, id string) error
+
+	// CreateGroup inserts g; ErrConflict for a taken name, ErrInvalidReference
+	// for a member id that is not in the org.
+	CreateGroup(ctx context.Context, g Group) error
+	GroupByID(ctx context.Context, orgID, id string) (Group, error)
+	ListGroups(ctx context.Context, orgID string, q Query) ([]Group, int, error)
+	// ModifyGroup runs fn on the group inside a transaction and saves it (name,
+	// externalId and the whole member list); errors as CreateGroup.
+	ModifyGroup(ctx context.Context, orgID, id string, fn func(*Group) error) (Group, error)
+	// DeleteGroup deletes the group; its members' accounts are untouched.
+	DeleteGroup(ctx context.Context, orgID, id string) error
 
 	CreateAPIKey(ctx context.Context, k APIKey) error
 	APIKeyByHash(ctx context.Context, hash []byte) (APIKey, error)

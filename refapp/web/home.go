@@ -34,8 +34,18 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, "Error", err)
 		return
 	}
-	h.render(w, r, http.StatusOK, "home", pageData{Member: m, OrgName: org.Name})
+	d := pageData{Member: m, OrgName: org.Name, IsAdmin: m.Role == store.RoleAdmin}
+	if d.IsAdmin {
+		if d.Teams, _, err = h.cfg.Store.ListGroups(r.Context(), org.ID, store.Query{Limit: maxTeamsShown}); err != nil {
+			h.fail(w, r, "Error", err)
+			return
+		}
+	}
+	h.render(w, r, http.StatusOK, "home", d)
 }
+
+// maxTeamsShown caps the Teams list on the home page.
+const maxTeamsShown = 500
 
 type meResponse struct {
 	Email string `json:"email"`

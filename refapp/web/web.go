@@ -10,7 +10,8 @@
 // creates no session. At an SSO login the member is found by email in the
 // organization, case-insensitively, or created just in time with the
 // connection's default role; the displayed name is the member's (SCIM wins),
-// else the ID token's name claim (then kept), else the email.
+// else the ID token's name claim (then kept), else the email. Admins see the
+// organization's teams (the SCIM groups) on the home page.
 //
 // Usage:
 //
@@ -48,6 +49,7 @@ type Store interface {
 	MembersByEmail(ctx context.Context, email string) ([]store.Member, error)
 	CreateMember(ctx context.Context, m store.Member) error
 	UpdateMember(ctx context.Context, m store.Member) error
+	ListGroups(ctx context.Context, orgID string, q store.Query) ([]store.Group, int, error)
 }
 
 // Config configures a Handler.
@@ -120,6 +122,10 @@ type pageData struct {
 	OrgName  string
 	StartURL string
 	Member   store.Member
+	// Teams are the org's groups (pushed by SCIM), shown to admins on the home page.
+	Teams []store.Group
+	// IsAdmin says the signed-in member is an admin of the org.
+	IsAdmin bool
 }
 
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, page string, d pageData) {

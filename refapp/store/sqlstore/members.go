@@ -3,120 +3,292 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/ssoconform/ssoconform/refapp/store"
 )
 
-const memberCols = `id, org_id, email, display_name, role, password_hash, active, scim_user_name,
-	external_id, given_name, family_name, email_type, created_at, updated_at`
+const memberCols = `m.id, m.org_id, m.email, m.display_name, m.role, m.password_hash, m.active, m.scim_user_name,
+	m.external_id, m.given_name, m.family_name, m.formatted_name, m.emails_json, m.created_at, m.updated_at`
+
+// querier is what *sql.DB and *sql.Tx have in common.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
 
 // CreateMember inserts a member; ErrConflict when the email or SCIM userName
 // is already used in the organization.
 func (s *Store) CreateMember(ctx context.Context, m store.Member) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO members (`+memberCols+`, email_key, scim_user_key, seq)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-		(SELECT COALESCE(MAX(seq), 0) + 1 FROM members))`,
-		m.ID, m.OrgID, m.Email, m.DisplayName, string(m.Role), m.PasswordHash, m.Active, nullable(m.SCIMUserName),
-		m.ExternalID, m.GivenName, m.FamilyName, m.EmailType, fmtTime(m.CreatedAt), fmtTime(m.UpdatedAt),
-		key(m.Email), nullable(key(m.SCIMUserName)))
-	return mapErr("create member", err)
+	return mapErr("create member", s.inTx(ctx, func(tx querier) error { return insertMember(ctx, tx, m) }))
 }
 
-// UpdateMember rewrites every mutable field of the member with m's id and org.
-func (s *Store) UpdateMember(ctx context.Context, m store.Member) error {
-	res, err := s.db.ExecContext(ctx, `UPDATE members SET email = ?, email_key = ?, display_name = ?, role = ?,
-		password_hash = ?, active = ?, scim_user_name = ?, scim_user_key = ?, external_id = ?, given_name = ?,
-		family_name = ?, email_type = ?, updated_at = ? WHERE id = ? AND org_id = ?`,
-		m.Email, key(m.Email), m.DisplayName, string(m.Role), m.PasswordHash, m.Active, nullable(m.SCIMUserName),
-		nullable(key(m.SCIMUserName)), m.ExternalID, m.GivenName, m.FamilyName, m.EmailType, fmtTime(m.UpdatedAt),
-		m.ID, m.OrgID)
+func insertMember(ctx context.Context, q querier, m store.Member) error {
+	emails, err := json.Marshal(nonNil(m.Emails))
 	if err != nil {
-		return mapErr("update member", err)
+		return fmt.Errorf("encode emails: %w", err)
 	}
-	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		return mapErr("update member", sql.ErrNoRows)
+	_, err = q.ExecContext(ctx, `INSERT INTO members (id, org_id, email, email_key, display_name, display_key, role,
+		password_hash, active, scim_user_name, scim_user_key, external_id, given_name, family_name, formatted_name,
+		email_type, emails_json, created_at, updated_at, seq)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM members))`,
+		m.ID, m.OrgID, m.Email, key(m.Email), m.DisplayName, key(m.DisplayName), string(m.Role), m.PasswordHash, m.Active,
+		nullable(m.SCIMUserName), nullable(key(m.SCIMUserName)), m.ExternalID, m.GivenName, m.FamilyName, m.FormattedName,
+		primaryType(m.Emails), string(emails), fmtTime(m.CreatedAt), fmtTime(m.UpdatedAt))
+	if err != nil {
+		return err
+	}
+	return insertEmails(ctx, q, m)
+}
+
+func insertEmails(ctx context.Context, q querier, m store.Member) error {
+	for _, e := range m.Emails {
+		if _, err := q.ExecContext(ctx, `INSERT INTO member_emails (member_id, org_id, value_key) VALUES (?, ?, ?)`,
+			m.ID, m.OrgID, key(e.Value)); err != nil {
+			return err
+		}
 	}
 	return nil
 }
 
+// UpdateMember rewrites every mutable field of the member with m's id and org.
+// Saving a member inactive deletes its sessions.
+func (s *Store) UpdateMember(ctx context.Context, m store.Member) error {
+	return mapErr("update member", s.inTx(ctx, func(tx querier) error { return updateMember(ctx, tx, m) }))
+}
+
+func updateMember(ctx context.Context, q querier, m store.Member) error {
+	emails, err := json.Marshal(nonNil(m.Emails))
+	if err != nil {
+		return fmt.Errorf("encode emails: %w", err)
+	}
+	res, err := q.ExecContext(ctx, `UPDATE members SET email = ?, email_key = ?, display_name = ?, display_key = ?,
+		role = ?, password_hash = ?, active = ?, scim_user_name = ?, scim_user_key = ?, external_id = ?, given_name = ?,
+		family_name = ?, formatted_name = ?, email_type = ?, emails_json = ?, updated_at = ? WHERE id = ? AND org_id = ?`,
+		m.Email, key(m.Email), m.DisplayName, key(m.DisplayName), string(m.Role), m.PasswordHash, m.Active,
+		nullable(m.SCIMUserName), nullable(key(m.SCIMUserName)), m.ExternalID, m.GivenName, m.FamilyName,
+		m.FormattedName, primaryType(m.Emails), string(emails), fmtTime(m.UpdatedAt), m.ID, m.OrgID)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return sql.ErrNoRows
+	}
+	if _, err := q.ExecContext(ctx, `DELETE FROM member_emails WHERE member_id = ?`, m.ID); err != nil {
+		return err
+	}
+	if err := insertEmails(ctx, q, m); err != nil {
+		return err
+	}
+	if !m.Active {
+		_, err = q.ExecContext(ctx, `DELETE FROM sessions WHERE member_id = ?`, m.ID)
+	}
+	return err
+}
+
+// ProvisionMember creates m or links it onto the member with its email that has no SCIM identity.
+func (s *Store) ProvisionMember(ctx context.Context, m store.Member) (store.Member, error) {
+	const op = "provision member"
+	err := s.inTx(ctx, func(tx querier) error {
+		old, err := oneMember(ctx, tx, `WHERE m.org_id = ? AND m.email_key = ?`, m.OrgID, key(m.Email))
+		if errors.Is(err, sql.ErrNoRows) {
+			return insertMember(ctx, tx, m)
+		}
+		if err != nil {
+			return err
+		}
+		if old.SCIMUserName != "" {
+			return store.ErrConflict
+		}
+		m.ID, m.Role, m.PasswordHash, m.CreatedAt = old.ID, old.Role, old.PasswordHash, old.CreatedAt
+		return updateMember(ctx, tx, m)
+	})
+	if errors.Is(err, store.ErrConflict) {
+		return store.Member{}, fmt.Errorf("%s: %w", op, err)
+	}
+	if err != nil {
+		return store.Member{}, mapErr(op, err)
+	}
+	return m, nil
+}
+
+// ModifyMember runs fn on the member in a transaction and saves the result.
+func (s *Store) ModifyMember(ctx context.Context, orgID, id string, fn func(*store.Member) error) (store.Member, error) {
+	var m store.Member
+	var fnErr error
+	err := s.inTx(ctx, func(tx querier) error {
+		var err error
+		if m, err = oneMember(ctx, tx, `WHERE m.org_id = ? AND m.id = ?`, orgID, id); err != nil {
+			return err
+		}
+		if fnErr = fn(&m); fnErr != nil {
+			return fnErr
+		}
+		return updateMember(ctx, tx, m)
+	})
+	if fnErr != nil {
+		return store.Member{}, fnErr
+	}
+	return m, mapErr("modify member", err)
+}
+
+// DeleteMember deletes the member, its sessions, personal keys, emails and group memberships.
+func (s *Store) DeleteMember(ctx context.Context, orgID, id string) error {
+	return mapErr("delete member", s.inTx(ctx, func(tx querier) error {
+		if _, err := oneMember(ctx, tx, `WHERE m.org_id = ? AND m.id = ?`, orgID, id); err != nil {
+			return err
+		}
+		for _, q := range []string{`DELETE FROM sessions WHERE member_id = ?`, `DELETE FROM api_keys WHERE owner_id = ?`,
+			`DELETE FROM member_emails WHERE member_id = ?`, `DELETE FROM team_members WHERE member_id = ?`,
+			`DELETE FROM members WHERE id = ?`} {
+			if _, err := tx.ExecContext(ctx, q, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+}
+
 // MemberByID finds a member of the organization by id.
 func (s *Store) MemberByID(ctx context.Context, orgID, id string) (store.Member, error) {
-	return s.oneMember(ctx, "member by id", `WHERE org_id = ? AND id = ?`, orgID, id)
+	m, err := oneMember(ctx, s.q(), `WHERE m.org_id = ? AND m.id = ?`, orgID, id)
+	return m, mapErr("member by id", err)
 }
 
 // MemberByEmail finds a member of the organization by email, case-insensitively.
 func (s *Store) MemberByEmail(ctx context.Context, orgID, email string) (store.Member, error) {
-	return s.oneMember(ctx, "member by email", `WHERE org_id = ? AND email_key = ?`, orgID, key(email))
+	m, err := oneMember(ctx, s.q(), `WHERE m.org_id = ? AND m.email_key = ?`, orgID, key(email))
+	return m, mapErr("member by email", err)
 }
 
 // MemberBySCIMUserName finds a member of the organization by SCIM userName, case-insensitively.
 func (s *Store) MemberBySCIMUserName(ctx context.Context, orgID, userName string) (store.Member, error) {
-	return s.oneMember(ctx, "member by scim userName", `WHERE org_id = ? AND scim_user_key = ?`, orgID, key(userName))
+	m, err := oneMember(ctx, s.q(), `WHERE m.org_id = ? AND m.scim_user_key = ?`, orgID, key(userName))
+	return m, mapErr("member by scim userName", err)
 }
 
 // MembersByEmail returns the members with that email in every organization, oldest first.
 func (s *Store) MembersByEmail(ctx context.Context, email string) ([]store.Member, error) {
-	return s.members(ctx, "members by email", `WHERE email_key = ? ORDER BY seq`, key(email))
+	ms, err := members(ctx, s.q(), `WHERE m.email_key = ? ORDER BY m.seq`, key(email))
+	return ms, mapErr("members by email", err)
 }
 
 // ListSCIMMembers pages through the organization's members that have a SCIM identity.
-func (s *Store) ListSCIMMembers(ctx context.Context, orgID string, offset, limit int) ([]store.Member, int, error) {
-	var total int
-	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM members WHERE org_id = ? AND scim_user_key IS NOT NULL`, orgID).
-		Scan(&total)
+func (s *Store) ListSCIMMembers(ctx context.Context, orgID string, q store.Query) ([]store.Member, int, error) {
+	const op = "list scim members"
+	where, args, err := compile(q.Filter, memberAttrs, orgID)
 	if err != nil {
-		return nil, 0, mapErr("count scim members", err)
+		return nil, 0, fmt.Errorf("%s: %w", op, err)
 	}
-	ms, err := s.members(ctx, "list scim members",
-		`WHERE org_id = ? AND scim_user_key IS NOT NULL ORDER BY seq LIMIT ? OFFSET ?`, orgID, limit, offset)
-	return ms, total, err
+	where = `WHERE m.org_id = ? AND m.scim_user_key IS NOT NULL AND ` + where
+	args = append([]any{orgID}, args...)
+	var ms []store.Member
+	total := -1
+	if q.Limit > 0 {
+		rows, err := s.q().QueryContext(ctx, `SELECT `+memberCols+`, COUNT(*) OVER () FROM members m `+where+
+			` ORDER BY m.seq LIMIT ? OFFSET ?`, append(args, q.Limit, q.Offset)...)
+		if err != nil {
+			return nil, 0, mapErr(op, err)
+		}
+		ms, total, err = scanMembers(rows, true)
+		if err != nil {
+			return nil, 0, mapErr(op, err)
+		}
+	}
+	if total < 0 { // no page asked for, or the page is past the end
+		if err := s.q().QueryRowContext(ctx, `SELECT COUNT(*) FROM members m `+where, args...).Scan(&total); err != nil {
+			return nil, 0, mapErr(op, err)
+		}
+	}
+	return ms, total, nil
 }
 
-func (s *Store) oneMember(ctx context.Context, op, where string, args ...any) (store.Member, error) {
-	ms, err := s.members(ctx, op, where+` LIMIT 1`, args...)
+func oneMember(ctx context.Context, q querier, where string, args ...any) (store.Member, error) {
+	ms, err := members(ctx, q, where+` LIMIT 1`, args...)
 	if err != nil {
 		return store.Member{}, err
 	}
 	if len(ms) == 0 {
-		return store.Member{}, mapErr(op, sql.ErrNoRows)
+		return store.Member{}, sql.ErrNoRows
 	}
 	return ms[0], nil
 }
 
-func (s *Store) members(ctx context.Context, op, where string, args ...any) ([]store.Member, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+memberCols+` FROM members `+where, args...)
+func members(ctx context.Context, q querier, where string, args ...any) ([]store.Member, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+memberCols+` FROM members m `+where, args...)
 	if err != nil {
-		return nil, mapErr(op, err)
+		return nil, err
 	}
+	ms, _, err := scanMembers(rows, false)
+	return ms, err
+}
+
+// scanMembers reads every row; withTotal reads a trailing window COUNT (-1 when there are no rows).
+func scanMembers(rows *sql.Rows, withTotal bool) ([]store.Member, int, error) {
 	defer rows.Close()
 	var out []store.Member
+	total := -1
 	for rows.Next() {
-		m, err := scanMember(rows)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", op, err)
+		var m store.Member
+		var role, created, updated, emails string
+		var userName sql.NullString
+		dest := []any{&m.ID, &m.OrgID, &m.Email, &m.DisplayName, &role, &m.PasswordHash, &m.Active, &userName,
+			&m.ExternalID, &m.GivenName, &m.FamilyName, &m.FormattedName, &emails, &created, &updated}
+		if withTotal {
+			dest = append(dest, &total)
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return nil, 0, err
+		}
+		m.Role = store.Role(role)
+		m.SCIMUserName = userName.String
+		if err := json.Unmarshal([]byte(emails), &m.Emails); err != nil {
+			return nil, 0, fmt.Errorf("decode stored emails: %w", err)
+		}
+		if len(m.Emails) == 0 {
+			m.Emails = nil
+		}
+		var err error
+		if m.CreatedAt, err = parseTime(created); err != nil {
+			return nil, 0, err
+		}
+		if m.UpdatedAt, err = parseTime(updated); err != nil {
+			return nil, 0, err
 		}
 		out = append(out, m)
 	}
-	return out, mapErr(op, rows.Err())
+	return out, total, rows.Err()
 }
 
-func scanMember(rows *sql.Rows) (store.Member, error) {
-	var m store.Member
-	var role, created, updated string
-	var userName sql.NullString
-	err := rows.Scan(&m.ID, &m.OrgID, &m.Email, &m.DisplayName, &role, &m.PasswordHash, &m.Active, &userName,
-		&m.ExternalID, &m.GivenName, &m.FamilyName, &m.EmailType, &created, &updated)
-	if err != nil {
-		return store.Member{}, err
+func nonNil(es []store.Email) []store.Email {
+	if es == nil {
+		return []store.Email{}
 	}
-	m.Role = store.Role(role)
-	m.SCIMUserName = userName.String
-	if m.CreatedAt, err = parseTime(created); err != nil {
-		return store.Member{}, err
+	return es
+}
+
+func primaryType(es []store.Email) string {
+	for _, e := range es {
+		if e.Primary {
+			return e.Type
+		}
 	}
-	if m.UpdatedAt, err = parseTime(updated); err != nil {
-		return store.Member{}, err
-	}
-	return m, nil
+	return ""
+}
+
+// ImportMembers inserts many members in one transaction (seeding large
+// organizations for benchmarks and imports); all or none. It is not part of
+// store.Store.
+func (s *Store) ImportMembers(ctx context.Context, ms []store.Member) error {
+	return mapErr("import members", s.inTx(ctx, func(tx querier) error {
+		for _, m := range ms {
+			if err := insertMember(ctx, tx, m); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
 }

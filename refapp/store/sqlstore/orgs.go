@@ -10,7 +10,7 @@ import (
 
 // CreateOrg inserts an organization; ErrConflict when the name is taken.
 func (s *Store) CreateOrg(ctx context.Context, o store.Org) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO orgs (id, name, name_key, plan, created_at) VALUES (?, ?, ?, ?, ?)`,
+	_, err := s.exec(ctx, `INSERT INTO orgs (id, name, name_key, plan, created_at) VALUES (?, ?, ?, ?, ?)`,
 		o.ID, o.Name, key(o.Name), string(o.Plan), fmtTime(o.CreatedAt))
 	return mapErr("create org", err)
 }
@@ -28,7 +28,7 @@ func (s *Store) OrgByName(ctx context.Context, name string) (store.Org, error) {
 func (s *Store) scanOrg(ctx context.Context, op, query string, arg any) (store.Org, error) {
 	var o store.Org
 	var plan, created string
-	err := s.db.QueryRowContext(ctx, query, arg).Scan(&o.ID, &o.Name, &plan, &created)
+	err := s.q().QueryRowContext(ctx, query, arg).Scan(&o.ID, &o.Name, &plan, &created)
 	if err != nil {
 		return store.Org{}, mapErr(op, err)
 	}
@@ -39,8 +39,9 @@ func (s *Store) scanOrg(ctx context.Context, op, query string, arg any) (store.O
 
 // CreateAPIKey inserts an API key.
 func (s *Store) CreateAPIKey(ctx context.Context, k store.APIKey) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO api_keys (id, org_id, prefix, hash, scopes, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		k.ID, k.OrgID, k.Prefix, k.Hash, strings.Join(k.Scopes, " "), fmtTime(k.CreatedAt))
+	_, err := s.exec(ctx, `INSERT INTO api_keys (id, org_id, owner_id, prefix, hash, scopes, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		k.ID, k.OrgID, nullable(k.OwnerID), k.Prefix, k.Hash, strings.Join(k.Scopes, " "), fmtTime(k.CreatedAt))
 	return mapErr("create api key", err)
 }
 
@@ -48,11 +49,13 @@ func (s *Store) CreateAPIKey(ctx context.Context, k store.APIKey) error {
 func (s *Store) APIKeyByHash(ctx context.Context, hash []byte) (store.APIKey, error) {
 	var k store.APIKey
 	var scopes, created string
-	err := s.db.QueryRowContext(ctx, `SELECT id, org_id, prefix, hash, scopes, created_at FROM api_keys WHERE hash = ?`, hash).
-		Scan(&k.ID, &k.OrgID, &k.Prefix, &k.Hash, &scopes, &created)
+	var owner sql.NullString
+	err := s.q().QueryRowContext(ctx, `SELECT id, org_id, owner_id, prefix, hash, scopes, created_at FROM api_keys
+		WHERE hash = ?`, hash).Scan(&k.ID, &k.OrgID, &owner, &k.Prefix, &k.Hash, &scopes, &created)
 	if err != nil {
 		return store.APIKey{}, mapErr("api key by hash", err)
 	}
+	k.OwnerID = owner.String
 	k.Scopes = strings.Fields(scopes)
 	k.CreatedAt, err = parseTime(created)
 	return k, mapErr("api key by hash", err)
@@ -60,13 +63,14 @@ func (s *Store) APIKeyByHash(ctx context.Context, hash []byte) (store.APIKey, er
 
 // PutSSOConnection creates or replaces an organization's SSO connection.
 func (s *Store) PutSSOConnection(ctx context.Context, c store.SSOConnection) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO sso_connections
-		(org_id, protocol, metadata_url, issuer, client_id, client_secret, default_role, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+	_, err := s.exec(ctx, `INSERT INTO sso_connections
+		(org_id, protocol, metadata_url, issuer, client_id, client_secret, default_role, sync_enabled, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (org_id) DO UPDATE SET protocol = excluded.protocol, metadata_url = excluded.metadata_url,
 		issuer = excluded.issuer, client_id = excluded.client_id, client_secret = excluded.client_secret,
-		default_role = excluded.default_role, updated_at = excluded.updated_at`,
-		c.OrgID, c.Protocol, c.MetadataURL, c.Issuer, c.ClientID, c.ClientSecret, string(c.DefaultRole), fmtTime(c.UpdatedAt))
+		default_role = excluded.default_role, sync_enabled = excluded.sync_enabled, updated_at = excluded.updated_at`,
+		c.OrgID, c.Protocol, c.MetadataURL, c.Issuer, c.ClientID, c.ClientSecret, string(c.DefaultRole), c.SyncEnabled,
+		fmtTime(c.UpdatedAt))
 	return mapErr("put sso connection", err)
 }
 
@@ -74,9 +78,9 @@ func (s *Store) PutSSOConnection(ctx context.Context, c store.SSOConnection) err
 func (s *Store) SSOConnection(ctx context.Context, orgID string) (store.SSOConnection, error) {
 	var c store.SSOConnection
 	var role, updated string
-	err := s.db.QueryRowContext(ctx, `SELECT org_id, protocol, metadata_url, issuer, client_id, client_secret,
-		default_role, updated_at FROM sso_connections WHERE org_id = ?`, orgID).
-		Scan(&c.OrgID, &c.Protocol, &c.MetadataURL, &c.Issuer, &c.ClientID, &c.ClientSecret, &role, &updated)
+	err := s.q().QueryRowContext(ctx, `SELECT org_id, protocol, metadata_url, issuer, client_id, client_secret,
+		default_role, sync_enabled, updated_at FROM sso_connections WHERE org_id = ?`, orgID).
+		Scan(&c.OrgID, &c.Protocol, &c.MetadataURL, &c.Issuer, &c.ClientID, &c.ClientSecret, &role, &c.SyncEnabled, &updated)
 	if err != nil {
 		return store.SSOConnection{}, mapErr("sso connection", err)
 	}

@@ -12,7 +12,7 @@ import (
 
 // CreateSession inserts a session.
 func (s *Store) CreateSession(ctx context.Context, se store.Session) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO sessions (token_hash, member_id, org_id, method, created_at, expires_at)
+	_, err := s.exec(ctx, `INSERT INTO sessions (token_hash, member_id, org_id, method, created_at, expires_at)
 		VALUES (?, ?, ?, ?, ?, ?)`, se.TokenHash, se.MemberID, se.OrgID, se.Method, fmtTime(se.CreatedAt), fmtTime(se.ExpiresAt))
 	return mapErr("create session", err)
 }
@@ -21,7 +21,7 @@ func (s *Store) CreateSession(ctx context.Context, se store.Session) error {
 func (s *Store) SessionByHash(ctx context.Context, hash []byte) (store.Session, error) {
 	var se store.Session
 	var created, expires string
-	err := s.db.QueryRowContext(ctx, `SELECT token_hash, member_id, org_id, method, created_at, expires_at
+	err := s.q().QueryRowContext(ctx, `SELECT token_hash, member_id, org_id, method, created_at, expires_at
 		FROM sessions WHERE token_hash = ?`, hash).Scan(&se.TokenHash, &se.MemberID, &se.OrgID, &se.Method, &created, &expires)
 	if err != nil {
 		return store.Session{}, mapErr("session by hash", err)
@@ -35,13 +35,13 @@ func (s *Store) SessionByHash(ctx context.Context, hash []byte) (store.Session, 
 
 // DeleteSession removes a session; deleting an unknown session is not an error.
 func (s *Store) DeleteSession(ctx context.Context, hash []byte) error {
-	_, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = ?`, hash)
+	_, err := s.exec(ctx, `DELETE FROM sessions WHERE token_hash = ?`, hash)
 	return mapErr("delete session", err)
 }
 
 // CreateLoginAttempt inserts a pending SSO login.
 func (s *Store) CreateLoginAttempt(ctx context.Context, a store.LoginAttempt) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO login_attempts
+	_, err := s.exec(ctx, `INSERT INTO login_attempts
 		(state_hash, org_id, nonce, pkce_verifier, browser_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 		a.StateHash, a.OrgID, a.Nonce, a.PKCEVerifier, a.BrowserHash, fmtTime(a.CreatedAt), fmtTime(a.ExpiresAt))
 	return mapErr("create login attempt", err)
@@ -51,7 +51,7 @@ func (s *Store) CreateLoginAttempt(ctx context.Context, a store.LoginAttempt) er
 func (s *Store) ConsumeLoginAttempt(ctx context.Context, stateHash []byte, now time.Time) (store.LoginAttempt, error) {
 	const op = "consume login attempt"
 	var a store.LoginAttempt
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx querier) error {
 		var created, expires string
 		var used sql.NullString
 		err := tx.QueryRowContext(ctx, `SELECT state_hash, org_id, nonce, pkce_verifier, browser_hash, created_at,

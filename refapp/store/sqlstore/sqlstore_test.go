@@ -89,7 +89,9 @@ func TestMembers(t *testing.T) {
 	mustOrg(t, st, "o2", "other")
 	ada := store.Member{ID: "m1", OrgID: "o1", Email: "Ada@Example.com", DisplayName: "Ada Lovelace",
 		Role: store.RoleAdmin, PasswordHash: "h", Active: true, SCIMUserName: "Ada@Example.com",
-		ExternalID: "00u1", GivenName: "Ada", FamilyName: "Lovelace", EmailType: "work", CreatedAt: t0, UpdatedAt: t0}
+		ExternalID: "00u1", GivenName: "Ada", FamilyName: "Lovelace", FormattedName: "Ada Lovelace",
+		Emails:    []store.Email{{Value: "Ada@Example.com", Type: "work", Primary: true}, {Value: "ada@home.test", Type: "home"}},
+		CreatedAt: t0, UpdatedAt: t0}
 	bob := store.Member{ID: "m2", OrgID: "o1", Email: "bob@example.com", Role: store.RoleMember, Active: true,
 		CreatedAt: t0, UpdatedAt: t0}
 	ada2 := store.Member{ID: "m3", OrgID: "o2", Email: "ada@example.com", Role: store.RoleViewer, Active: true,
@@ -144,7 +146,7 @@ func TestMembers(t *testing.T) {
 	if err := st.UpdateMember(ctx, bob); err != nil {
 		t.Fatalf("UpdateMember: %v", err)
 	}
-	page, total, err := st.ListSCIMMembers(ctx, "o1", 1, 10)
+	page, total, err := st.ListSCIMMembers(ctx, "o1", store.Query{Offset: 1, Limit: 10})
 	if err != nil {
 		t.Fatalf("ListSCIMMembers: %v", err)
 	}
@@ -161,17 +163,25 @@ func TestAPIKeysAndSSO(t *testing.T) {
 	ctx := context.Background()
 	st := open(t)
 	mustOrg(t, st, "o1", "acme")
+	if err := st.CreateMember(ctx, store.Member{ID: "m1", OrgID: "o1", Email: "a@example.com", Role: store.RoleAdmin,
+		Active: true, CreatedAt: t0, UpdatedAt: t0}); err != nil {
+		t.Fatal(err)
+	}
 	k := store.APIKey{ID: "k1", OrgID: "o1", Prefix: "rk_abcdef", Hash: []byte("0123456789abcdef0123456789abcdef"),
 		Scopes: []string{"org:read", "scim"}, CreatedAt: t0}
-	if err := st.CreateAPIKey(ctx, k); err != nil {
-		t.Fatalf("CreateAPIKey: %v", err)
-	}
-	got, err := st.APIKeyByHash(ctx, k.Hash)
-	if err != nil {
-		t.Fatalf("APIKeyByHash: %v", err)
-	}
-	if diff := cmp.Diff(k, got); diff != "" {
-		t.Errorf("api key (-want +got):\n%s", diff)
+	personal := store.APIKey{ID: "k2", OrgID: "o1", OwnerID: "m1", Prefix: "rk_zzzzzz", Hash: []byte("personal"),
+		Scopes: []string{"scim"}, CreatedAt: t0}
+	for _, k := range []store.APIKey{k, personal} {
+		if err := st.CreateAPIKey(ctx, k); err != nil {
+			t.Fatalf("CreateAPIKey: %v", err)
+		}
+		got, err := st.APIKeyByHash(ctx, k.Hash)
+		if err != nil {
+			t.Fatalf("APIKeyByHash: %v", err)
+		}
+		if diff := cmp.Diff(k, got); diff != "" {
+			t.Errorf("api key (-want +got):\n%s", diff)
+		}
 	}
 	if _, err := st.APIKeyByHash(ctx, []byte("other")); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("APIKeyByHash unknown: err = %v, want ErrNotFound", err)
@@ -180,7 +190,7 @@ func TestAPIKeysAndSSO(t *testing.T) {
 		t.Errorf("SSOConnection before set: err = %v, want ErrNotFound", err)
 	}
 	c := store.SSOConnection{OrgID: "o1", Protocol: "oidc", MetadataURL: "https://x/.well-known/openid-configuration",
-		Issuer: "https://x", ClientID: "id", ClientSecret: "s1", DefaultRole: store.RoleMember, UpdatedAt: t0}
+		Issuer: "https://x", ClientID: "id", ClientSecret: "s1", DefaultRole: store.RoleMember, SyncEnabled: true, UpdatedAt: t0}
 	for _, secret := range []string{"s1", "s2"} {
 		c.ClientSecret = secret
 		if err := st.PutSSOConnection(ctx, c); err != nil {
