@@ -199,7 +199,7 @@ type OIDCSettings struct {
 func (a *RefApp) SetOIDC(ctx context.Context, org string, s OIDCSettings) error {
 	_, err := a.CLI(ctx, s.ClientSecret, "sso", "set", "--org", org, "--protocol", "oidc",
 		"--metadata-url", s.MetadataURL, "--client-id", s.ClientID, "--client-secret-file", "-",
-		"--default-role", s.DefaultRole)
+		"--default-role", s.DefaultRole, "--sync")
 	return err
 }
 

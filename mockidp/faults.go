@@ -52,6 +52,6 @@ func (o *Org) SetFaults(ctx context.Context, appID string, names ...string) erro
 	}
 	o.log.Append(ctx, syslog.Event{EventType: "mock.application.faults.update",
 		DisplayMessage: "Faults of app set to [" + strings.Join(names, ", ") + "] (mock-specific event)",
-		Actor: provisioningActor, Outcome: syslog.Success(), Targets: []syslog.Target{{ID: appID, Type: "AppInstance"}}})
+		Actor:          provisioningActor, Outcome: syslog.Success(), Targets: []syslog.Target{{ID: appID, Type: "AppInstance"}}})
 	return nil
 }

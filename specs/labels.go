@@ -1,6 +1,10 @@
 package specs
 
-import . "github.com/onsi/ginkgo/v2"
+import (
+	. "github.com/onsi/ginkgo/v2"
+
+	"github.com/ssoconform/ssoconform/harness"
+)
 
 // The one registry of labels; select with e.g. --label-filter='Protocol:OIDC && !Browser'.
 var (
@@ -15,4 +19,18 @@ var (
 
 	// Browser marks specs that drive Chromium.
 	Browser = Label("Browser")
+
+	// OktaSPECTest marks the reproduction of Okta's own "Okta SCIM 2.0 SPEC Test".
+	OktaSPECTest = Label("Okta:SPEC-Test")
+
+	// FeatureTenants marks specs that need a second tenant of the target (tenant isolation).
+	FeatureTenants = Label("Feature:tenants")
 )
+
+// ProfileLabel is the label of a SCIM profile: Profile:okta-oin, Profile:okta-aiw or Profile:rfc. Only
+// the target-agnostic SCIM specs carry one; `ssoconform scim` selects with it.
+func ProfileLabel(p harness.SCIMFlavour) Labels { return Label("Profile:" + string(p)) }
+
+// FeatureLabel is the label of an optional SCIM feature, e.g. Feature:groups. A spec carrying it is
+// skipped, with the reason in the report, when the target does not declare the feature.
+func FeatureLabel(f harness.SCIMFeature) Labels { return Label("Feature:" + string(f)) }

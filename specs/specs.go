@@ -3,7 +3,16 @@
 // It is the only non-test code that imports Ginkgo and Gomega.
 //
 // One set of specs, several entry points: `make conformance` (our CI, against the reference stack),
-// `specs.Test(t, cfg)` from a partner's `go test`, and the ssoconform CLI.
+// `specs.Test(t, cfg)` from a partner's `go test`, and the ssoconform CLI (`ssoconform scim`, which
+// calls RunSCIM: the SCIM specs against any SCIM server, without the reference stack).
+//
+// The SCIM specs (scim_*.go) take a harness.SCIMTarget and talk HTTP only. They are registered once per
+// profile (okta-oin, okta-aiw, rfc), each under its own top-level container labelled Profile:<name>, so
+// spec texts and reports carry the profile. A profile is a catalogue: specs for requests a client of
+// that flavour never sends are not registered in it (an AIW app never PATCHes). Optional features are
+// labels (Feature:groups, ...): a spec needing a feature the target did not declare is Skip()ped with the
+// reason, so it stays in the report. Against the reference stack the suite set-up creates two fresh
+// organizations (the second one for tenant isolation) and declares every feature.
 //
 // Every spec has a stable ID at the start of its text (e.g. "OIDC-SSO-SIGNIN") that reports carry, and
 // labels from labels.go. Each spec makes its own uniquely named organizations and users, so specs can run
@@ -40,6 +49,10 @@ type Config struct {
 	ReportDir string
 	// ShowBrowser runs Chromium with a window. Default: false (headless).
 	ShowBrowser bool
+	// SCIM, when set, is the SCIM server the SCIM specs run against, and the reference stack is not
+	// started: select only specs labelled with a Profile (RunSCIM does). Default: nil, the reference
+	// app's SCIM server, two fresh organizations, every feature declared.
+	SCIM *harness.SCIMTarget
 }
 
 func (c Config) withDefaults() Config {
@@ -64,6 +77,9 @@ func Test(t *testing.T, cfg Config) {
 }
 
 var _ = SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
+	if current.SCIM != nil {
+		return nil // an external SCIM target: nothing to build
+	}
 	bin := current.RefAppBin
 	if bin == "" {
 		var err error
@@ -75,8 +91,12 @@ var _ = SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
 	return []byte(abs)
 }, func(ctx SpecContext, bin []byte) {
 	cfg := current
-	cfg.RefAppBin = string(bin)
 	Expect(os.MkdirAll(cfg.ReportDir, 0o755)).To(Succeed())
+	if cfg.SCIM != nil {
+		scimBase = *cfg.SCIM
+		return
+	}
+	cfg.RefAppBin = string(bin)
 	st, err := harness.StartStack(ctx, harness.StackConfig{
 		RefAppBin: cfg.RefAppBin,
 		Dir:       GinkgoT().TempDir(),
@@ -87,7 +107,22 @@ var _ = SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
 	DeferCleanup(func(ctx SpecContext) {
 		Expect(st.Close(ctx)).To(Succeed())
 	}, NodeTimeout(30*time.Second))
+	scimBase = refAppSCIMTarget(ctx, st)
 }, NodeTimeout(5*time.Minute))
+
+// refAppSCIMTarget makes two organizations in the reference stack and returns the first one's SCIM
+// server with every feature declared and the second one as the isolation tenant.
+func refAppSCIMTarget(ctx context.Context, st *harness.Stack) harness.SCIMTarget {
+	GinkgoHelper()
+	a, err := st.NewTenant(ctx, harness.TenantSpec{Name: "scima"})
+	Expect(err).NotTo(HaveOccurred(), "create the SCIM specs' first organization")
+	b, err := st.NewTenant(ctx, harness.TenantSpec{Name: "scimb"})
+	Expect(err).NotTo(HaveOccurred(), "create the SCIM specs' second organization")
+	t := a.SCIM
+	t.Features = harness.SCIMFeatures
+	t.Second = &b.SCIM
+	return t
+}
 
 var _ = SynchronizedAfterSuite(func() {}, func() { gexec.CleanupBuildArtifacts() })
 

@@ -42,6 +42,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	switch args[0] {
 	case "stack":
 		return runStack(ctx, args[1:], stdout, stderr)
+	case "scim":
+		return runSCIM(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil
@@ -54,7 +56,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 const usage = `usage: ssoconform COMMAND [flags]
 
 commands:
-  stack   start the reference stack (mock Okta + refapp + mail sink) for a developer`
+  stack   start the reference stack (mock Okta + refapp + mail sink) for a developer
+  scim    run the SCIM conformance specs against any SCIM server (ssoconform scim -h)`
 
 // parseFlags parses args into fs, printing usage problems to stderr and mapping them to errUsage.
 func parseFlags(fs *flag.FlagSet, args []string, stderr io.Writer) error {

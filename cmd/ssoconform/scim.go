@@ -1,0 +1,165 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/ssoconform/ssoconform/harness"
+	"github.com/ssoconform/ssoconform/specs"
+)
+
+const scimUsage = `usage: ssoconform scim --url URL --token-file FILE [flags]
+
+Runs the SCIM conformance specs against any SCIM 2.0 server (no reference app, no browser) and writes
+junit.xml, report.json and report.html to --report-dir. Ends with a verdict line (conformant / partial /
+failed) and "N passed, N failed, N skipped". Exit status: 0 when every selected spec passed (skips
+included), 1 on failures, 2 on usage errors.
+
+Profiles: okta-oin (Okta OIN app: PATCH for activation and groups), okta-aiw (Okta App Integration
+Wizard app: PUT for everything), rfc (RFC 7643/7644). Optional features (--features, or "all"):
+groups, patch, filter-ops, discovery, user-delete, entra-compat; specs needing an undeclared feature are
+skipped and reported. Tenant-isolation specs need a second organization (--second-url, --second-token-file).
+
+flags:`
+
+type scimFlags struct {
+	url, tokenFile, profile, features, authScheme string
+	secondURL, secondTokenFile                    string
+	reportDir, labelFilter, focus                 string
+	timeout                                       time.Duration
+}
+
+func runSCIM(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	var f scimFlags
+	fs := flag.NewFlagSet("ssoconform scim", flag.ContinueOnError)
+	fs.Usage = func() { fmt.Fprintln(fs.Output(), scimUsage); fs.PrintDefaults() }
+	fs.StringVar(&f.url, "url", "", "SCIM base URL, e.g. https://app.example.com/scim/v2 (required)")
+	fs.StringVar(&f.tokenFile, "token-file", "", `file holding the SCIM API token, or "-" for stdin (required)`)
+	fs.StringVar(&f.profile, "profile", string(harness.FlavourOktaOIN), "okta-oin, okta-aiw or rfc")
+	fs.StringVar(&f.features, "features", "", "comma-separated optional features the server supports, or all")
+	fs.StringVar(&f.authScheme, "auth-scheme", "bearer", `"bearer" sends Authorization: Bearer TOKEN; "header" sends the file's content as the whole header value`)
+	fs.StringVar(&f.secondURL, "second-url", "", "SCIM base URL of a second organization, for tenant isolation")
+	fs.StringVar(&f.secondTokenFile, "second-token-file", "", "file holding the second organization's token")
+	fs.StringVar(&f.reportDir, "report-dir", "ssoconform-report", "directory for junit.xml, report.json and report.html")
+	fs.StringVar(&f.labelFilter, "label-filter", "", `Ginkgo label filter narrowing the selection, e.g. 'Kind:Security || Okta:SPEC-Test'`)
+	fs.StringVar(&f.focus, "focus", "", "run only specs whose text matches this regular expression, e.g. SCIM-USR-")
+	fs.DurationVar(&f.timeout, "timeout", 30*time.Minute, "time limit of the whole run")
+	if err := parseFlags(fs, args, stderr); err != nil {
+		return err
+	}
+	for _, a := range args {
+		if a == "-h" || a == "--help" || a == "-help" {
+			return nil // parseFlags printed the usage
+		}
+	}
+	run, err := f.toRun(os.Stdin)
+	if err != nil {
+		fmt.Fprintf(stderr, "ssoconform scim: %v\n(see ssoconform scim -h)\n", err)
+		return errUsage
+	}
+	sum, err := specs.RunSCIM(run)
+	if errors.Is(err, specs.ErrSelection) {
+		fmt.Fprintf(stderr, "ssoconform scim: %v\n", err)
+		return errUsage
+	}
+	printSummary(stdout, sum, run.ReportDir)
+	if err != nil {
+		return err
+	}
+	if sum.Failed > 0 {
+		return fmt.Errorf("%d of %d specs failed", sum.Failed, sum.Passed+sum.Failed+sum.Skipped)
+	}
+	return nil
+}
+
+// toRun checks the flags and reads the token files.
+func (f scimFlags) toRun(stdin io.Reader) (specs.SCIMRun, error) {
+	if f.url == "" || f.tokenFile == "" {
+		return specs.SCIMRun{}, errors.New("--url and --token-file are required")
+	}
+	if (f.secondURL == "") != (f.secondTokenFile == "") {
+		return specs.SCIMRun{}, errors.New("--second-url and --second-token-file go together")
+	}
+	if f.authScheme != "bearer" && f.authScheme != "header" {
+		return specs.SCIMRun{}, fmt.Errorf("--auth-scheme %q: want bearer or header", f.authScheme)
+	}
+	profile, err := harness.ParseSCIMFlavour(f.profile)
+	if err != nil {
+		return specs.SCIMRun{}, err
+	}
+	features, err := harness.ParseSCIMFeatures(f.features)
+	if err != nil {
+		return specs.SCIMRun{}, err
+	}
+	auth, err := f.authorization(f.tokenFile, stdin)
+	if err != nil {
+		return specs.SCIMRun{}, err
+	}
+	target := harness.SCIMTarget{BaseURL: strings.TrimSuffix(f.url, "/"), Authorization: auth, Flavour: profile, Features: features}
+	if f.secondURL != "" {
+		auth2, err := f.authorization(f.secondTokenFile, stdin)
+		if err != nil {
+			return specs.SCIMRun{}, err
+		}
+		target.Second = &harness.SCIMTarget{BaseURL: strings.TrimSuffix(f.secondURL, "/"), Authorization: auth2, Flavour: profile, Features: features}
+	}
+	if err := target.Validate(); err != nil {
+		return specs.SCIMRun{}, err
+	}
+	run := specs.SCIMRun{Target: target, ReportDir: f.reportDir, LabelFilter: f.labelFilter, Timeout: f.timeout}
+	if f.focus != "" {
+		run.Focus = []string{f.focus}
+	}
+	return run, nil
+}
+
+// authorization reads a token file ("-" is stdin) into an Authorization header value. The token is
+// never printed.
+func (f scimFlags) authorization(path string, stdin io.Reader) (string, error) {
+	var raw []byte
+	var err error
+	if path == "-" {
+		raw, err = io.ReadAll(io.LimitReader(stdin, 64<<10))
+	} else {
+		raw, err = os.ReadFile(path)
+	}
+	if err != nil {
+		return "", fmt.Errorf("read token file: %w", err)
+	}
+	token := strings.TrimSpace(string(raw))
+	if token == "" || strings.ContainsAny(token, "\r\n") {
+		return "", fmt.Errorf("token file %s: want one non-empty line", path)
+	}
+	if f.authScheme == "header" {
+		return token, nil
+	}
+	return "Bearer " + token, nil
+}
+
+// printSummary ends the run's output: failed and skipped specs with their reasons, where the reports
+// are, the verdict and the counts.
+func printSummary(w io.Writer, s specs.Summary, dir string) {
+	fmt.Fprintln(w)
+	for _, sp := range s.Specs {
+		switch sp.State {
+		case "passed":
+		case "skipped", "pending":
+			fmt.Fprintf(w, "skipped %s [%s]: %s\n", sp.ID, sp.Container, firstLine(sp.Message))
+		default:
+			fmt.Fprintf(w, "FAILED  %s [%s]: %s\n", sp.ID, sp.Container, firstLine(sp.Message))
+		}
+	}
+	fmt.Fprintf(w, "reports: %s/{junit.xml,report.json,report.html}\n", dir)
+	fmt.Fprintf(w, "verdict: %s\n%s\n", s.Verdict, s)
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(strings.TrimSpace(s), "\n")
+	return line
+}

@@ -1,0 +1,97 @@
+package specs
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	"github.com/onsi/ginkgo/v2/types"
+	. "github.com/onsi/gomega"
+
+	"github.com/ssoconform/ssoconform/harness"
+)
+
+// SCIMRun says how RunSCIM runs the SCIM specs against a partner's server.
+type SCIMRun struct {
+	// Target is the server under test; its Flavour selects the profile (default okta-oin). Required.
+	Target harness.SCIMTarget
+	// ReportDir receives junit.xml, report.json and report.html. Default: "ssoconform-report".
+	ReportDir string
+	// LabelFilter narrows the selection (Ginkgo label-filter syntax); it is ANDed with the profile's
+	// label. Default: every spec of the profile.
+	LabelFilter string
+	// Focus, when set, runs only specs whose text matches one of these regular expressions.
+	Focus []string
+	// Timeout bounds the whole run. Default: 30 minutes.
+	Timeout time.Duration
+}
+
+// ErrSelection marks a run that could not start because of what was asked (a bad label filter, an
+// invalid target): the caller's mistake, not the server's.
+var ErrSelection = errors.New("invalid selection")
+
+// RunSCIM runs the SCIM specs of the target's profile in this process (no reference stack, no
+// browser), writes the reports and returns the summary. It can run once per process: Ginkgo runs one
+// suite per process. An error means the run did not happen or its reports could not be written; spec
+// failures are in the summary.
+//
+//	sum, err := specs.RunSCIM(specs.SCIMRun{Target: harness.SCIMTarget{BaseURL: u, Authorization: "Bearer " + tok}})
+//	fmt.Println(sum.Verdict, sum)
+func RunSCIM(run SCIMRun) (Summary, error) {
+	if err := run.Target.Validate(); err != nil {
+		return Summary{}, fmt.Errorf("%w: %w", ErrSelection, err)
+	}
+	run.Target.Flavour = run.Target.Profile()
+	filter := "Profile:" + string(run.Target.Flavour)
+	if run.LabelFilter != "" {
+		filter = fmt.Sprintf("(%s) && (%s)", filter, run.LabelFilter)
+	}
+	if _, err := types.ParseLabelFilter(filter); err != nil {
+		return Summary{}, fmt.Errorf("%w: label filter %q: %w", ErrSelection, run.LabelFilter, err)
+	}
+	if run.ReportDir == "" {
+		run.ReportDir = "ssoconform-report"
+	}
+	if run.Timeout == 0 {
+		run.Timeout = 30 * time.Minute
+	}
+	dir, err := filepath.Abs(run.ReportDir)
+	if err != nil {
+		return Summary{}, fmt.Errorf("report dir: %w", err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return Summary{}, fmt.Errorf("report dir: %w", err)
+	}
+	target := run.Target
+	current = Config{ReportDir: dir, SCIM: &target}
+
+	suiteConfig, reporterConfig := GinkgoConfiguration()
+	suiteConfig.LabelFilter = filter
+	suiteConfig.FocusStrings = run.Focus
+	suiteConfig.Timeout = run.Timeout
+	suiteConfig.FailOnEmpty = true
+	suiteConfig.RandomizeAllSpecs = false
+	reporterConfig.Succinct = true // junit.xml and report.json come from the report node (report.go)
+	if fi, err := os.Stdout.Stat(); err == nil && fi.Mode()&os.ModeCharDevice == 0 {
+		reporterConfig.NoColor = true // a log file or a pipe
+	}
+
+	RegisterFailHandler(Fail)
+	var t failRecorder
+	RunSpecs(&t, "ssoconform SCIM conformance ("+string(target.Flavour)+")", suiteConfig, reporterConfig)
+	if lastSummary.Passed+lastSummary.Failed+lastSummary.Skipped == 0 {
+		return lastSummary, fmt.Errorf("%w: no spec selected by label filter %q", ErrSelection, filter)
+	}
+	if lastSummary.ReportErr != nil {
+		return lastSummary, lastSummary.ReportErr
+	}
+	return lastSummary, nil
+}
+
+// failRecorder stands in for *testing.T outside `go test` (csi-sanity does the same).
+type failRecorder struct{ failed bool }
+
+func (f *failRecorder) Fail() { f.failed = true }

@@ -1,0 +1,337 @@
+package specs
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"math"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/ssoconform/ssoconform/harness"
+)
+
+// SCIM schema URNs (RFC 7643 §8.7, RFC 7644 §3.4.2, §3.5.2, §3.12).
+const (
+	schemaUser         = "urn:ietf:params:scim:schemas:core:2.0:User"
+	schemaGroup        = "urn:ietf:params:scim:schemas:core:2.0:Group"
+	schemaEnterprise   = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+	schemaList         = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
+	schemaError        = "urn:ietf:params:scim:api:messages:2.0:Error"
+	schemaPatchOp      = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+	schemaSPC          = "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"
+	schemaResourceType = "urn:ietf:params:scim:schemas:core:2.0:ResourceType"
+	schemaSchema       = "urn:ietf:params:scim:schemas:core:2.0:Schema"
+)
+
+type obj = map[string]any
+
+// because is a lazy failure description: the rule, then the exchange that broke it.
+func because(rule string, r harness.SCIMResponse) func() string {
+	return func() string { return rule + "\n\nthe exchange:\n" + r.Transcript() }
+}
+
+// send sends a request; a transport failure (no HTTP answer) fails the spec.
+func (s *scimSpec) send(ctx context.Context, req harness.SCIMRequest) harness.SCIMResponse {
+	GinkgoHelper()
+	r, err := s.T.Send(ctx, req)
+	Expect(err).NotTo(HaveOccurred(), because("the server must answer every request with an HTTP response", r))
+	return r
+}
+
+func (s *scimSpec) get(ctx context.Context, path string) harness.SCIMResponse {
+	GinkgoHelper()
+	return s.send(ctx, harness.SCIMRequest{Method: http.MethodGet, Path: path})
+}
+
+func (s *scimSpec) post(ctx context.Context, path string, body any) harness.SCIMResponse {
+	GinkgoHelper()
+	return s.send(ctx, harness.SCIMRequest{Method: http.MethodPost, Path: path, Body: body})
+}
+
+func (s *scimSpec) put(ctx context.Context, path string, body any) harness.SCIMResponse {
+	GinkgoHelper()
+	return s.send(ctx, harness.SCIMRequest{Method: http.MethodPut, Path: path, Body: body})
+}
+
+func (s *scimSpec) patch(ctx context.Context, path string, ops ...obj) harness.SCIMResponse {
+	GinkgoHelper()
+	return s.send(ctx, harness.SCIMRequest{Method: http.MethodPatch, Path: path, Body: patchBody(ops...)})
+}
+
+func (s *scimSpec) del(ctx context.Context, path string) harness.SCIMResponse {
+	GinkgoHelper()
+	return s.send(ctx, harness.SCIMRequest{Method: http.MethodDelete, Path: path})
+}
+
+// patchBody is a PatchOp message (RFC 7644 §3.5.2).
+func patchBody(ops ...obj) obj {
+	list := make([]any, len(ops))
+	for i, o := range ops {
+		list[i] = o
+	}
+	return obj{"schemas": []any{schemaPatchOp}, "Operations": list}
+}
+
+// op is one PATCH operation; an empty path is left out (Okta's path-less form).
+func op(name, path string, value any) obj {
+	o := obj{"op": name}
+	if path != "" {
+		o["path"] = path
+	}
+	if value != nil {
+		o["value"] = value
+	}
+	return o
+}
+
+// filterPath is Okta's lookup URL for a filter: /RESOURCE?filter=...&startIndex=1&count=100.
+func filterPath(resource, filter string) string {
+	return "/" + resource + "?" + harness.Query("filter", filter, "startIndex", "1", "count", "100")
+}
+
+// eqFilter is `ATTR eq "VALUE"` with VALUE quoted as a SCIM string literal.
+func eqFilter(attr, value string) string {
+	return attr + " eq " + harness.QuoteFilterValue(value)
+}
+
+// randToken is n random lowercase letters and digits.
+func randToken(n int) string {
+	const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b)
+}
+
+// testUser is a user a spec creates; ID is the server's id once created.
+type testUser struct {
+	UserName, Given, Family, Email, ExternalID string
+	ID                                         string
+}
+
+// newTestUser is a uniquely named user whose userName is an e-mail address, as Okta's default is.
+func newTestUser(tag string) testUser {
+	r := randToken(8)
+	name := "scim-" + tag + "-" + r + "@ssoconform.test"
+	return testUser{UserName: name, Email: name, Given: "Given" + r, Family: "Family" + r,
+		ExternalID: "00u" + randToken(17)}
+}
+
+// oktaCreateBody is what Okta POSTs to /Users (okta-scim.md a.4): core schema, userName, name, one
+// primary work e-mail, displayName, locale, Okta's own id as externalId, an empty groups array, a
+// random placeholder password and active:true.
+func oktaCreateBody(u testUser) obj {
+	return obj{
+		"schemas":     []any{schemaUser},
+		"userName":    u.UserName,
+		"name":        obj{"givenName": u.Given, "familyName": u.Family},
+		"emails":      []any{obj{"primary": true, "value": u.Email, "type": "work"}},
+		"displayName": u.Given + " " + u.Family,
+		"locale":      "en-US",
+		"externalId":  u.ExternalID,
+		"groups":      []any{},
+		"password":    "Pw-" + randToken(16),
+		"active":      true,
+	}
+}
+
+// createUser POSTs Okta's create body, expects 201 with an id, and cleans the user up after the spec.
+func (s *scimSpec) createUser(ctx context.Context, u *testUser) harness.SCIMResponse {
+	GinkgoHelper()
+	return s.createUserWith(ctx, u, oktaCreateBody(*u))
+}
+
+func (s *scimSpec) createUserWith(ctx context.Context, u *testUser, body obj) harness.SCIMResponse {
+	GinkgoHelper()
+	r := s.post(ctx, "/Users", body)
+	Expect(r.Status).To(Equal(http.StatusCreated), because("RFC 7644 §3.3 and Okta (create user): POST /Users answers 201 Created", r))
+	id, _ := r.JSON["id"].(string)
+	Expect(id).NotTo(BeEmpty(), because("RFC 7643 §3.1 and Okta: the created resource carries its server-assigned id", r))
+	u.ID = id
+	t := s.T
+	DeferCleanup(func(ctx SpecContext) { removeUser(ctx, t, id) })
+	return r
+}
+
+// removeUser deletes a spec's user when the target supports DELETE, and otherwise deactivates it the
+// flavour's way. Failures are only recorded: cleanup never fails a spec.
+func removeUser(ctx context.Context, t harness.SCIMTarget, id string) {
+	if t.Has(harness.FeatureUserDelete) {
+		_, _ = t.Do(ctx, http.MethodDelete, "/Users/"+id, nil)
+		return
+	}
+	if t.Profile() == harness.FlavourOktaOIN {
+		_, _ = t.Do(ctx, http.MethodPatch, "/Users/"+id, patchBody(op("replace", "", obj{"active": false})))
+		return
+	}
+	cur, err := t.Do(ctx, http.MethodGet, "/Users/"+id, nil)
+	if err != nil || cur.Status != http.StatusOK || cur.JSON == nil {
+		return
+	}
+	cur.JSON["active"] = false
+	_, _ = t.Do(ctx, http.MethodPut, "/Users/"+id, cur.JSON)
+}
+
+// createGroup POSTs Okta's group body (okta-scim.md a.4: schemas, displayName, members []), expects 201
+// with an id, and deletes the group after the spec.
+func (s *scimSpec) createGroup(ctx context.Context, name string) (string, harness.SCIMResponse) {
+	GinkgoHelper()
+	r := s.post(ctx, "/Groups", obj{"schemas": []any{schemaGroup}, "displayName": name, "members": []any{}})
+	Expect(r.Status).To(Equal(http.StatusCreated), because("RFC 7644 §3.3 and Okta (Push Groups): POST /Groups answers 201 Created", r))
+	id, _ := r.JSON["id"].(string)
+	Expect(id).NotTo(BeEmpty(), because("RFC 7643 §3.1: the created group carries its server-assigned id", r))
+	t := s.T
+	DeferCleanup(func(ctx SpecContext) { _, _ = t.Do(ctx, http.MethodDelete, "/Groups/"+id, nil) })
+	return id, r
+}
+
+// setActive activates or deactivates a user the way the profile's client does: okta-oin sends the
+// path-less PATCH `replace {active}` (okta-scim.md a.3 A5/A8); okta-aiw and rfc GET the user and PUT it
+// back with active changed.
+func (s *scimSpec) setActive(ctx context.Context, id string, active bool) harness.SCIMResponse {
+	GinkgoHelper()
+	if s.profile == harness.FlavourOktaOIN {
+		return s.patch(ctx, "/Users/"+id, op("replace", "", obj{"active": active}))
+	}
+	cur := s.get(ctx, "/Users/"+id)
+	Expect(cur.Status).To(Equal(http.StatusOK), because("RFC 7644 §3.4.1: GET /Users/{id} of an existing user answers 200", cur))
+	body := cur.JSON
+	body["active"] = active
+	return s.put(ctx, "/Users/"+id, body)
+}
+
+// expectActiveAnswer checks the answer to setActive: 200 with the resource showing active, or (PATCH
+// only) 204 No Content.
+func (s *scimSpec) expectActiveAnswer(r harness.SCIMResponse, active bool) {
+	GinkgoHelper()
+	if s.profile == harness.FlavourOktaOIN && r.Status == http.StatusNoContent {
+		return
+	}
+	Expect(r.Status).To(Equal(http.StatusOK), because("RFC 7644 §3.5.1/§3.5.2 and Okta: the update answers 200 with the resource (PATCH may answer 204)", r))
+	Expect(r.JSON["active"]).To(Equal(active), because(fmt.Sprintf("the answer shows the resource as updated: active:%v", active), r))
+}
+
+// expectUser checks GET /Users/{id}: 200, a single User resource (not a ListResponse) with that id.
+func (s *scimSpec) expectUser(ctx context.Context, id string) harness.SCIMResponse {
+	GinkgoHelper()
+	r := s.get(ctx, "/Users/"+id)
+	Expect(r.Status).To(Equal(http.StatusOK), because("RFC 7644 §3.4.1 and Okta's CRUD test: GET /Users/{id} answers 200 for every user it holds, inactive ones included", r))
+	Expect(r.JSON["id"]).To(Equal(id), because("RFC 7644 §3.4.1: GET /Users/{id} answers the single resource with that id, not a ListResponse", r))
+	return r
+}
+
+// listResponse is a checked ListResponse.
+type listResponse struct {
+	Total, StartIndex, ItemsPerPage int
+	Resources                       []obj
+}
+
+// expectList checks a 200 ListResponse (RFC 7644 §3.4.2; Okta: the three counts are JSON integers and
+// itemsPerPage is the number of resources returned).
+func expectList(r harness.SCIMResponse, rule string) listResponse {
+	GinkgoHelper()
+	Expect(r.Status).To(Equal(http.StatusOK), because(rule, r))
+	Expect(r.JSON).NotTo(BeNil(), because("RFC 7644 §3.4.2: a query answers a JSON ListResponse", r))
+	Expect(r.JSON["schemas"]).To(ContainElement(schemaList), because("RFC 7644 §3.4.2: the ListResponse carries the ListResponse schema URN", r))
+	var l listResponse
+	l.Total = expectInteger(r, "totalResults")
+	l.StartIndex = expectInteger(r, "startIndex")
+	l.ItemsPerPage = expectInteger(r, "itemsPerPage")
+	if raw, ok := r.JSON["Resources"]; ok && raw != nil {
+		Expect(raw).To(BeAssignableToTypeOf([]any{}), because("RFC 7644 §3.4.2: Resources is a JSON array", r))
+	}
+	l.Resources = r.Resources()
+	Expect(l.ItemsPerPage).To(Equal(len(l.Resources)), because("RFC 7644 §3.4.2 and Okta QA: itemsPerPage is the number of resources in this response, not the count asked for", r))
+	Expect(l.Total).To(BeNumerically(">=", len(l.Resources)), because("RFC 7644 §3.4.2: totalResults counts every match, at least those returned", r))
+	return l
+}
+
+// expectInteger checks that the JSON attribute is a number without a fraction (not a string).
+func expectInteger(r harness.SCIMResponse, key string) int {
+	GinkgoHelper()
+	v, ok := r.JSON[key].(float64)
+	Expect(ok).To(BeTrue(), because(fmt.Sprintf("RFC 7644 §3.4.2 and Okta: %s is a JSON integer, got %#v", key, r.JSON[key]), r))
+	Expect(v).To(Equal(math.Trunc(v)), because(key+" is an integer", r))
+	return int(v)
+}
+
+// leakPattern matches internals that must never reach a SCIM client (conformance.md SCIM-IN-ERRLEAK).
+var leakPattern = regexp.MustCompile(`(?i)(\bsql\b|sqlite|postgres|pq: |\bpanic\b|goroutine \d|runtime error|\.go:\d+|stack ?trace|exception in|nil pointer)`)
+
+// expectSCIMError checks an error answer: the status, the Error schema URN, status as a JSON string, a
+// human-readable detail that leaks no internals, and scimType when one is given (RFC 7644 §3.12).
+func expectSCIMError(r harness.SCIMResponse, status int, scimType, rule string) {
+	GinkgoHelper()
+	Expect(r.Status).To(Equal(status), because(rule, r))
+	Expect(r.JSON).NotTo(BeNil(), because("RFC 7644 §3.12: an error answers a JSON body (never an HTML page: Okta fails on it)", r))
+	Expect(r.JSON["schemas"]).To(ContainElement(schemaError), because("RFC 7644 §3.12: the error body carries the Error schema URN", r))
+	Expect(r.JSON["status"]).To(Equal(strconv.Itoa(status)), because("RFC 7644 §3.12: status is the HTTP status code as a JSON string", r))
+	detail, _ := r.JSON["detail"].(string)
+	Expect(strings.TrimSpace(detail)).NotTo(BeEmpty(), because("Okta's SPEC test and Tasks page: detail is a non-empty human-readable message", r))
+	Expect(detail).NotTo(MatchRegexp(leakPattern.String()), because("error details never leak SQL, stack traces or internals", r))
+	if scimType != "" {
+		Expect(r.JSON["scimType"]).To(Equal(scimType), because(rule+" (scimType "+scimType+")", r))
+	}
+}
+
+// jpath reads a dotted path with optional [i] indexes, e.g. "emails[0].value", from a JSON object.
+func jpath(m obj, path string) any {
+	var cur any = m
+	for part := range strings.SplitSeq(path, ".") {
+		name, idx, hasIdx := strings.Cut(part, "[")
+		o, ok := cur.(obj)
+		if !ok {
+			return nil
+		}
+		cur = o[name]
+		if hasIdx {
+			i, err := strconv.Atoi(strings.TrimSuffix(idx, "]"))
+			list, ok := cur.([]any)
+			if err != nil || !ok || i >= len(list) {
+				return nil
+			}
+			cur = list[i]
+		}
+	}
+	return cur
+}
+
+// memberIDs is the set of member values of a Group resource.
+func memberIDs(g obj) []string {
+	list, _ := g["members"].([]any)
+	ids := []string{}
+	for _, m := range list {
+		if mo, ok := m.(obj); ok {
+			if v, ok := mo["value"].(string); ok {
+				ids = append(ids, v)
+			}
+		}
+	}
+	return ids
+}
+
+// clone deep-copies a JSON object.
+func clone(m obj) obj {
+	b, _ := json.Marshal(m)
+	var out obj
+	_ = json.Unmarshal(b, &out)
+	return out
+}
+
+// ids is the id attribute of each resource.
+func ids(list []obj) []string {
+	out := make([]string, len(list))
+	for i, r := range list {
+		out[i], _ = r["id"].(string)
+	}
+	return out
+}

@@ -1,0 +1,100 @@
+package specs
+
+import (
+	"net/http"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/ssoconform/ssoconform/harness"
+)
+
+// describeSCIMUserPatch: PATCH on users (RFC 7644 §3.5.2; okta-scim.md e.5 U-17..U-23). Registered for
+// okta-oin (Okta's OIN apps PATCH) and rfc; okta-aiw apps never send PATCH.
+func describeSCIMUserPatch(s *scimSpec) {
+	if s.profile == harness.FlavourOktaAIW {
+		return
+	}
+	patchOK := func(r harness.SCIMResponse, rule string) {
+		GinkgoHelper()
+		Expect(r.Status).To(Or(Equal(http.StatusOK), Equal(http.StatusNoContent)), because(rule+" (RFC 7644 §3.5.2: 200 with the resource, or 204)", r))
+	}
+	Context("users: PATCH", FeatureLabel(harness.FeaturePatch), func() {
+		It("SCIM-USR-PATCH-PROFILE: applies a path-less replace of name.givenName and keeps the other sub-attributes (RFC 7644 §3.5.2.3, okta-scim.md a.3 A4')", KindPositive, func(ctx SpecContext) {
+			u := newTestUser("patchprof")
+			s.createUser(ctx, &u)
+			r := s.patch(ctx, "/Users/"+u.ID, op("replace", "", obj{"name": obj{"givenName": "Patched"}}))
+			patchOK(r, "a path-less replace with a value object is applied")
+			got := s.expectUser(ctx, u.ID)
+			Expect(jpath(got.JSON, "name.givenName")).To(Equal("Patched"), because("the replaced sub-attribute has its new value", got))
+			Expect(jpath(got.JSON, "name.familyName")).To(Equal(u.Family), because("RFC 7644 §3.5.2.3: replacing a complex attribute leaves sub-attributes not in the value unchanged", got))
+		})
+
+		It("SCIM-USR-PATCH-PATHS: applies add, replace and remove with attribute paths (RFC 7644 §3.5.2.1-3)", KindPositive, func(ctx SpecContext) {
+			u := newTestUser("patchpath")
+			s.createUser(ctx, &u)
+			ext := "00u" + randToken(17)
+			r := s.patch(ctx, "/Users/"+u.ID,
+				op("replace", "name.familyName", "Pathed"),
+				op("add", "displayName", "Display Pathed"),
+				op("replace", "externalId", ext))
+			patchOK(r, "pathed add and replace are applied")
+			got := s.expectUser(ctx, u.ID)
+			for path, want := range map[string]any{"name.familyName": "Pathed", "name.givenName": u.Given, "displayName": "Display Pathed", "externalId": ext} {
+				Expect(jpath(got.JSON, path)).To(Equal(want), because("after the PATCH, "+path+" has its expected value", got))
+			}
+			r = s.patch(ctx, "/Users/"+u.ID, op("remove", "externalId", nil))
+			patchOK(r, "RFC 7644 §3.5.2.2: remove with a path is applied")
+			got = s.expectUser(ctx, u.ID)
+			Expect(got.JSON["externalId"]).To(Or(BeNil(), BeEmpty()), because("RFC 7644 §3.5.2.2: the removed attribute is gone", got))
+		})
+
+		It("SCIM-USR-PATCH-ACTIVE-PATH: deactivates and reactivates with replace path active (RFC 7644 §3.5.2.3, okta-scim.md e.5 U-17)", KindPositive, func(ctx SpecContext) {
+			u := newTestUser("patchactive")
+			s.createUser(ctx, &u)
+			for _, active := range []bool{false, true} {
+				patchOK(s.patch(ctx, "/Users/"+u.ID, op("replace", "active", active)), "replace path active is applied")
+				got := s.expectUser(ctx, u.ID)
+				Expect(got.JSON["active"]).To(Equal(active), because("GET shows the new active value", got))
+			}
+		})
+
+		It("SCIM-USR-PATCH-ATOMIC: refuses a PATCH with one invalid operation with 400 and applies none of it (RFC 7644 §3.5.2)", KindNegative, func(ctx SpecContext) {
+			u := newTestUser("patchatomic")
+			s.createUser(ctx, &u)
+			r := s.patch(ctx, "/Users/"+u.ID, op("replace", "name.givenName", "MustNotStick"), op("frobnicate", "displayName", "x"))
+			expectSCIMError(r, http.StatusBadRequest, "", "RFC 7644 §3.5.2: an invalid operation fails the whole PATCH with 400")
+			got := s.expectUser(ctx, u.ID)
+			Expect(jpath(got.JSON, "name.givenName")).To(Equal(u.Given), because("RFC 7644 §3.5.2: PATCH is atomic; the valid operation before the invalid one is not applied", got))
+		})
+
+		It("SCIM-USR-PATCH-ERRORS: refuses malformed PATCH requests with 400 noTarget, invalidPath or mutability, and unknown ids with 404 (RFC 7644 §3.5.2, §3.12)", KindNegative, func(ctx SpecContext) {
+			u := newTestUser("patcherr")
+			s.createUser(ctx, &u)
+			path := "/Users/" + u.ID
+			expectSCIMError(s.patch(ctx, path, op("remove", "", nil)), http.StatusBadRequest, "noTarget", "RFC 7644 §3.5.2.2: remove without a path is refused with 400 noTarget")
+			expectSCIMError(s.patch(ctx, path, op("replace", "name[[givenName", "x")), http.StatusBadRequest, "invalidPath", "RFC 7644 §3.5.2: a malformed path is refused with 400 invalidPath")
+			expectSCIMError(s.patch(ctx, path, op("replace", "id", "other-"+randToken(6))), http.StatusBadRequest, "mutability", "RFC 7644 §3.5.2: replacing the readOnly id is refused with 400 mutability")
+			expectSCIMError(s.send(ctx, harness.SCIMRequest{Method: http.MethodPatch, Path: path, Body: obj{"schemas": []any{schemaPatchOp}, "Operations": []any{}}}),
+				http.StatusBadRequest, "", "RFC 7644 §3.5.2: a PATCH without operations is refused with 400")
+			expectSCIMError(s.send(ctx, harness.SCIMRequest{Method: http.MethodPatch, Path: path, Body: obj{"Operations": []any{op("replace", "active", false)}}}),
+				http.StatusBadRequest, "", "RFC 7644 §3.5.2: a PATCH body without the PatchOp schema is refused with 400")
+			expectSCIMError(s.patch(ctx, "/Users/"+randToken(24), op("replace", "", obj{"active": false})), http.StatusNotFound, "", "RFC 7644 §3.12: PATCH of an unknown id answers 404")
+			Expect(s.expectUser(ctx, u.ID).JSON["active"]).To(Equal(true), "none of the refused PATCH requests changed the user")
+		})
+
+		if s.profile == harness.FlavourRFC {
+			It("SCIM-USR-PATCH-ENTRA: takes Entra's PATCH dialect: capitalised ops and \"False\" strings (okta-scim.md c.2, e.5 U-18)", KindRobustness, FeatureLabel(harness.FeatureEntraCompat), func(ctx SpecContext) {
+				u := newTestUser("entra")
+				s.createUser(ctx, &u)
+				patchOK(s.patch(ctx, "/Users/"+u.ID, op("Replace", "active", "False")), "Entra sends op Replace with the string \"False\"")
+				got := s.expectUser(ctx, u.ID)
+				Expect(got.JSON["active"]).To(Equal(false), because("\"False\" is read as false", got))
+				patchOK(s.patch(ctx, "/Users/"+u.ID, op("Add", "displayName", "Entra Added"), op("Replace", "active", "True")), "Entra sends op Add / Replace")
+				got = s.expectUser(ctx, u.ID)
+				Expect(got.JSON["active"]).To(Equal(true), because("\"True\" is read as true", got))
+				Expect(got.JSON["displayName"]).To(Equal("Entra Added"), because("op Add is add", got))
+			})
+		}
+	})
+}
