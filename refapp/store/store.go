@@ -144,12 +144,18 @@ type APIKey struct {
 // SSOConnection is an organization's Okta connection.
 type SSOConnection struct {
 	OrgID        string
-	Protocol     string // "oidc" ("saml" later)
-	MetadataURL  string // ends with /.well-known/openid-configuration
-	Issuer       string // MetadataURL without that suffix
-	ClientID     string
-	ClientSecret string // stored as given: it is sent to the token endpoint
-	DefaultRole  Role
+	Protocol     string // "oidc" or "saml"
+	MetadataURL  string // OIDC: ends with /.well-known/openid-configuration; SAML: the IdP metadata URL
+	Issuer       string // OIDC: MetadataURL without that suffix; SAML: the IdP entity ID
+	ClientID     string // OIDC only
+	ClientSecret string // OIDC only; stored as given: it is sent to the token endpoint
+	// IdPMetadata is the SAML IdP metadata document fetched and checked when the connection was saved
+	// (the signing certificate and SSO URL come from it). Empty for OIDC.
+	IdPMetadata string
+	DefaultRole Role
+	// Enforce is "Require your organization members to use SSO to access": password sign-in is refused
+	// for the org's members and only current members with a linked SSO identity get in.
+	Enforce bool
 	// SyncEnabled is "Sync the group & users from your SSO provider": SCIM
 	// provisioning is refused unless it is on.
 	SyncEnabled bool

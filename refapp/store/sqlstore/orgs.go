@@ -64,13 +64,15 @@ func (s *Store) APIKeyByHash(ctx context.Context, hash []byte) (store.APIKey, er
 // PutSSOConnection creates or replaces an organization's SSO connection.
 func (s *Store) PutSSOConnection(ctx context.Context, c store.SSOConnection) error {
 	_, err := s.exec(ctx, `INSERT INTO sso_connections
-		(org_id, protocol, metadata_url, issuer, client_id, client_secret, default_role, sync_enabled, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+		(org_id, protocol, metadata_url, issuer, client_id, client_secret, idp_metadata, default_role, enforce,
+		sync_enabled, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (org_id) DO UPDATE SET protocol = excluded.protocol, metadata_url = excluded.metadata_url,
 		issuer = excluded.issuer, client_id = excluded.client_id, client_secret = excluded.client_secret,
-		default_role = excluded.default_role, sync_enabled = excluded.sync_enabled, updated_at = excluded.updated_at`,
-		c.OrgID, c.Protocol, c.MetadataURL, c.Issuer, c.ClientID, c.ClientSecret, string(c.DefaultRole), c.SyncEnabled,
-		fmtTime(c.UpdatedAt))
+		idp_metadata = excluded.idp_metadata, default_role = excluded.default_role, enforce = excluded.enforce,
+		sync_enabled = excluded.sync_enabled, updated_at = excluded.updated_at`,
+		c.OrgID, c.Protocol, c.MetadataURL, c.Issuer, c.ClientID, c.ClientSecret, c.IdPMetadata, string(c.DefaultRole),
+		c.Enforce, c.SyncEnabled, fmtTime(c.UpdatedAt))
 	return mapErr("put sso connection", err)
 }
 
@@ -79,8 +81,9 @@ func (s *Store) SSOConnection(ctx context.Context, orgID string) (store.SSOConne
 	var c store.SSOConnection
 	var role, updated string
 	err := s.q().QueryRowContext(ctx, `SELECT org_id, protocol, metadata_url, issuer, client_id, client_secret,
-		default_role, sync_enabled, updated_at FROM sso_connections WHERE org_id = ?`, orgID).
-		Scan(&c.OrgID, &c.Protocol, &c.MetadataURL, &c.Issuer, &c.ClientID, &c.ClientSecret, &role, &c.SyncEnabled, &updated)
+		idp_metadata, default_role, enforce, sync_enabled, updated_at FROM sso_connections WHERE org_id = ?`, orgID).
+		Scan(&c.OrgID, &c.Protocol, &c.MetadataURL, &c.Issuer, &c.ClientID, &c.ClientSecret, &c.IdPMetadata, &role,
+			&c.Enforce, &c.SyncEnabled, &updated)
 	if err != nil {
 		return store.SSOConnection{}, mapErr("sso connection", err)
 	}

@@ -190,7 +190,8 @@ func TestAPIKeysAndSSO(t *testing.T) {
 		t.Errorf("SSOConnection before set: err = %v, want ErrNotFound", err)
 	}
 	c := store.SSOConnection{OrgID: "o1", Protocol: "oidc", MetadataURL: "https://x/.well-known/openid-configuration",
-		Issuer: "https://x", ClientID: "id", ClientSecret: "s1", DefaultRole: store.RoleMember, SyncEnabled: true, UpdatedAt: t0}
+		Issuer: "https://x", ClientID: "id", ClientSecret: "s1", IdPMetadata: "<md/>", DefaultRole: store.RoleMember, Enforce: true,
+		SyncEnabled: true, UpdatedAt: t0}
 	for _, secret := range []string{"s1", "s2"} {
 		c.ClientSecret = secret
 		if err := st.PutSSOConnection(ctx, c); err != nil {
