@@ -281,5 +281,7 @@ type Store interface {
 	// is the caller's check (it owns the clock).
 	ConsumeLoginAttempt(ctx context.Context, stateHash []byte, now time.Time) (LoginAttempt, error)
 
+	AuditLog
+
 	Close() error
 }

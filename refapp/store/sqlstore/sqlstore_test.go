@@ -248,3 +248,31 @@ func TestSessionsAndLoginAttempts(t *testing.T) {
 		t.Errorf("ConsumeLoginAttempt unknown: err = %v, want ErrNotFound", err)
 	}
 }
+
+func TestAuditLogNewestFirstPerOrg(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st := open(t)
+	mustOrg(t, st, "o1", "acme")
+	mustOrg(t, st, "o2", "globex")
+	events := []store.AuditEvent{
+		{ID: "e1", OrgID: "o1", At: t0, Actor: "cli", Action: "sso.configure", Outcome: "success", Detail: "oidc"},
+		{ID: "e2", OrgID: "o1", At: t0.Add(time.Minute), Actor: "okta:00u1", Action: "sso.signin", Outcome: "success"},
+		{ID: "e3", OrgID: "o2", At: t0, Actor: "cli", Action: "sso.reset", Outcome: "success"},
+	}
+	for _, e := range events {
+		if err := st.AppendAudit(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := st.ListAudit(ctx, "o1", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]store.AuditEvent{events[1], events[0]}, got); diff != "" {
+		t.Errorf("audit of o1 (-want +got):\n%s", diff)
+	}
+	if got, _ := st.ListAudit(ctx, "o1", 1); len(got) != 1 || got[0].ID != "e2" {
+		t.Errorf("limit 1: %+v", got)
+	}
+}
