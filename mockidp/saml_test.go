@@ -3,6 +3,7 @@ package mockidp_test
 import (
 	"encoding/base64"
 	"encoding/xml"
+	"errors"
 	"html"
 	"io"
 	"net"
@@ -91,7 +92,10 @@ func TestSAMLApp(t *testing.T) {
 	}
 	a, err := sp.ParseXMLResponse(raw, []string{req.ID}, *acsURL)
 	if err != nil {
-		t.Fatalf("crewjam rejects the response: %v", err.(*saml.InvalidResponseError).PrivateErr)
+		if ivr, ok := errors.AsType[*saml.InvalidResponseError](err); ok {
+			err = ivr.PrivateErr
+		}
+		t.Fatalf("crewjam rejects the response: %v", err)
 	}
 	if a.Subject.NameID.Value != "alice@acme.test" || posted.Get("RelayState") != "rs-1" {
 		t.Errorf("NameID %q, RelayState %q", a.Subject.NameID.Value, posted.Get("RelayState"))

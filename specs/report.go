@@ -63,10 +63,10 @@ func summarize(r types.Report) Summary {
 		id, req := splitSpecText(sr.LeafNodeText)
 		res := SpecResult{ID: id, Requirement: req, Container: strings.Join(sr.ContainerHierarchyTexts, " "),
 			Labels: sr.Labels(), State: sr.State.String(), Message: sr.Failure.Message}
-		switch {
-		case sr.State == types.SpecStatePassed:
+		switch sr.State {
+		case types.SpecStatePassed:
 			s.Passed++
-		case sr.State == types.SpecStateSkipped || sr.State == types.SpecStatePending:
+		case types.SpecStateSkipped, types.SpecStatePending:
 			s.Skipped++
 		default:
 			s.Failed++

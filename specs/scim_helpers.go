@@ -3,7 +3,6 @@ package specs
 import (
 	"context"
 	"crypto/rand"
-	"encoding/json"
 	"fmt"
 	"math"
 	"net/http"
@@ -317,14 +316,6 @@ func memberIDs(g obj) []string {
 		}
 	}
 	return ids
-}
-
-// clone deep-copies a JSON object.
-func clone(m obj) obj {
-	b, _ := json.Marshal(m)
-	var out obj
-	_ = json.Unmarshal(b, &out)
-	return out
 }
 
 // ids is the id attribute of each resource.

@@ -90,7 +90,7 @@ func parseServe(args []string) (serveConfig, error) {
 	fs.StringVar(&c.domain, "domain", "", "")
 	fs.BoolVar(&c.printJSON, "print-json", false, "")
 	if err := fs.Parse(args); err != nil {
-		return c, fmt.Errorf("%w: %v", errUsage, err)
+		return c, fmt.Errorf("%w: %w", errUsage, err)
 	}
 	switch {
 	case fs.NArg() > 0:

@@ -21,18 +21,18 @@ func backend(t *testing.T, writes *atomic.Int32) *httptest.Server {
 		}
 		switch {
 		case r.URL.Path == "/scim/v2/Users/u1" && r.Header.Get("Authorization") == "Bearer other":
-			io.WriteString(w, `{"id":"u1","userName":"b@x"}`)
+			_, _ = io.WriteString(w, `{"id":"u1","userName":"b@x"}`)
 		case r.URL.Path == "/scim/v2/Users/u1" && r.Method == http.MethodGet:
 			w.WriteHeader(http.StatusNotFound)
-			io.WriteString(w, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"404","detail":"not found"}`)
+			_, _ = io.WriteString(w, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"404","detail":"not found"}`)
 		case r.URL.Path == "/scim/v2/Groups/g1" && r.Method == http.MethodGet:
-			io.WriteString(w, `{"id":"g1","displayName":"G","members":[{"value":"u2"}]}`)
+			_, _ = io.WriteString(w, `{"id":"g1","displayName":"G","members":[{"value":"u2"}]}`)
 		case r.URL.Path == "/scim/v2/ServiceProviderConfig":
-			io.WriteString(w, `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"]}`)
+			_, _ = io.WriteString(w, `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"]}`)
 		case r.Method == http.MethodDelete:
 			w.WriteHeader(http.StatusNoContent)
 		default:
-			io.WriteString(w, `{"id":"u1","active":false}`)
+			_, _ = io.WriteString(w, `{"id":"u1","active":false}`)
 		}
 	}))
 }

@@ -2,6 +2,7 @@ package oidcop
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -118,7 +119,7 @@ var (
 // asOAuth converts any error into an *Error, hiding unexpected causes behind
 // a generic server_error.
 func asOAuth(err error) *Error {
-	if e, ok := err.(*Error); ok {
+	if e, ok := errors.AsType[*Error](err); ok {
 		return e
 	}
 	return &Error{Status: http.StatusInternalServerError, Code: "server_error",

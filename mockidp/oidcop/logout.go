@@ -1,6 +1,8 @@
 package oidcop
 
 import (
+	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -67,8 +69,11 @@ func (p *Provider) handleLogout(w http.ResponseWriter, r *http.Request, as *auth
 // clears the cookie. A session of another user is left alone and refused.
 func (p *Provider) endSession(w http.ResponseWriter, r *http.Request, sub string) error {
 	ck, err := r.Cookie(sessionCookie)
-	if err != nil {
+	if errors.Is(err, http.ErrNoCookie) {
 		return nil // no session: Okta just redirects
+	}
+	if err != nil {
+		return fmt.Errorf("read session cookie: %w", err)
 	}
 	p.mu.Lock()
 	s, ok := p.sessions[ck.Value]

@@ -5,6 +5,7 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/base64"
+	"errors"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -123,7 +124,7 @@ func TestSSO(t *testing.T) {
 }
 
 func privateErr(err error) error {
-	if ivr, ok := err.(*saml.InvalidResponseError); ok {
+	if ivr, ok := errors.AsType[*saml.InvalidResponseError](err); ok {
 		return ivr.PrivateErr
 	}
 	return err
