@@ -12,6 +12,7 @@ import (
 
 	"github.com/ssoconform/ssoconform/harness"
 	"github.com/ssoconform/ssoconform/mockidp"
+	"github.com/ssoconform/ssoconform/mockidp/fixture"
 )
 
 type stackFlags struct {
@@ -55,10 +56,14 @@ func runStack(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		defer cancel()
 		_ = st.Close(stopCtx)
 	}()
-	if err := st.IdP.LoadFile(f.config); err != nil {
+	fx, err := fixture.Load(f.config)
+	if err != nil {
 		return fmt.Errorf("stack: %w", err)
 	}
-	if err := connectOrgs(startCtx, st, stdout); err != nil {
+	if err := st.IdP.LoadFixture(startCtx, fx); err != nil {
+		return fmt.Errorf("stack: %w", err)
+	}
+	if err := connectOrgs(startCtx, st, passwords(fx), stdout); err != nil {
 		return fmt.Errorf("stack: %w", err)
 	}
 	fmt.Fprintf(stdout, "\nmail sink:  %s\nrefapp log: %s\nPress Ctrl-C to stop.\n", st.Mail.URL(), st.App.LogPath)
@@ -68,7 +73,7 @@ func runStack(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 // connectOrgs mirrors every mock Okta org in refapp: same name, a pro plan, an admin, a scim key that the
 // org's apps provision with, and SSO over the org's first OIDC app. It prints what a developer needs.
-func connectOrgs(ctx context.Context, st *harness.Stack, out io.Writer) error {
+func connectOrgs(ctx context.Context, st *harness.Stack, passwords map[string]string, out io.Writer) error {
 	fmt.Fprintf(out, "mock Okta:  %s\nrefapp:     %s\n", st.IdPURL, st.App.URL)
 	for _, org := range st.IdP.Orgs() {
 		admin, password := "admin@"+org.Name()+".test", rand.Text()[:20]
@@ -82,24 +87,47 @@ func connectOrgs(ctx context.Context, st *harness.Stack, out io.Writer) error {
 		}
 		fmt.Fprintf(out, "\norg %s\n  Okta base URL:  %s\n  discovery URL:  %s\n  refapp admin:   %s / %s\n",
 			org.Name(), org.BaseURL(), org.DiscoveryURL(), admin, password)
-		for i, app := range org.Apps() {
+		connected := false
+		for _, app := range org.Apps() {
 			if err := org.SetProvisioning(ctx, app.ID, mockidp.Provisioning{BaseURL: st.App.LocalURL + "/scim/v2", Token: key}); err != nil {
 				return err
 			}
-			fmt.Fprintf(out, "  app %q: client id %s, client secret %s, redirect URIs %v\n",
-				app.Label, app.ClientID, app.ClientSecret, app.RedirectURIs)
-			if i > 0 {
-				continue
+			if app.ClientID != "" {
+				fmt.Fprintf(out, "  OIDC app %q: client id %s, client secret %s, redirect URIs %v\n",
+					app.Label, app.ClientID, app.ClientSecret, app.RedirectURIs)
 			}
+			if connected || app.ClientID == "" {
+				continue // refapp has one SSO connection per org: the first OIDC app
+			}
+			connected = true
 			err := st.App.SetOIDC(ctx, org.Name(), harness.OIDCSettings{MetadataURL: org.DiscoveryURL(),
 				ClientID: app.ClientID, ClientSecret: app.ClientSecret, DefaultRole: "member"})
 			if err != nil {
 				return err
 			}
+			// the fixture's assignments were loaded without pushing; push them now that refapp is connected
+			if err := org.Provision(ctx, app.ID); err != nil {
+				return err
+			}
 		}
+		for _, app := range org.SAMLApps() {
+			fmt.Fprintf(out, "  SAML app %q: IdP metadata %s\n", app.Label, app.MetadataURL)
+		}
+		fmt.Fprintf(out, "  Okta console:   %s (password %s)\n", org.ConsoleURL(), org.ConsolePassword())
 		for _, u := range org.Users() {
-			fmt.Fprintf(out, "  Okta user: %s (%s), password as in the fixture\n", u.Login, u.DisplayName)
+			fmt.Fprintf(out, "  Okta user: %-24s %-18s password %s\n", u.Login, u.DisplayName, passwords[org.Name()+"/"+u.Login])
 		}
 	}
 	return nil
+}
+
+// passwords maps "org/login" to the fixture's password: a developer's mock prints its test users' passwords.
+func passwords(f *fixture.File) map[string]string {
+	out := map[string]string{}
+	for _, o := range f.Orgs {
+		for _, u := range o.Users {
+			out[o.Name+"/"+u.Login] = u.Password
+		}
+	}
+	return out
 }
