@@ -1,24 +1,18 @@
 package oidcop
 
 import (
-	"bytes"
 	"embed"
-	"html/template"
 	"net/http"
 	"net/url"
+
+	"github.com/ssoconform/ssoconform/mockidp/oktaui"
 )
 
 //go:embed pages/*.html
 var pageFS embed.FS
 
-var pages = template.Must(template.ParseFS(pageFS, "pages/*.html"))
-
-// loginPage is the classic Okta sign-in widget: input#okta-signin-username,
-// input#okta-signin-password, input#okta-signin-submit ("Sign In"); a failed
-// attempt shows "Unable to sign in" in div.o-form-error-container.
-type loginPage struct {
-	OrgName, Action, FromURI, Username, Error string
-}
+// pages are the shared sign-in page (oktaui) and the provider's own.
+var pages = oktaui.MustParse(pageFS, "pages/*.html")
 
 // errorPage is Okta's error page: the status, p#error-code (the OAuth error
 // code) and p#error-description (Okta's description).
@@ -39,8 +33,8 @@ type formPostPage struct {
 func (p *Provider) renderPage(w http.ResponseWriter, status int, data any) {
 	var name string
 	switch data.(type) {
-	case loginPage:
-		name = "login.html"
+	case oktaui.Login:
+		name = oktaui.LoginTemplate
 	case errorPage:
 		name = "error.html"
 	case formPostPage:
@@ -48,14 +42,5 @@ func (p *Provider) renderPage(w http.ResponseWriter, status int, data any) {
 	case signedOutPage:
 		name = "signedout.html"
 	}
-	var buf bytes.Buffer
-	if err := pages.ExecuteTemplate(&buf, name, data); err != nil {
-		p.cfg.Logger.Error("render page", "page", name, "err", err)
-		http.Error(w, "internal error", http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("X-Frame-Options", "DENY")
-	w.WriteHeader(status)
-	_, _ = buf.WriteTo(w)
+	pages.Render(w, p.cfg.Logger, status, name, data)
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ssoconform/ssoconform/mockidp/oktaui"
 	"github.com/ssoconform/ssoconform/mockidp/syslog"
 )
 
@@ -119,10 +120,10 @@ func (p *Provider) requestFromURI(from string) (*authRequest, bool) {
 
 func (p *Provider) renderLogin(w http.ResponseWriter, status int, req *authRequest, username, errMsg string) {
 	w.Header().Set("Cache-Control", "no-cache, no-store")
-	p.renderPage(w, status, loginPage{
+	p.renderPage(w, status, oktaui.Login{
 		OrgName:  p.cfg.OrgName,
 		Action:   p.signInPath(),
-		FromURI:  p.orgPath(req.as.prefix+"/v1/authorize") + "?" + req.query.Encode(),
+		Hidden:   []oktaui.Field{{Name: "fromURI", Value: p.orgPath(req.as.prefix+"/v1/authorize") + "?" + req.query.Encode()}},
 		Username: username,
 		Error:    errMsg,
 	})

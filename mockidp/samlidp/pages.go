@@ -1,23 +1,17 @@
 package samlidp
 
 import (
-	"bytes"
 	"embed"
-	"html/template"
 	"net/http"
+
+	"github.com/ssoconform/ssoconform/mockidp/oktaui"
 )
 
 //go:embed pages/*.html
 var pageFS embed.FS
 
-var pages = template.Must(template.ParseFS(pageFS, "pages/*.html"))
-
-// loginPage is the classic Okta sign-in widget: input#okta-signin-username, input#okta-signin-password,
-// input#okta-signin-submit ("Sign In"); a failed attempt shows "Unable to sign in". The AuthnRequest and
-// RelayState ride in hidden fields.
-type loginPage struct {
-	OrgName, Action, SAMLRequest, RelayState, Username, Error string
-}
+// pages are the shared sign-in page (oktaui) and the IdP's own.
+var pages = oktaui.MustParse(pageFS, "pages/*.html")
 
 // errorPage is Okta's error page: h2 "{Status} {Title}" and p#error-description.
 type errorPage struct {
@@ -33,22 +27,12 @@ type postPage struct {
 func (p *IdP) renderPage(w http.ResponseWriter, status int, data any) {
 	var name string
 	switch data.(type) {
-	case loginPage:
-		name = "login.html"
+	case oktaui.Login:
+		name = oktaui.LoginTemplate
 	case errorPage:
 		name = "error.html"
 	case postPage:
 		name = "post.html"
 	}
-	var buf bytes.Buffer
-	if err := pages.ExecuteTemplate(&buf, name, data); err != nil {
-		p.cfg.Logger.Error("render page", "page", name, "err", err)
-		http.Error(w, "internal error", http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-cache, no-store")
-	w.Header().Set("X-Frame-Options", "DENY")
-	w.WriteHeader(status)
-	_, _ = buf.WriteTo(w)
+	pages.Render(w, p.cfg.Logger, status, name, data)
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ssoconform/ssoconform/mockidp/directory"
+	"github.com/ssoconform/ssoconform/mockidp/oktaui"
 	"github.com/ssoconform/ssoconform/mockidp/syslog"
 )
 
@@ -123,13 +124,13 @@ func (p *IdP) finish(w http.ResponseWriter, r *http.Request, app directory.App, 
 }
 
 func (p *IdP) renderLogin(w http.ResponseWriter, status int, app directory.App, req *authnRequest, username, errMsg string) {
-	p.renderPage(w, status, loginPage{
-		OrgName:     p.cfg.OrgName,
-		Action:      p.abs("/app/" + app.SAML.AppName + "/" + app.SAML.ExternalKey + "/sso/saml/signin"),
-		SAMLRequest: base64.StdEncoding.EncodeToString(req.raw),
-		RelayState:  req.RelayState,
-		Username:    username,
-		Error:       errMsg,
+	p.renderPage(w, status, oktaui.Login{
+		OrgName: p.cfg.OrgName,
+		Action:  p.abs("/app/" + app.SAML.AppName + "/" + app.SAML.ExternalKey + "/sso/saml/signin"),
+		Hidden: []oktaui.Field{{Name: "SAMLRequest", Value: base64.StdEncoding.EncodeToString(req.raw)},
+			{Name: "RelayState", Value: req.RelayState}},
+		Username: username,
+		Error:    errMsg,
 	})
 }
 
