@@ -39,12 +39,14 @@
 //	g, err := org.CreateGroup(ctx, mockidp.GroupInput{Name: "Engineering"})
 //	err = org.AddGroupMember(ctx, g.ID, u.ID)
 //	err = org.AssignGroup(ctx, app.ID, g.ID) // members are assigned (scope GROUP)
-//	err = org.DeactivateUser(ctx, u.ID)      // alice can no longer sign in
+//	err = org.PushGroup(ctx, app.ID, g.ID)   // Push Groups: POST /Groups, PATCH members
+//	err = org.DeactivateUser(ctx, u.ID)      // alice can no longer sign in; PATCH active:false
 //	discovery := org.DiscoveryURL()
 //	token := org.APIToken() // "Authorization: SSWS " + token on {org}/api/v1/...
 package mockidp
 
 import (
+	"context"
 	"crypto/rand"
 	"errors"
 	"fmt"
@@ -72,6 +74,9 @@ type Config struct {
 	Now func() time.Time
 	// HTTPClient sends SCIM pushes. Default: a client with a 60 s timeout.
 	HTTPClient *http.Client
+	// SCIMSleep waits before a SCIM request that got 429 is sent again
+	// (Retry-After, doubled on each further 429). Default: a real timer.
+	SCIMSleep func(ctx context.Context, d time.Duration) error
 	// Rand is the random source for ids, secrets, keys and codes.
 	// Default: crypto/rand.Reader.
 	Rand io.Reader

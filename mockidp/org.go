@@ -53,9 +53,13 @@ type App struct {
 }
 
 // Provisioning is an app's SCIM target: base URL (e.g. .../scim/v2) and the
-// token sent as "Authorization: Bearer <Token>".
+// token sent as "Authorization: Bearer <Token>", with the settings of the
+// app's Provisioning tab: Flavour (FlavourOIN, the default, or FlavourAIW)
+// and the enabled features (nil: all on). See provisioning.go.
 type Provisioning struct {
 	BaseURL, Token string
+	Flavour        string
+	Features       *ProvisioningFeatures
 }
 
 // Exchange is one recorded SCIM request and response. The Authorization
@@ -104,7 +108,7 @@ func (s *Server) addOrg(ctx context.Context, name string, st *orgState) (*Org, e
 	o := &Org{name: name, baseURL: s.orgBaseURL(name), log: syslog.New(syslog.Config{Now: s.cfg.Now}),
 		transcripts: map[string]*scimpush.Transcript{},
 		scim: scimpush.New(scimpush.Config{HTTPClient: s.cfg.HTTPClient,
-			Logger: s.cfg.Logger.With("org", name), Rand: s.cfg.Rand, Now: s.cfg.Now})}
+			Logger: s.cfg.Logger.With("org", name), Rand: s.cfg.Rand, Now: s.cfg.Now, Sleep: s.cfg.SCIMSleep})}
 	dcfg := directory.Config{Name: name, Rand: s.cfg.Rand, Now: s.cfg.Now, Log: o.log, OnChange: s.changed}
 	var err error
 	if st != nil {
@@ -213,77 +217,23 @@ func toApp(a directory.App) App {
 		ClientSecret: a.ClientSecret, RedirectURIs: slices.Clone(a.RedirectURIs)}
 }
 
-// SetProvisioning sets an app's SCIM target; a zero Provisioning turns
-// provisioning off.
+// SetProvisioning sets an app's SCIM target and provisioning settings; a
+// zero Provisioning turns provisioning off. Nothing is pushed: assignments
+// made before are pushed by Provision ("Push Now"), as Okta's "Provision
+// User" does.
 func (o *Org) SetProvisioning(ctx context.Context, appID string, p Provisioning) error {
-	return o.dir.SetProvisioning(appID, directory.Provisioning(p))
+	return o.dir.SetProvisioning(appID, toDirProvisioning(p))
 }
 
-// AssignUser assigns a user to an app. When the app has provisioning and
-// the user has not been pushed yet, it pushes the user synchronously the
-// Okta way (userName filter, then POST /Users) and returns any push error;
-// the assignment stays recorded either way, as in Okta.
+// AssignUser assigns a user to an app. When the app has provisioning, it
+// pushes the user synchronously the Okta way (userName filter, then POST
+// /Users; or reactivation of a user the app had deactivated) and returns any
+// push error; the assignment stays recorded either way, as in Okta.
 func (o *Org) AssignUser(ctx context.Context, appID, userID string) error {
-	asg, err := o.dir.Assign(appID, userID)
-	if err != nil {
+	if _, err := o.dir.Assign(appID, userID); err != nil {
 		return err
 	}
-	app, _ := o.dir.App(appID)
-	if app.Provisioning == nil || asg.ExternalID != "" {
-		return nil
-	}
-	return o.push(ctx, app, asg)
-}
-
-func (o *Org) push(ctx context.Context, app directory.App, asg directory.Assignment) error {
-	o.pushMu.Lock()
-	defer o.pushMu.Unlock()
-	if cur, _ := o.dir.Assignment(app.ID, asg.UserID); cur.ExternalID != "" {
-		return nil // pushed while we waited
-	}
-	u, ok := o.dir.User(asg.UserID)
-	if !ok {
-		return fmt.Errorf("push user %q: %w", asg.UserID, ErrNotFound)
-	}
-	res, err := o.scim.PushUser(ctx, scimpush.Target(*app.Provisioning), scimpush.User{
-		ID: u.ID, UserName: asg.UserName, GivenName: u.FirstName, FamilyName: u.LastName,
-		Email: u.Email, DisplayName: u.DisplayName(),
-	}, o.transcript(app.ID))
-	target := syslog.Target{ID: u.ID, Type: "User", AlternateID: u.Login, DisplayName: u.DisplayName()}
-	if err != nil {
-		o.log.Append(ctx, syslog.Event{EventType: syslog.TypeProvisionFailure, Actor: provisioningActor,
-			DisplayMessage: "Push user to app failed", Outcome: syslog.Failure(err.Error()),
-			Targets: []syslog.Target{target, syslog.AppTarget(app.ID, app.Label)}})
-		return fmt.Errorf("push user %s to app %s: %w", u.Login, app.Label, err)
-	}
-	o.log.Append(ctx, syslog.Event{EventType: syslog.TypeProvisionPush, Actor: provisioningActor,
-		DisplayMessage: "Push user to app", Outcome: syslog.Success(),
-		Targets: []syslog.Target{target, syslog.AppTarget(app.ID, app.Label)}})
-	return o.dir.SetExternalID(app.ID, u.ID, res.ID)
-}
-
-// provisioningActor is Okta's provisioning engine as the System Log actor.
-var provisioningActor = syslog.Actor{ID: "0oa0mockidpscim00000", Type: "SystemPrincipal",
-	AlternateID: "system@okta.com", DisplayName: "Okta System"}
-
-// Provision pushes every user assigned to the app (directly or through a
-// group) that the app's SCIM server has not seen yet, when the app has
-// provisioning. It returns the push errors joined; the assignments stay.
-func (o *Org) Provision(ctx context.Context, appID string) error {
-	app, ok := o.dir.App(appID)
-	if !ok {
-		return fmt.Errorf("provision app %q: %w", appID, ErrNotFound)
-	}
-	if app.Provisioning == nil {
-		return nil
-	}
-	var errs []error
-	for _, asg := range o.dir.AppUsers(appID) {
-		if asg.ExternalID == "" {
-			errs = append(errs, o.push(ctx, app, asg))
-		}
-	}
-	return errors.Join(errs...)
+	return o.SyncUsers(ctx, userID)
 }
 
 func (o *Org) transcript(appID string) *scimpush.Transcript {
@@ -308,7 +258,9 @@ func (o *Org) Transcript(appID string) []Exchange {
 
 // ExternalID returns the id the app's SCIM server gave the user (Okta keeps
 // it as the app user's externalId); ok is false until the user was pushed.
+// The id stays known after the user was unassigned and deactivated in the
+// app, as the server keeps the user.
 func (o *Org) ExternalID(appID, userID string) (id string, ok bool) {
-	a, found := o.dir.Assignment(appID, userID)
-	return a.ExternalID, found && a.ExternalID != ""
+	p, found := o.dir.PushedUser(appID, userID)
+	return p.ExternalID, found && p.ExternalID != ""
 }

@@ -50,6 +50,10 @@ func (f *fakeSCIM) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var resp string
 	status := http.StatusOK
 	switch {
+	case r.Method == "GET" && strings.HasPrefix(r.URL.Path, "/scim/v2/Users/"):
+		resp = `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"id":"srv-existing","userName":"alice@acme.test","name":{"givenName":"A","familyName":"A","formatted":"A A"},"meta":{"resourceType":"User"},"active":false}`
+	case r.Method == "PUT":
+		resp = string(body)
 	case r.Method == "GET" && exists:
 		resp = `{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":1,"startIndex":1,"itemsPerPage":1,"Resources":[{"id":"srv-existing"}]}`
 	case r.Method == "GET":
@@ -157,8 +161,27 @@ func TestSCIMPushLinksExistingUser(t *testing.T) {
 	if err := org.AssignUser(t.Context(), app.ID, u.ID); err != nil {
 		t.Fatal(err)
 	}
-	if len(fake.records) != 1 || fake.records[0].Method != "GET" {
-		t.Errorf("requests = %+v, want only the filter GET", fake.records)
+	// A3: the filter finds the user; Okta links it and sends its app profile (GET, then PUT merged).
+	var lines []string
+	for _, r := range fake.records {
+		lines = append(lines, r.Method+" "+r.URI)
+	}
+	want := []string{"GET /scim/v2/Users?filter=userName%20eq%20%22alice%40acme.test%22&startIndex=1&count=100",
+		"GET /scim/v2/Users/srv-existing", "PUT /scim/v2/Users/srv-existing"}
+	if diff := cmp.Diff(want, lines); diff != "" {
+		t.Fatalf("requests (-want +got):\n%s", diff)
+	}
+	var put map[string]any
+	if err := json.Unmarshal([]byte(fake.records[2].Body), &put); err != nil {
+		t.Fatal(err)
+	}
+	wantPut := map[string]any{"schemas": []any{"urn:ietf:params:scim:schemas:core:2.0:User"}, "id": "srv-existing",
+		"userName": "alice@acme.test", "externalId": u.ID, "active": true, "displayName": "Alice Anderson",
+		"name":   map[string]any{"givenName": "Alice", "familyName": "Anderson", "formatted": "A A"},
+		"emails": []any{map[string]any{"primary": true, "value": "alice@acme.test", "type": "work"}},
+		"meta":   map[string]any{"resourceType": "User"}}
+	if diff := cmp.Diff(wantPut, put); diff != "" {
+		t.Errorf("PUT body (-want +got):\n%s", diff)
 	}
 	if id, _ := org.ExternalID(app.ID, u.ID); id != "srv-existing" {
 		t.Errorf("ExternalID = %q, want srv-existing", id)

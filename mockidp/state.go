@@ -15,8 +15,10 @@ import (
 
 // The state file keeps a developer's mock across restarts: every org with
 // its users (passwords included), groups, apps (client secrets, SAML
-// settings, provisioning tokens, faults), assignments of users and groups with
-// the external ids the apps' SCIM servers returned, the org's API token and
+// settings, provisioning tokens and settings, faults), assignments of users
+// and groups, what each app's SCIM server was last told (pushed users with the
+// ids the servers returned, pushed groups; files without "pushedUsers" get
+// them from the assignments' external ids), the org's API token and
 // console password. Signing keys, sessions and the System Log are not kept:
 // keys are generated anew at start (OIDC clients re-read /keys; SAML SPs must
 // re-import the metadata). It holds secrets and is written with mode 0600.
@@ -40,11 +42,18 @@ import (
 //	                "clientId": "...", "clientSecret": "...", "redirectUris": [...],
 //	                "postLogoutRedirectUris": [...], "tokenEndpointAuthMethod": "...",
 //	                "usernameFormat": "email", "faults": [...],
-//	                "provisioning": {"baseUrl": "...", "token": "..."},
+//	                "provisioning": {"baseUrl": "...", "token": "...", "flavour": "oin" | "aiw",
+//	                                 "features": {"create": true, "update": true, "deactivate": true,
+//	                                              "pushGroups": true}},
 //	                "saml": {"ExternalKey": "exk...", "AppName": "...", "SSOURL": "...", ...}}],
 //	      "assignments": [{"appId": "0oa...", "userId": "00u...", "userName": "...",
 //	                       "externalId": "...", "scope": "USER" | "GROUP", "direct": true}],
-//	      "groupAssignments": [{"appId": "0oa...", "groupId": "00g...", "priority": 0}]
+//	      "groupAssignments": [{"appId": "0oa...", "groupId": "00g...", "priority": 0}],
+//	      "pushedUsers": [{"appId": "0oa...", "userId": "00u...", "externalId": "...",
+//	                       "userName": "...", "givenName": "...", "familyName": "...", "email": "...",
+//	                       "displayName": "...", "active": true}],
+//	      "groupPushes": [{"appId": "0oa...", "groupId": "00g...", "externalId": "...",
+//	                       "displayName": "...", "members": ["00u..."]}]
 //	    }
 //	  }]
 //	}

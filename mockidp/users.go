@@ -2,7 +2,6 @@ package mockidp
 
 import (
 	"context"
-	"fmt"
 	"slices"
 
 	"github.com/ssoconform/ssoconform/mockidp/directory"
@@ -32,28 +31,47 @@ func (o *Org) UserByLogin(login string) (User, bool) {
 	return toUser(u), ok
 }
 
-// ActivateUser makes a STAGED or DEPROVISIONED user ACTIVE.
-func (o *Org) ActivateUser(ctx context.Context, id string) error { return o.dir.Activate(id) }
+// ActivateUser makes a STAGED or DEPROVISIONED user ACTIVE. Apps with
+// provisioning that had deactivated the user reactivate it (A8, same server
+// id); apps that never had it get it pushed. Push errors are returned; the
+// activation stays.
+func (o *Org) ActivateUser(ctx context.Context, id string) error {
+	if err := o.dir.Activate(id); err != nil {
+		return err
+	}
+	return o.SyncUsers(ctx, id)
+}
 
 // DeactivateUser makes a user DEPROVISIONED: the user can no longer sign in
-// (OIDC and SAML refuse the password). Assignments are kept. No SCIM
-// deactivation is pushed yet.
-func (o *Org) DeactivateUser(ctx context.Context, id string) error { return o.dir.Deactivate(id) }
+// (OIDC and SAML refuse the password). Assignments are kept. Apps with
+// provisioning and Push User Deactivation get the deactivation (A5).
+func (o *Org) DeactivateUser(ctx context.Context, id string) error {
+	if err := o.dir.Deactivate(id); err != nil {
+		return err
+	}
+	return o.SyncUsers(ctx, id)
+}
 
-// SuspendUser makes an ACTIVE user SUSPENDED (cannot sign in).
+// SuspendUser makes an ACTIVE user SUSPENDED (cannot sign in). Nothing is
+// pushed (A6).
 func (o *Org) SuspendUser(ctx context.Context, id string) error { return o.dir.Suspend(id) }
 
-// UnsuspendUser makes a SUSPENDED user ACTIVE again.
+// UnsuspendUser makes a SUSPENDED user ACTIVE again. Nothing is pushed.
 func (o *Org) UnsuspendUser(ctx context.Context, id string) error { return o.dir.Unsuspend(id) }
 
 // DeleteUser deletes a DEPROVISIONED user with its memberships and
-// assignments.
+// assignments. Nothing is pushed (A7): Okta never sends DELETE /Users.
 func (o *Org) DeleteUser(ctx context.Context, id string) error { return o.dir.DeleteUser(id) }
 
 // UnassignUser removes a user's direct assignment to an app (a user also
-// assigned through a group stays assigned). No SCIM deactivation is pushed yet.
+// assigned through a group stays assigned). When the user loses the app,
+// an app with provisioning and Push User Deactivation gets the deactivation
+// (A5); the server keeps the user, inactive.
 func (o *Org) UnassignUser(ctx context.Context, appID, userID string) error {
-	return o.dir.Unassign(appID, userID)
+	if err := o.dir.Unassign(appID, userID); err != nil {
+		return err
+	}
+	return o.SyncUsers(ctx, userID)
 }
 
 // IsAssigned reports whether the user is assigned to the app, directly or
@@ -103,23 +121,38 @@ func (o *Org) Group(id string) (Group, bool) {
 func (o *Org) GroupNames(userID string) []string { return o.dir.GroupNames(userID) }
 
 // AddGroupMember adds a user to a group. Apps the group is assigned to gain
-// the user; those with provisioning get the user pushed (push errors are
-// returned, the membership stays).
+// the user; those with provisioning get the user pushed, and apps the group
+// is pushed to get the new member (A14). Push errors are returned, the
+// membership stays.
 func (o *Org) AddGroupMember(ctx context.Context, groupID, userID string) error {
 	if err := o.dir.AddGroupMember(groupID, userID); err != nil {
 		return err
 	}
-	return o.provisionUserApps(ctx, userID)
+	return o.SyncUsers(ctx, userID)
 }
 
-// RemoveGroupMember removes a user from a group.
+// RemoveGroupMember removes a user from a group. Apps the group is pushed to
+// lose the member (A14); a user who loses an app through it is deactivated
+// there (A20).
 func (o *Org) RemoveGroupMember(ctx context.Context, groupID, userID string) error {
-	return o.dir.RemoveGroupMember(groupID, userID)
+	if err := o.dir.RemoveGroupMember(groupID, userID); err != nil {
+		return err
+	}
+	return o.SyncUsers(ctx, userID)
 }
 
-// DeleteGroup deletes a group and its app assignments.
+// DeleteGroup deletes a group and its app assignments; members who lose an
+// app through it are deactivated there (A20). A push link of the group is
+// dropped without a request.
 func (o *Org) DeleteGroup(ctx context.Context, groupID string) error {
-	return o.dir.DeleteGroup(groupID)
+	g, ok := o.dir.Group(groupID)
+	if err := o.dir.DeleteGroup(groupID); err != nil {
+		return err
+	}
+	if !ok {
+		return nil
+	}
+	return o.SyncUsers(ctx, g.Members...)
 }
 
 // AssignGroup assigns a group to an app: every member becomes assigned
@@ -128,25 +161,16 @@ func (o *Org) AssignGroup(ctx context.Context, appID, groupID string) error {
 	if _, err := o.dir.AssignGroup(appID, groupID); err != nil {
 		return err
 	}
-	return o.Provision(ctx, appID)
+	g, _ := o.dir.Group(groupID)
+	return o.SyncUsers(ctx, g.Members...)
 }
 
-// UnassignGroup removes a group's assignment to an app.
+// UnassignGroup removes a group's assignment to an app; members who lose the
+// app are deactivated there (A20).
 func (o *Org) UnassignGroup(ctx context.Context, appID, groupID string) error {
-	return o.dir.UnassignGroup(appID, groupID)
-}
-
-func (o *Org) provisionUserApps(ctx context.Context, userID string) error {
-	var errs []error
-	for _, asg := range o.dir.UserApps(userID) {
-		if asg.ExternalID == "" {
-			if err := o.Provision(ctx, asg.AppID); err != nil {
-				errs = append(errs, err)
-			}
-		}
+	if err := o.dir.UnassignGroup(appID, groupID); err != nil {
+		return err
 	}
-	if len(errs) > 0 {
-		return fmt.Errorf("provision user %s: %w", userID, errs[0])
-	}
-	return nil
+	g, _ := o.dir.Group(groupID)
+	return o.SyncUsers(ctx, g.Members...)
 }

@@ -36,6 +36,8 @@ type appView struct {
 	Groups      []assignedGroup
 	OtherUsers  []directory.User
 	OtherGroups []directory.Group
+	// Provisioning feeds the Provisioning and Push Groups tabs.
+	Provisioning provisioningView
 }
 
 func (c *Console) appPage(w http.ResponseWriter, r *http.Request) {
@@ -45,7 +47,7 @@ func (c *Console) appPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	tab := r.URL.Query().Get("tab")
-	if !slices.Contains([]string{"general", "signon", "assignments"}, tab) {
+	if !slices.Contains([]string{"general", "signon", "assignments", "provisioning", "pushgroups"}, tab) {
 		tab = "general"
 	}
 	base := c.cfg.BaseURL
@@ -76,14 +78,16 @@ func (c *Console) appPage(w http.ResponseWriter, r *http.Request) {
 			v.OtherGroups = append(v.OtherGroups, g)
 		}
 	}
+	v.Provisioning = c.provisioningView(app)
 	c.render(w, r, http.StatusOK, "app", "apps", app.Label, v)
 }
 
 func (c *Console) assignUser(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	_, err := c.dir.Assign(id, r.PostFormValue("userId"))
+	uid := r.PostFormValue("userId")
+	_, err := c.dir.Assign(id, uid)
 	if err == nil {
-		c.provision(r.Context(), id)
+		c.syncUsers(r.Context(), uid)
 	}
 	c.back(w, r, "/apps/"+id+"?tab=assignments", err, "User assigned.")
 }
@@ -91,14 +95,18 @@ func (c *Console) assignUser(w http.ResponseWriter, r *http.Request) {
 func (c *Console) unassignUser(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	err := c.dir.Unassign(id, r.PathValue("uid"))
+	if err == nil {
+		c.syncUsers(r.Context(), r.PathValue("uid"))
+	}
 	c.back(w, r, "/apps/"+id+"?tab=assignments", err, "User unassigned.")
 }
 
 func (c *Console) assignGroup(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	_, err := c.dir.AssignGroup(id, r.PostFormValue("groupId"))
+	gid := r.PostFormValue("groupId")
+	_, err := c.dir.AssignGroup(id, gid)
 	if err == nil {
-		c.provision(r.Context(), id)
+		c.syncUsers(r.Context(), c.members(gid)...)
 	}
 	c.back(w, r, "/apps/"+id+"?tab=assignments", err, "Group assigned.")
 }
@@ -106,6 +114,9 @@ func (c *Console) assignGroup(w http.ResponseWriter, r *http.Request) {
 func (c *Console) unassignGroup(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	err := c.dir.UnassignGroup(id, r.PathValue("gid"))
+	if err == nil {
+		c.syncUsers(r.Context(), c.members(r.PathValue("gid"))...)
+	}
 	c.back(w, r, "/apps/"+id+"?tab=assignments", err, "Group unassigned.")
 }
 

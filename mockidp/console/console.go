@@ -36,9 +36,19 @@ import (
 	"github.com/ssoconform/ssoconform/mockidp/syslog"
 )
 
-// Provisioner pushes an app's assigned users to its SCIM server; the root package implements it.
+// Provisioner pushes directory changes to apps' SCIM servers the way Okta does; the root package
+// implements it. The console changes the directory first, then calls it.
 type Provisioner interface {
+	// Provision pushes everything the app's SCIM server lacks ("Push Now").
 	Provision(ctx context.Context, appID string) error
+	// SyncUsers pushes what changed about these users and the pushed groups they are in.
+	SyncUsers(ctx context.Context, userIDs ...string) error
+	// SyncGroup pushes a pushed group's new name and membership.
+	SyncGroup(ctx context.Context, groupID string) error
+	// PushGroup pushes a group to the app (Push Groups tab).
+	PushGroup(ctx context.Context, appID, groupID string) error
+	// UnlinkGroup unlinks a pushed group, deleting the app's group when deleteInApp.
+	UnlinkGroup(ctx context.Context, appID, groupID string, deleteInApp bool) error
 }
 
 // Config configures a Console.
@@ -53,7 +63,9 @@ type Config struct {
 	Log *syslog.Log
 	// Token and Password both open the console; at least one is required.
 	Token, Password string
-	// Provisioner is called after assignments. Default: none.
+	// Provisioner is called after every change Okta provisions (assignments, lifecycle, membership) and
+	// by the Provisioning and Push Groups tabs. Default: none (nothing is pushed; the two tabs' buttons
+	// report that provisioning is unavailable).
 	Provisioner Provisioner
 	// Now is the session clock. Default: time.Now.
 	Now func() time.Time
@@ -194,11 +206,19 @@ func (c *Console) endSession(w http.ResponseWriter, r *http.Request) {
 	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: "", Path: c.path, MaxAge: -1, HttpOnly: true})
 }
 
-func (c *Console) provision(ctx context.Context, appID string) {
-	if c.cfg.Provisioner == nil {
+// syncUsers pushes the users' changes; failures are logged and shown in the System Log, as Okta lists
+// them as tasks, and never undo the change.
+func (c *Console) syncUsers(ctx context.Context, userIDs ...string) {
+	if c.cfg.Provisioner == nil || len(userIDs) == 0 {
 		return
 	}
-	if err := c.cfg.Provisioner.Provision(ctx, appID); err != nil {
-		c.cfg.Logger.WarnContext(ctx, "provisioning after assignment failed", "app", appID, "err", err.Error())
+	if err := c.cfg.Provisioner.SyncUsers(ctx, userIDs...); err != nil {
+		c.cfg.Logger.WarnContext(ctx, "provisioning failed", "users", userIDs, "err", err.Error())
 	}
+}
+
+// members returns a group's member ids (none when the group is unknown).
+func (c *Console) members(groupID string) []string {
+	g, _ := c.dir.Group(groupID)
+	return g.Members
 }

@@ -50,11 +50,7 @@ func (c *Console) addMember(w http.ResponseWriter, r *http.Request) {
 	gid, uid := r.PathValue("id"), r.PostFormValue("userId")
 	err := c.dir.AddGroupMember(gid, uid)
 	if err == nil {
-		for _, asg := range c.dir.UserApps(uid) {
-			if asg.ExternalID == "" {
-				c.provision(r.Context(), asg.AppID)
-			}
-		}
+		c.syncUsers(r.Context(), uid)
 	}
 	c.back(w, r, "/groups/"+gid, err, "Member added.")
 }
@@ -62,5 +58,8 @@ func (c *Console) addMember(w http.ResponseWriter, r *http.Request) {
 func (c *Console) removeMember(w http.ResponseWriter, r *http.Request) {
 	gid := r.PathValue("id")
 	err := c.dir.RemoveGroupMember(gid, r.PathValue("uid"))
+	if err == nil {
+		c.syncUsers(r.Context(), r.PathValue("uid"))
+	}
 	c.back(w, r, "/groups/"+gid, err, "Member removed.")
 }

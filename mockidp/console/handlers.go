@@ -44,7 +44,11 @@ func (c *Console) back(w http.ResponseWriter, r *http.Request, to string, err er
 	}
 	target := c.path + to
 	if len(q) > 0 {
-		target += "?" + q.Encode()
+		sep := "?"
+		if strings.Contains(target, "?") {
+			sep = "&" // e.g. /apps/{id}?tab=assignments
+		}
+		target += sep + q.Encode()
 	}
 	http.Redirect(w, r, target, http.StatusSeeOther)
 }
@@ -131,6 +135,9 @@ func (c *Console) userOp(w http.ResponseWriter, r *http.Request) {
 	default:
 		http.NotFound(w, r)
 		return
+	}
+	if err == nil {
+		c.syncUsers(r.Context(), id) // deactivation / reactivation; suspend and delete send nothing
 	}
 	c.back(w, r, "/users", err, "Done: "+op+".")
 }

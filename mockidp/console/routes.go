@@ -27,6 +27,10 @@ func (c *Console) Mount(mux *http.ServeMux) {
 	auth("POST /admin/apps/{id}/users/{uid}/remove", c.unassignUser)
 	auth("POST /admin/apps/{id}/groups", c.assignGroup)
 	auth("POST /admin/apps/{id}/groups/{gid}/remove", c.unassignGroup)
+	auth("POST /admin/apps/{id}/provisioning", c.saveProvisioning)
+	auth("POST /admin/apps/{id}/provisioning/push", c.pushNow)
+	auth("POST /admin/apps/{id}/pushgroups", c.pushGroup)
+	auth("POST /admin/apps/{id}/pushgroups/{gid}/unlink", c.unlinkGroup)
 	auth("GET /admin/logs", c.logsPage)
 }
 

@@ -72,7 +72,7 @@ func (o *Org) newAppUserLocked(a *App, u *User) *appUser {
 		o.assignments[a.ID] = byUser
 	}
 	rec := &appUser{Assignment: Assignment{AppID: a.ID, UserID: u.ID, UserName: appUserName(a, u),
-		Scope: ScopeGroup, Created: o.stamp()}}
+		ExternalID: o.pushedExternalIDLocked(a.ID, u.ID), Scope: ScopeGroup, Created: o.stamp()}}
 	byUser[u.ID] = rec
 	return rec
 }
@@ -247,7 +247,8 @@ func (o *Org) IsAssigned(appID, userID string) bool {
 	return ok
 }
 
-// SetExternalID stores the id the app's SCIM server gave the assigned user.
+// SetExternalID stores the id the app's SCIM server gave the assigned user, and records the user as
+// pushed (active, with the current profile), as if Okta had just provisioned it.
 func (o *Org) SetExternalID(appID, userID, externalID string) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
@@ -256,5 +257,12 @@ func (o *Org) SetExternalID(appID, userID, externalID string) error {
 		return fmt.Errorf("set external id: assignment of %q to %q %w", userID, appID, ErrNotFound)
 	}
 	rec.ExternalID = externalID
+	u := o.users[userID]
+	if o.pushedUsers[appID] == nil {
+		o.pushedUsers[appID] = map[string]*PushedUser{}
+	}
+	o.pushedUsers[appID][userID] = &PushedUser{AppID: appID, UserID: userID, ExternalID: externalID,
+		UserName: rec.UserName, GivenName: u.FirstName, FamilyName: u.LastName, Email: u.Email,
+		DisplayName: u.DisplayName(), Active: true}
 	return nil
 }

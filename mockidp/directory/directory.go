@@ -72,10 +72,62 @@ type Config struct {
 	OnChange func()
 }
 
-// Provisioning is an app's SCIM target. Token is sent as a Bearer token.
+// Provisioning is an app's SCIM target and the provisioning settings of its Provisioning tab. Token is
+// sent as a Bearer token.
 type Provisioning struct {
 	BaseURL string `json:"baseUrl"`
 	Token   string `json:"token"`
+	// Flavour is how the app integration was made, which decides Okta's requests: FlavourOIN (an OIN
+	// catalog app: PATCH for active and groups) or FlavourAIW (an App Integration Wizard app: GET then PUT
+	// for everything). Default: FlavourOIN.
+	Flavour string `json:"flavour,omitempty"`
+	// Features are the "Provisioning to App" checkboxes. Default (nil): all on.
+	Features *Features `json:"features,omitempty"`
+}
+
+// Provisioning flavours.
+const (
+	FlavourOIN = "oin"
+	FlavourAIW = "aiw"
+)
+
+// Features are the provisioning features an admin enables ("Provisioning to App"). A feature that is
+// off means Okta sends nothing for that action. Deactivate also covers reactivation, as in Okta.
+type Features struct {
+	Create     bool `json:"create"`
+	Update     bool `json:"update"`
+	Deactivate bool `json:"deactivate"`
+	PushGroups bool `json:"pushGroups"`
+}
+
+// AllFeatures has every feature on.
+var AllFeatures = Features{Create: true, Update: true, Deactivate: true, PushGroups: true}
+
+// Enabled returns the features in effect (all of them when none were set).
+func (p Provisioning) Enabled() Features {
+	if p.Features == nil {
+		return AllFeatures
+	}
+	return *p.Features
+}
+
+// FlavourOrDefault returns the flavour in effect (FlavourOIN when unset).
+func (p Provisioning) FlavourOrDefault() string {
+	if p.Flavour == "" {
+		return FlavourOIN
+	}
+	return p.Flavour
+}
+
+// Validate checks the flavour and that a target has a base URL.
+func (p Provisioning) Validate() error {
+	if !slices.Contains([]string{"", FlavourOIN, FlavourAIW}, p.Flavour) {
+		return fmt.Errorf("provisioning flavour %q: must be %q or %q: %w", p.Flavour, FlavourOIN, FlavourAIW, ErrInvalid)
+	}
+	if strings.TrimSpace(p.BaseURL) == "" {
+		return fmt.Errorf("provisioning: base URL is required: %w", ErrInvalid)
+	}
+	return nil
 }
 
 // App is an app integration. For OIDC apps ClientID equals ID, as in Okta.
@@ -140,8 +192,10 @@ type Org struct {
 	appOrder         []string
 	groups           map[string]*Group // by id
 	groupOrder       []string
-	assignments      map[string]map[string]*appUser // app id -> user id -> record
-	groupAssignments map[string][]*GroupAssignment  // app id -> groups in priority order
+	assignments      map[string]map[string]*appUser    // app id -> user id -> record
+	groupAssignments map[string][]*GroupAssignment     // app id -> groups in priority order
+	pushedUsers      map[string]map[string]*PushedUser // app id -> user id -> what the app was told
+	groupPushes      map[string]map[string]*GroupPush  // app id -> group id -> pushed group link
 }
 
 // stateMutex is the org's lock; releasing the write lock reports a change, so every mutator (including
@@ -185,6 +239,8 @@ func New(cfg Config) (*Org, error) {
 		apps: map[string]*App{}, groups: map[string]*Group{},
 		assignments:      map[string]map[string]*appUser{},
 		groupAssignments: map[string][]*GroupAssignment{},
+		pushedUsers:      map[string]map[string]*PushedUser{},
+		groupPushes:      map[string]map[string]*GroupPush{},
 	}
 	o.mu.onChange = cfg.OnChange
 	return o, nil
@@ -247,6 +303,10 @@ func (a *App) clone() App {
 	}
 	if a.Provisioning != nil {
 		p := *a.Provisioning
+		if p.Features != nil {
+			f := *p.Features
+			p.Features = &f
+		}
 		c.Provisioning = &p
 	}
 	return c
@@ -283,13 +343,23 @@ func (o *Org) Apps() []App {
 	return out
 }
 
-// SetProvisioning sets (or, with a zero Provisioning, clears) an app's SCIM target.
+// SetProvisioning sets (or, with a zero Provisioning, clears) an app's SCIM target and settings.
 func (o *Org) SetProvisioning(appID string, p Provisioning) error {
+	if p != (Provisioning{}) {
+		if err := p.Validate(); err != nil {
+			return fmt.Errorf("set provisioning: %w", err)
+		}
+	}
 	return o.updateApp(appID, func(a *App) error {
 		if p == (Provisioning{}) {
 			a.Provisioning = nil
 		} else {
-			a.Provisioning = &p
+			c := p
+			if p.Features != nil {
+				f := *p.Features
+				c.Features = &f
+			}
+			a.Provisioning = &c
 		}
 		return nil
 	})

@@ -155,6 +155,7 @@ func (o *Org) DeleteGroup(id string) error {
 	}
 	delete(o.groups, id)
 	o.groupOrder = deleteString(o.groupOrder, id)
+	o.forgetGroupLocked(id)
 	for _, appID := range apps {
 		for _, uid := range g.Members {
 			o.reconcileLocked(appID, uid)

@@ -17,6 +17,10 @@ type Snapshot struct {
 	Apps             []App              `json:"apps"`
 	Assignments      []AssignmentRecord `json:"assignments"`
 	GroupAssignments []GroupAssignment  `json:"groupAssignments"`
+	// PushedUsers and GroupPushes are what apps' SCIM servers were told (absent in older state files:
+	// Restore derives pushed users from assignments with an external id).
+	PushedUsers []PushedUser `json:"pushedUsers,omitempty"`
+	GroupPushes []GroupPush  `json:"groupPushes,omitempty"`
 }
 
 // AssignmentRecord is a stored app user: Direct says the user is assigned directly (besides any group).
@@ -45,6 +49,16 @@ func (o *Org) Snapshot() Snapshot {
 		}
 		for _, ga := range o.groupAssignments[appID] {
 			s.GroupAssignments = append(s.GroupAssignments, *ga)
+		}
+		for _, uid := range o.userOrder {
+			if p, ok := o.pushedUsers[appID][uid]; ok {
+				s.PushedUsers = append(s.PushedUsers, *p)
+			}
+		}
+		for _, gid := range o.groupOrder {
+			if gp, ok := o.groupPushes[appID][gid]; ok {
+				s.GroupPushes = append(s.GroupPushes, gp.clone())
+			}
 		}
 	}
 	return s
@@ -112,5 +126,46 @@ func (o *Org) restore(s Snapshot) error {
 	for _, uid := range o.userOrder { // drop records a group no longer justifies
 		o.reconcileUserLocked(uid)
 	}
+	o.restorePushes(s)
 	return nil
+}
+
+// restorePushes restores pushed users and group links, skipping those whose user, group or app is gone.
+// A state file without pushed users gets them from assignments with an external id (active, with the
+// user's current profile), so an older file does not re-create users on the next push.
+func (o *Org) restorePushes(s Snapshot) {
+	keep := func(appID, userID string) bool { return o.apps[appID] != nil && o.users[userID] != nil }
+	for _, p := range s.PushedUsers {
+		if keep(p.AppID, p.UserID) {
+			if o.pushedUsers[p.AppID] == nil {
+				o.pushedUsers[p.AppID] = map[string]*PushedUser{}
+			}
+			c := p
+			o.pushedUsers[p.AppID][p.UserID] = &c
+		}
+	}
+	if len(s.PushedUsers) == 0 {
+		for _, r := range s.Assignments {
+			if r.ExternalID == "" || !keep(r.AppID, r.UserID) {
+				continue
+			}
+			u := o.users[r.UserID]
+			if o.pushedUsers[r.AppID] == nil {
+				o.pushedUsers[r.AppID] = map[string]*PushedUser{}
+			}
+			o.pushedUsers[r.AppID][r.UserID] = &PushedUser{AppID: r.AppID, UserID: r.UserID,
+				ExternalID: r.ExternalID, UserName: r.UserName, GivenName: u.FirstName, FamilyName: u.LastName,
+				Email: u.Email, DisplayName: u.DisplayName(), Active: true}
+		}
+	}
+	for _, gp := range s.GroupPushes {
+		if o.apps[gp.AppID] == nil || o.groups[gp.GroupID] == nil {
+			continue
+		}
+		if o.groupPushes[gp.AppID] == nil {
+			o.groupPushes[gp.AppID] = map[string]*GroupPush{}
+		}
+		c := gp.clone()
+		o.groupPushes[gp.AppID][gp.GroupID] = &c
+	}
 }

@@ -244,6 +244,7 @@ func (o *Org) DeleteUser(id string) error {
 	for _, byUser := range o.assignments {
 		delete(byUser, id)
 	}
+	o.forgetUserLocked(id)
 	delete(o.users, id)
 	delete(o.logins, strings.ToLower(u.Login))
 	o.userOrder = deleteString(o.userOrder, id)

@@ -75,7 +75,7 @@ func (a *API) assignUser(w http.ResponseWriter, r *http.Request) error {
 	if _, err := a.dir.Assign(app.ID, u.ID); err != nil {
 		return fromDirectory(err, app.ID, "AppInstance", "id")
 	}
-	a.provision(r.Context(), app.ID)
+	a.syncUsers(r.Context(), u.ID)
 	asg, _ := a.dir.Assignment(app.ID, u.ID)
 	app, _ = a.dir.App(app.ID)
 	writeJSON(w, http.StatusOK, a.appUser(app, asg))
@@ -104,6 +104,7 @@ func (a *API) unassignUser(w http.ResponseWriter, r *http.Request) error {
 	if err := a.dir.Unassign(app.ID, uid); err != nil {
 		return fromDirectory(err, uid, "AppUser", "scope")
 	}
+	a.syncUsers(r.Context(), uid)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
@@ -160,7 +161,7 @@ func (a *API) assignGroup(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return fromDirectory(err, gid, "UserGroup", "id")
 	}
-	a.provision(r.Context(), app.ID)
+	a.syncUsers(r.Context(), a.members(gid)...)
 	writeJSON(w, http.StatusOK, a.appGroup(ga))
 	return nil
 }
@@ -174,6 +175,7 @@ func (a *API) unassignGroup(w http.ResponseWriter, r *http.Request) error {
 	if err := a.dir.UnassignGroup(app.ID, gid); err != nil {
 		return fromDirectory(err, gid, "ApplicationGroupAssignment", "id")
 	}
+	a.syncUsers(r.Context(), a.members(gid)...)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

@@ -70,15 +70,18 @@ func (a *API) updateGroup(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return fromDirectory(err, id, "UserGroup", "name")
 	}
+	a.syncGroup(r.Context(), id) // rename of a pushed group (A16)
 	writeJSON(w, http.StatusOK, a.group(g))
 	return nil
 }
 
 func (a *API) deleteGroup(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
+	members := a.members(id)
 	if err := a.dir.DeleteGroup(id); err != nil {
 		return fromDirectory(err, id, "UserGroup", "id")
 	}
+	a.syncUsers(r.Context(), members...) // members who lose an app are deactivated there (A20)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
@@ -109,11 +112,7 @@ func (a *API) addGroupUser(w http.ResponseWriter, r *http.Request) error {
 	if err := a.dir.AddGroupMember(gid, uid); err != nil {
 		return fromDirectory(err, gid, "UserGroup", "id")
 	}
-	for _, asg := range a.dir.UserApps(uid) {
-		if asg.ExternalID == "" {
-			a.provision(r.Context(), asg.AppID)
-		}
-	}
+	a.syncUsers(r.Context(), uid)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
@@ -126,6 +125,7 @@ func (a *API) removeGroupUser(w http.ResponseWriter, r *http.Request) error {
 	if err := a.dir.RemoveGroupMember(gid, uid); err != nil {
 		return fromDirectory(err, gid, "UserGroup", "id")
 	}
+	a.syncUsers(r.Context(), uid)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

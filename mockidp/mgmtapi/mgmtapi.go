@@ -53,9 +53,16 @@ import (
 	"github.com/ssoconform/ssoconform/mockidp/syslog"
 )
 
-// Provisioner pushes an app's assigned users to the app's SCIM server; the root package implements it.
+// Provisioner pushes directory changes to apps' SCIM servers the way Okta does; the root package
+// implements it. The API changes the directory first, then calls it.
 type Provisioner interface {
+	// Provision pushes everything the app's SCIM server lacks ("Push Now").
 	Provision(ctx context.Context, appID string) error
+	// SyncUsers pushes what changed about these users (creates, profile updates, deactivation,
+	// reactivation) and the membership of pushed groups they are in.
+	SyncUsers(ctx context.Context, userIDs ...string) error
+	// SyncGroup pushes a pushed group's new name and membership.
+	SyncGroup(ctx context.Context, groupID string) error
 }
 
 // Config configures an API.
@@ -68,7 +75,8 @@ type Config struct {
 	Log *syslog.Log
 	// Token is the API token; requests send "Authorization: SSWS <Token>". Required.
 	Token string
-	// Provisioner is called after users or groups are assigned to an app (push errors are logged, not
+	// Provisioner is called after every change of users, groups or assignments: user create, profile
+	// update, lifecycle, assignment, membership, group rename and delete (push errors are logged, not
 	// returned, as Okta reports them in its task list). Default: none.
 	Provisioner Provisioner
 	// Rand draws error ids. Default: crypto/rand.Reader.
@@ -138,11 +146,28 @@ func (a *API) authorized(r *http.Request) bool {
 		subtle.ConstantTimeCompare([]byte(strings.TrimSpace(token)), []byte(a.cfg.Token)) == 1
 }
 
-func (a *API) provision(ctx context.Context, appID string) {
+// syncUsers pushes the users' changes; failures are logged, as Okta lists them as tasks.
+func (a *API) syncUsers(ctx context.Context, userIDs ...string) {
+	if a.cfg.Provisioner == nil || len(userIDs) == 0 {
+		return
+	}
+	if err := a.cfg.Provisioner.SyncUsers(ctx, userIDs...); err != nil {
+		a.cfg.Logger.WarnContext(ctx, "provisioning failed", "users", userIDs, "err", err.Error())
+	}
+}
+
+// syncGroup pushes a group's rename; failures are logged.
+func (a *API) syncGroup(ctx context.Context, groupID string) {
 	if a.cfg.Provisioner == nil {
 		return
 	}
-	if err := a.cfg.Provisioner.Provision(ctx, appID); err != nil {
-		a.cfg.Logger.WarnContext(ctx, "provisioning after assignment failed", "app", appID, "err", err.Error())
+	if err := a.cfg.Provisioner.SyncGroup(ctx, groupID); err != nil {
+		a.cfg.Logger.WarnContext(ctx, "group provisioning failed", "group", groupID, "err", err.Error())
 	}
+}
+
+// members returns a group's member ids (none when the group is unknown).
+func (a *API) members(groupID string) []string {
+	g, _ := a.dir.Group(groupID)
+	return g.Members
 }

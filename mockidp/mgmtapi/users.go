@@ -122,9 +122,7 @@ func (a *API) createUser(w http.ResponseWriter, r *http.Request) error {
 			return fromDirectory(err, gid, "UserGroup", "groupIds")
 		}
 	}
-	for _, asg := range a.dir.UserApps(u.ID) {
-		a.provision(r.Context(), asg.AppID)
-	}
+	a.syncUsers(r.Context(), u.ID)
 	u, _ = a.dir.User(u.ID)
 	writeJSON(w, http.StatusOK, a.user(u))
 	return nil
@@ -161,6 +159,8 @@ func (a *API) updateUser(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return fromDirectory(err, u.ID, "User", "login")
 	}
+	a.syncUsers(r.Context(), u.ID) // Push Profile Updates (A4)
+	u, _ = a.dir.User(u.ID)
 	writeJSON(w, http.StatusOK, a.user(u))
 	return nil
 }
@@ -179,6 +179,7 @@ func (a *API) deleteUser(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return fromDirectory(err, u.ID, "User", "status")
 	}
+	a.syncUsers(r.Context(), u.ID) // deactivation (A5); a deleted user is forgotten silently (A7)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
@@ -206,6 +207,7 @@ func (a *API) lifecycle(w http.ResponseWriter, r *http.Request) error {
 		}
 		return fromDirectory(err, u.ID, "User", "status")
 	}
+	a.syncUsers(r.Context(), u.ID) // deactivation (A5) or reactivation (A8); suspension sends nothing
 	writeJSON(w, http.StatusOK, struct{}{})
 	return nil
 }

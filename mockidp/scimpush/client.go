@@ -1,6 +1,6 @@
-// Package scimpush is the mock Okta's SCIM 2.0 client: it pushes users to an
-// app's SCIM server request by request the way Okta does
-// (shared/reference/okta-scim.md a.2-a.4), and records a transcript of every
+// Package scimpush is the mock Okta's SCIM 2.0 client: it pushes users and
+// groups to an app's SCIM server request by request the way Okta does
+// (shared/reference/okta-scim.md a.2-a.6), and records a transcript of every
 // exchange with secrets redacted.
 //
 // What it sends on every request (a.2): User-Agent "Okta SCIM Client 1.0.0",
@@ -9,24 +9,46 @@
 // "Bearer <token>", and Content-Type "application/scim+json; charset=utf-8"
 // only when there is a body.
 //
-// Assigning a user (a.3 A2/A3): GET {base}/Users?filter=userName%20eq%20%22
-// <userName>%22&startIndex=1&count=100; when totalResults is 0, POST {base}/Users
-// with Okta's create body (a.4) and keep the server's id. When the server
-// already has the user, its id is linked; the profile GET+PUT that Okta then
-// sends (A3) is not implemented yet.
+// The sequences (a.3), per Target.Flavour: FlavourOIN is an OIN catalog app
+// (PATCH for active and for groups, GET then PUT for profile updates);
+// FlavourAIW is an App Integration Wizard app (GET then PUT for everything).
+// F(u) is GET {base}/Users?filter=userName%20eq%20%22<userName>%22&startIndex=1&count=100.
 //
-// Any non-2xx answer, a body that is not a SCIM response, or a create answer
-// without an id is a *PushError naming method, URL, status and a short body
-// excerpt.
+//	PushUser      A2 F(u), POST /Users          A3 F(u) finds it: GET /Users/{id}, PUT (merged, active)
+//	UpdateUser    A4 GET /Users/{id}, PUT /Users/{id} with Okta's profile merged into the server's body
+//	SetActive     A5/A8 OIN: PATCH /Users/{id} {op: replace, value: {active}} (no path)
+//	              AIW: GET /Users/{id}, PUT with the profile and active
+//	PushGroup     A12 OIN: POST /Groups (members []), PATCH add members (when there are any)
+//	              AIW: GET /Groups?filter=displayName eq, POST (or the match), GET /Groups/{id}, PUT
+//	UpdateGroup   A16 OIN rename: PATCH {op: replace, value: {id, displayName}} (no path)
+//	              A14 OIN members: PATCH with remove (members[value eq "id"]) and add ops
+//	              AIW: GET /Groups/{id}, PUT {schemas, displayName, members (full list)}
+//	DeleteGroup   A18 DELETE /Groups/{id}
+//
+// Okta's open points (a.9) are decided here as follows: OIN reactivation is the
+// mirror of deactivation, without a filter lookup first (the server id is
+// remembered); OIN group push sends no displayName filter before POST; a
+// rename and a membership change in the same update are two PATCHes, rename
+// first; a profile update is PUT for both flavours ("Support PATCH for User"
+// is not modelled).
+//
+// A 429 answer is retried as Okta does (a.6): the first wait is Retry-After in
+// integer seconds (missing or not an integer: 5 minutes), each further 429
+// doubles it, and after 10 attempts the request fails. Waiting goes through
+// Config.Sleep, so tests never sleep. Any other non-2xx answer, a body that is
+// not a SCIM response, or a create answer without an id is a *PushError naming
+// method, URL, status and a short body excerpt; there is no retry for 5xx.
 //
 //	c := scimpush.New(scimpush.Config{HTTPClient: http.DefaultClient})
 //	var tr scimpush.Transcript
-//	res, err := c.PushUser(ctx, scimpush.Target{BaseURL: base, Token: tok}, scimpush.User{
-//		ID: "00u...", UserName: "alice@acme.test", Email: "alice@acme.test",
-//		GivenName: "Alice", FamilyName: "Anderson"}, &tr)
+//	t := scimpush.Target{BaseURL: base, Token: tok, Flavour: scimpush.FlavourAIW}
+//	res, err := c.PushUser(ctx, t, scimpush.User{ID: "00u...", UserName: "alice@acme.test",
+//		Email: "alice@acme.test", GivenName: "Alice", FamilyName: "Anderson"}, &tr)
+//	err = c.SetActive(ctx, t, res.ID, user, false, &tr) // GET + PUT active:false
 package scimpush
 
 import (
+	"context"
 	"crypto/rand"
 	"fmt"
 	"io"
@@ -47,6 +69,9 @@ type Config struct {
 	Rand io.Reader
 	// Now timestamps transcript entries. Default: time.Now.
 	Now func() time.Time
+	// Sleep waits d before a request that got 429 is sent again; it returns
+	// early with ctx's error. Default: a timer that honours ctx.
+	Sleep func(ctx context.Context, d time.Duration) error
 }
 
 func (c Config) withDefaults() Config {
@@ -62,7 +87,21 @@ func (c Config) withDefaults() Config {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
+	if c.Sleep == nil {
+		c.Sleep = sleep
+	}
 	return c
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // Client is Okta's SCIM client. It is safe for concurrent use.
@@ -72,10 +111,23 @@ type Client struct{ cfg Config }
 func New(cfg Config) *Client { return &Client{cfg: cfg.withDefaults()} }
 
 // Target is an app's SCIM endpoint: its base URL (e.g.
-// https://app.example/scim/v2) and the token Okta sends as a Bearer token.
+// https://app.example/scim/v2), the token Okta sends as a Bearer token and
+// the integration's flavour (default FlavourOIN).
 type Target struct {
 	BaseURL, Token string
+	Flavour        Flavour
 }
+
+// Flavour is how the app integration was made in Okta (okta-scim.md a.1).
+type Flavour string
+
+// The two flavours.
+const (
+	FlavourOIN Flavour = "oin" // OIN catalog app: PATCH for active and groups
+	FlavourAIW Flavour = "aiw" // App Integration Wizard app: GET then PUT for everything
+)
+
+func (t Target) aiw() bool { return t.Flavour == FlavourAIW }
 
 func (t Target) base() string { return strings.TrimSuffix(t.BaseURL, "/") }
 

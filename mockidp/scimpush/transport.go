@@ -6,9 +6,11 @@ import (
 	"compress/gzip"
 	"compress/zlib"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -49,6 +51,23 @@ func (t *Transcript) Add(e Exchange) {
 	t.exchanges = append(t.exchanges, e)
 }
 
+// Len returns how many exchanges were recorded.
+func (t *Transcript) Len() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return len(t.exchanges)
+}
+
+// Since returns a copy of the exchanges recorded after the first n.
+func (t *Transcript) Since(n int) []Exchange {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if n >= len(t.exchanges) {
+		return nil
+	}
+	return append([]Exchange(nil), t.exchanges[n:]...)
+}
+
 // Exchanges returns a copy of the recorded exchanges, oldest first.
 func (t *Transcript) Exchanges() []Exchange {
 	t.mu.Lock()
@@ -64,14 +83,67 @@ type call struct {
 	secrets     []string
 }
 
+// Okta's 429 handling (okta-scim.md a.6).
+const (
+	// MaxAttempts is how many times a request is sent while the server answers 429.
+	MaxAttempts = 10
+	// DefaultRetryAfter is the first wait when Retry-After is missing or not integer seconds.
+	DefaultRetryAfter = 5 * time.Minute
+)
+
+// ErrRateLimited is wrapped by the PushError of a request that got 429 on every attempt.
+var ErrRateLimited = errors.New("rate limited: 429 on every attempt")
+
+// do sends one SCIM request, again after a wait while the server answers 429.
 func (c *Client) do(ctx context.Context, t Target, k call, tr *Transcript) (int, []byte, error) {
+	var wait time.Duration
+	for attempt := 1; ; attempt++ {
+		status, header, body, err := c.once(ctx, t, k, tr)
+		if status != http.StatusTooManyRequests {
+			return status, body, err
+		}
+		if attempt == MaxAttempts {
+			pe := &PushError{Method: k.method, URL: k.url, Status: status}
+			if last, ok := errors.AsType[*PushError](err); ok {
+				pe.Body = last.Body
+			}
+			pe.Err = fmt.Errorf("%w (%d attempts)", ErrRateLimited, attempt)
+			return status, body, pe
+		}
+		if wait == 0 {
+			wait = RetryAfter(header.Get("Retry-After"))
+		} else {
+			wait *= 2
+		}
+		c.cfg.Logger.InfoContext(ctx, "scim rate limited", "method", k.method, "url", k.url,
+			"attempt", attempt, "wait", wait)
+		if err := c.cfg.Sleep(ctx, wait); err != nil {
+			return status, body, &PushError{Method: k.method, URL: k.url, Status: status,
+				Err: fmt.Errorf("waiting after 429: %w", err)}
+		}
+	}
+}
+
+// RetryAfter is Okta's first wait after a 429: the Retry-After header as
+// integer seconds, or DefaultRetryAfter when it is missing or not an integer
+// (an HTTP date, a fraction, garbage).
+func RetryAfter(v string) time.Duration {
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n < 0 {
+		return DefaultRetryAfter
+	}
+	return time.Duration(n) * time.Second
+}
+
+// once sends the request one time and records the exchange.
+func (c *Client) once(ctx context.Context, t Target, k call, tr *Transcript) (int, http.Header, []byte, error) {
 	var rd io.Reader
 	if k.body != nil {
 		rd = bytes.NewReader(k.body)
 	}
 	req, err := http.NewRequestWithContext(ctx, k.method, k.url, rd)
 	if err != nil {
-		return 0, nil, &PushError{Method: k.method, URL: k.url, Err: err}
+		return 0, nil, nil, &PushError{Method: k.method, URL: k.url, Err: err}
 	}
 	req.Header.Set("User-Agent", UserAgent)
 	req.Header.Set("Accept", MediaType)
@@ -100,10 +172,10 @@ func (c *Client) do(ctx context.Context, t Target, k call, tr *Transcript) (int,
 	}
 	c.cfg.Logger.InfoContext(ctx, "scim exchange", "method", k.method, "url", k.url, "status", status)
 	if err != nil || status < 200 || status > 299 {
-		return status, body, &PushError{Method: k.method, URL: k.url, Status: status,
+		return status, header, body, &PushError{Method: k.method, URL: k.url, Status: status,
 			Body: excerpt(ex.ResponseBody), Err: err}
 	}
-	return status, body, nil
+	return status, header, body, nil
 }
 
 // roundTrip sends req and returns the status, headers and decoded body.

@@ -13,7 +13,9 @@ import (
 // SCIM schema URNs.
 const (
 	SchemaUser         = "urn:ietf:params:scim:schemas:core:2.0:User"
+	SchemaGroup        = "urn:ietf:params:scim:schemas:core:2.0:Group"
 	SchemaListResponse = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
+	SchemaPatchOp      = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 )
 
 // User is the Okta user being pushed: ID is Okta's id (sent as externalId),
@@ -27,6 +29,13 @@ type User struct {
 type Result struct {
 	ID      string
 	Created bool
+}
+
+func (u User) displayName() string {
+	if u.DisplayName != "" {
+		return u.DisplayName
+	}
+	return strings.TrimSpace(u.GivenName + " " + u.FamilyName)
 }
 
 // createUser is Okta's POST /Users body, members in Okta's order (a.4).
@@ -63,13 +72,18 @@ type listResponse struct {
 }
 
 // PushUser provisions u to t: a userName filter lookup, then a create when
-// the server does not have the user yet.
+// the server does not have the user yet (A2). When it does, Okta links the
+// account and sends its app profile: GET /Users/{id}, then PUT with the
+// profile merged in and active true (A3).
 func (c *Client) PushUser(ctx context.Context, t Target, u User, tr *Transcript) (Result, error) {
 	id, found, err := c.findUser(ctx, t, u.UserName, tr)
 	if err != nil {
 		return Result{}, err
 	}
 	if found {
+		if err := c.putUser(ctx, t, id, u, true, tr); err != nil {
+			return Result{}, err
+		}
 		return Result{ID: id}, nil
 	}
 	id, err = c.createUser(ctx, t, u, tr)
@@ -93,22 +107,7 @@ func (c *Client) findUser(ctx context.Context, t Target, userName string, tr *Tr
 	if err != nil {
 		return "", false, err
 	}
-	var lr listResponse
-	if err := json.Unmarshal(body, &lr); err != nil || lr.TotalResults == nil {
-		if err == nil {
-			err = errors.New("no totalResults in the ListResponse")
-		}
-		return "", false, &PushError{Method: k.method, URL: k.url, Status: status,
-			Body: excerpt(string(body)), Err: fmt.Errorf("decode ListResponse: %w", err)}
-	}
-	if *lr.TotalResults == 0 {
-		return "", false, nil
-	}
-	if len(lr.Resources) == 0 || lr.Resources[0].ID == "" {
-		return "", false, &PushError{Method: k.method, URL: k.url, Status: status,
-			Body: excerpt(string(body)), Err: errors.New("totalResults > 0 but no resource id")}
-	}
-	return lr.Resources[0].ID, true, nil
+	return listID(body, k.method, k.url, status)
 }
 
 func (c *Client) createUser(ctx context.Context, t Target, u User, tr *Transcript) (string, error) {
@@ -116,10 +115,7 @@ func (c *Client) createUser(ctx context.Context, t Target, u User, tr *Transcrip
 	if err != nil {
 		return "", fmt.Errorf("scim create user %q: %w", u.UserName, err)
 	}
-	display := u.DisplayName
-	if display == "" {
-		display = strings.TrimSpace(u.GivenName + " " + u.FamilyName)
-	}
+	display := u.displayName()
 	body, err := json.Marshal(createUser{
 		Schemas: []string{SchemaUser}, UserName: u.UserName,
 		Name:        name{GivenName: u.GivenName, FamilyName: u.FamilyName},
@@ -159,4 +155,94 @@ func placeholderPassword(r io.Reader) (string, error) {
 		b[i] = alphabet[int(b[i])%len(alphabet)]
 	}
 	return string(b), nil
+}
+
+// UpdateUser pushes a profile update (A4), for both flavours: GET
+// /Users/{id}, then PUT /Users/{id} with the server's own representation and
+// Okta's attributes overwritten (active stays true).
+func (c *Client) UpdateUser(ctx context.Context, t Target, id string, u User, tr *Transcript) error {
+	return c.putUser(ctx, t, id, u, true, tr)
+}
+
+// SetActive deactivates (A5) or reactivates (A8) the user the server knows
+// as id. OIN: PATCH /Users/{id} with one path-less replace of {active};
+// AIW: GET /Users/{id}, then PUT with the profile and active.
+func (c *Client) SetActive(ctx context.Context, t Target, id string, u User, active bool, tr *Transcript) error {
+	if t.aiw() {
+		return c.putUser(ctx, t, id, u, active, tr)
+	}
+	body, err := json.Marshal(patchOp{Schemas: []string{SchemaPatchOp},
+		Operations: []operation{{Op: "replace", Value: map[string]any{"active": active}}}})
+	if err != nil {
+		return fmt.Errorf("scim set active: encode: %w", err)
+	}
+	_, _, err = c.do(ctx, t, call{method: "PATCH", url: t.base() + "/Users/" + url.PathEscape(id), body: body}, tr)
+	return err
+}
+
+// patchOp is a SCIM PatchOp request (RFC 7644 3.5.2).
+type patchOp struct {
+	Schemas    []string    `json:"schemas"`
+	Operations []operation `json:"Operations"`
+}
+
+type operation struct {
+	Op    string `json:"op"`
+	Path  string `json:"path,omitempty"`
+	Value any    `json:"value,omitempty"`
+}
+
+// putUser is Okta's GET then PUT of a user: the PUT body is the server's GET
+// body with Okta's app profile and active written over it (a.4).
+func (c *Client) putUser(ctx context.Context, t Target, id string, u User, active bool, tr *Transcript) error {
+	u2 := t.base() + "/Users/" + url.PathEscape(id)
+	res, err := c.getResource(ctx, t, u2, tr)
+	if err != nil {
+		return err
+	}
+	mergeProfile(res, u, active)
+	body, err := json.Marshal(res)
+	if err != nil {
+		return fmt.Errorf("scim put user %q: encode: %w", u.UserName, err)
+	}
+	_, _, err = c.do(ctx, t, call{method: "PUT", url: u2, body: body}, tr)
+	return err
+}
+
+// getResource GETs one SCIM resource and decodes it as a JSON object.
+func (c *Client) getResource(ctx context.Context, t Target, u string, tr *Transcript) (map[string]any, error) {
+	status, body, err := c.do(ctx, t, call{method: "GET", url: u}, tr)
+	if err != nil {
+		return nil, err
+	}
+	var res map[string]any
+	if err := json.Unmarshal(body, &res); err != nil || res == nil {
+		if err == nil {
+			err = errors.New("not a JSON object")
+		}
+		return nil, &PushError{Method: "GET", URL: u, Status: status, Body: excerpt(string(body)),
+			Err: fmt.Errorf("decode resource: %w", err)}
+	}
+	return res, nil
+}
+
+// mergeProfile writes Okta's mapped attributes over a server representation,
+// keeping everything else (id, meta, groups, vendor fields, other name parts).
+func mergeProfile(res map[string]any, u User, active bool) {
+	if _, ok := res["schemas"]; !ok {
+		res["schemas"] = []string{SchemaUser}
+	}
+	res["userName"] = u.UserName
+	nm, _ := res["name"].(map[string]any)
+	if nm == nil {
+		nm = map[string]any{}
+	}
+	nm["givenName"], nm["familyName"] = u.GivenName, u.FamilyName
+	res["name"] = nm
+	res["emails"] = []email{{Primary: true, Value: u.Email, Type: "work"}}
+	res["displayName"] = u.displayName()
+	if _, ok := res["externalId"]; !ok && u.ID != "" {
+		res["externalId"] = u.ID
+	}
+	res["active"] = active
 }
