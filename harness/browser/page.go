@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
+	"time"
 
 	"github.com/go-rod/rod"
 	"github.com/go-rod/rod/lib/proto"
@@ -41,42 +43,49 @@ func (p *Page) Open(ctx context.Context, url string) error {
 
 // Click waits for the element matching selector and clicks it.
 func (p *Page) Click(ctx context.Context, selector string) error {
-	el, err := p.element(ctx, selector)
-	if err != nil {
-		return err
-	}
-	if err := el.Click(proto.InputMouseButtonLeft, 1); err != nil {
-		return fmt.Errorf("click %s on %s: %s", selector, p.safeURL(), errorText(err))
-	}
-	return nil
+	return retryNavigation(ctx, func() error {
+		el, err := p.element(ctx, selector)
+		if err != nil {
+			return err
+		}
+		if err := el.Click(proto.InputMouseButtonLeft, 1); err != nil {
+			return fmt.Errorf("click %s on %s: %w", selector, p.safeURL(), err)
+		}
+		return nil
+	})
 }
 
 // Fill waits for the input matching selector, clears it and types text.
 func (p *Page) Fill(ctx context.Context, selector, text string) error {
-	el, err := p.element(ctx, selector)
-	if err != nil {
-		return err
-	}
-	if err := el.SelectAllText(); err != nil {
-		return fmt.Errorf("select text of %s: %s", selector, errorText(err))
-	}
-	if err := el.Input(text); err != nil {
-		return fmt.Errorf("type into %s on %s: %s", selector, p.safeURL(), errorText(err))
-	}
-	return nil
+	return retryNavigation(ctx, func() error {
+		el, err := p.element(ctx, selector)
+		if err != nil {
+			return err
+		}
+		if err := el.SelectAllText(); err != nil {
+			return fmt.Errorf("select text of %s: %w", selector, err)
+		}
+		if err := el.Input(text); err != nil {
+			return fmt.Errorf("type into %s on %s: %w", selector, p.safeURL(), err)
+		}
+		return nil
+	})
 }
 
 // Text waits for the element matching selector and returns its visible text.
 func (p *Page) Text(ctx context.Context, selector string) (string, error) {
-	el, err := p.element(ctx, selector)
-	if err != nil {
-		return "", err
-	}
-	s, err := el.Text()
-	if err != nil {
-		return "", fmt.Errorf("text of %s: %s", selector, errorText(err))
-	}
-	return s, nil
+	var text string
+	err := retryNavigation(ctx, func() error {
+		el, err := p.element(ctx, selector)
+		if err != nil {
+			return err
+		}
+		if text, err = el.Text(); err != nil {
+			return fmt.Errorf("text of %s: %w", selector, err)
+		}
+		return nil
+	})
+	return text, err
 }
 
 // WaitAny waits until one of the selectors matches and returns the one that did. It is how a spec tells
@@ -85,15 +94,18 @@ func (p *Page) WaitAny(ctx context.Context, selectors ...string) (string, error)
 	if len(selectors) == 0 {
 		return "", errors.New("wait for any element: no selectors")
 	}
-	race := p.rod.Context(ctx).Race()
 	var got string
-	for _, sel := range selectors {
-		race = race.Element(sel).Handle(func(*rod.Element) error { got = sel; return nil })
-	}
-	if _, err := race.Do(); err != nil {
-		return "", fmt.Errorf("wait for any of %q on %s: %s", selectors, p.safeURL(), errorText(err))
-	}
-	return got, nil
+	err := retryNavigation(ctx, func() error {
+		race := p.rod.Context(ctx).Race()
+		for _, sel := range selectors {
+			race = race.Element(sel).Handle(func(*rod.Element) error { got = sel; return nil })
+		}
+		if _, err := race.Do(); err != nil {
+			return fmt.Errorf("wait for any of %q on %s: %w", selectors, p.safeURL(), err)
+		}
+		return nil
+	})
+	return got, err
 }
 
 // Has reports whether an element matching selector is on the page now, without waiting.
@@ -129,12 +141,20 @@ func (p *Page) Screenshot(ctx context.Context) ([]byte, error) {
 // Fetch runs a same-origin GET from the page (with its cookies) and returns the status and body. Specs
 // use it to ask the app who is signed in (/api/v1/me) in the browser's own session.
 func (p *Page) Fetch(ctx context.Context, path string) (int, string, error) {
-	res, err := p.rod.Context(ctx).Eval(`async (path) => {
-		const r = await fetch(path, {credentials: "same-origin", headers: {"Accept": "application/json"}});
-		return {status: r.status, body: await r.text()};
-	}`, path)
+	var res *proto.RuntimeRemoteObject
+	err := retryNavigation(ctx, func() error {
+		var err error
+		res, err = p.rod.Context(ctx).Eval(`async (path) => {
+			const r = await fetch(path, {credentials: "same-origin", headers: {"Accept": "application/json"}});
+			return {status: r.status, body: await r.text()};
+		}`, path)
+		if err != nil {
+			return fmt.Errorf("fetch %s from %s: %w", path, p.safeURL(), err)
+		}
+		return nil
+	})
 	if err != nil {
-		return 0, "", fmt.Errorf("fetch %s from %s: %s", path, p.safeURL(), errorText(err))
+		return 0, "", err
 	}
 	return res.Value.Get("status").Int(), res.Value.Get("body").String(), nil
 }
@@ -142,7 +162,48 @@ func (p *Page) Fetch(ctx context.Context, path string) (int, string, error) {
 func (p *Page) element(ctx context.Context, selector string) (*rod.Element, error) {
 	el, err := p.rod.Context(ctx).Element(selector)
 	if err != nil {
-		return nil, fmt.Errorf("find %s on %s: %s", selector, p.safeURL(), errorText(err))
+		return nil, fmt.Errorf("find %s on %s: %w", selector, p.safeURL(), err)
 	}
 	return el.Context(ctx), nil
+}
+
+// navigationErrors are what Chromium answers when a step meets the page between two documents: the
+// element or the JavaScript context it used belongs to the page that was just left. The step did not
+// happen, so it is safe to run it again on the new page.
+var navigationErrors = []string{
+	"Inspected target navigated or closed",
+	"Execution context was destroyed",
+	"Cannot find context with specified id",
+	"Node is detached from document",
+	"Could not find node with given id",
+	"No node with given id found",
+}
+
+// retryNavigation runs step until it succeeds, fails for another reason, or ctx ends. Errors are cut to
+// their first line for reports.
+func retryNavigation(ctx context.Context, step func() error) error {
+	for {
+		err := step()
+		if err == nil || !isNavigationError(err) || ctx.Err() != nil {
+			if err != nil {
+				return errors.New(errorText(err))
+			}
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return errors.New(errorText(err))
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+func isNavigationError(err error) bool {
+	msg := err.Error()
+	for _, s := range navigationErrors {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
 }
