@@ -7,7 +7,11 @@ import (
 	"strings"
 
 	"github.com/ssoconform/ssoconform/refapp/auth"
+	"github.com/ssoconform/ssoconform/refapp/linking"
+	"github.com/ssoconform/ssoconform/refapp/mailer"
 	"github.com/ssoconform/ssoconform/refapp/oidcrp"
+	"github.com/ssoconform/ssoconform/refapp/orgsettings"
+	"github.com/ssoconform/ssoconform/refapp/samlsp"
 	"github.com/ssoconform/ssoconform/refapp/scimserver"
 	"github.com/ssoconform/ssoconform/refapp/web"
 )
@@ -16,6 +20,10 @@ import (
 type App struct {
 	cfg     Config
 	handler http.Handler
+	// The organization settings (settings.go).
+	links    *linking.Inviter
+	mail     *mailer.Sender // nil without an SMTP URL
+	settings *orgsettings.Handler
 }
 
 // New checks cfg and assembles the app.
@@ -31,9 +39,19 @@ func New(cfg Config) (*App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("new refapp: %w", err)
 	}
-	sessions := &auth.Sessions{Store: cfg.Store, Secure: secure, TTL: cfg.SessionTTL, Now: cfg.Now, Rand: cfg.Rand}
-	pages, err := web.New(web.Config{Store: cfg.Store, Sessions: sessions, RP: rp, Now: cfg.Now, Rand: cfg.Rand,
-		Logger: cfg.Logger})
+	sessions := &auth.Sessions{Store: cfg.Store, Secure: secure, TTL: cfg.SessionTTL, Idle: cfg.SessionIdleTTL,
+		Now: cfg.Now, Rand: cfg.Rand}
+	a := &App{cfg: cfg}
+	if err := a.newSettings(sessions); err != nil {
+		return nil, fmt.Errorf("new refapp: %w", err)
+	}
+	sp, err := samlsp.New(samlsp.Config{BaseURL: cfg.BaseURL, Store: cfg.Store, HTTPClient: cfg.HTTPClient,
+		Now: cfg.Now, Rand: cfg.Rand, AttemptTTL: cfg.LoginAttemptTTL, SecureCookies: secure, Logger: cfg.Logger})
+	if err != nil {
+		return nil, fmt.Errorf("new refapp: %w", err)
+	}
+	pages, err := web.New(web.Config{Store: cfg.Store, Sessions: sessions, RP: rp, SP: sp, Now: cfg.Now, Rand: cfg.Rand,
+		Logger: cfg.Logger, Links: a.links, LoginLimit: cfg.LoginLimit})
 	if err != nil {
 		return nil, fmt.Errorf("new refapp: %w", err)
 	}
@@ -42,7 +60,6 @@ func New(cfg Config) (*App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("new refapp: %w", err)
 	}
-	a := &App{cfg: cfg}
 	a.handler = a.routes(pages, scim)
 	return a, nil
 }

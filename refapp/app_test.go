@@ -300,11 +300,11 @@ func TestPasswordLoginAndPages(t *testing.T) {
 	t.Parallel()
 	s := newStack(t)
 	c := browser(t)
-	resp, body := get(t, c, s.app.URL+"/")
+	resp, _ := get(t, c, s.app.URL+"/")
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/login" {
 		t.Errorf("GET / signed out = %d -> %q, want 303 /login", resp.StatusCode, resp.Header.Get("Location"))
 	}
-	_, body = get(t, c, s.app.URL+"/login")
+	_, body := get(t, c, s.app.URL+"/login")
 	for _, frag := range []string{`name="email"`, `name="password"`, `>Sign in</button>`, `<a id="sso-link" href="/sso">Single Sign On (SSO)</a>`} {
 		if !strings.Contains(body, frag) {
 			t.Errorf("login page lacks %q", frag)
@@ -344,7 +344,7 @@ func TestPasswordLoginAndPages(t *testing.T) {
 	}
 
 	// The SSO path: organization name, Continue, Sign in with Okta.
-	resp, body = post("/sso", url.Values{"org": {"ACME"}})
+	resp, _ = post("/sso", url.Values{"org": {"ACME"}})
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/sso/acme" {
 		t.Errorf("POST /sso acme = %d -> %q, want 303 /sso/acme", resp.StatusCode, resp.Header.Get("Location"))
 	}

@@ -29,7 +29,9 @@ import (
 	"time"
 
 	"github.com/ssoconform/ssoconform/refapp/store"
+	"github.com/ssoconform/ssoconform/refapp/store/pgstore"
 	"github.com/ssoconform/ssoconform/refapp/store/sqlstore"
+	"github.com/ssoconform/ssoconform/refapp/web"
 )
 
 // Config configures an App.
@@ -48,8 +50,20 @@ type Config struct {
 	Now func() time.Time
 	// Rand is the randomness for tokens and ids. Default crypto/rand.Reader.
 	Rand io.Reader
-	// SessionTTL is how long a browser session lasts. Default 12h.
+	// SessionTTL is how long a browser session lasts at most (absolute expiry). Default 12h.
 	SessionTTL time.Duration
+	// SessionIdleTTL ends a session unused for that long (idle expiry; each use slides it). Default 2h.
+	SessionIdleTTL time.Duration
+	// SMTPURL is where mail goes, smtp://HOST:PORT. Default "": mail waits in the outbox table until an
+	// instance with an SMTP URL sends it.
+	SMTPURL string
+	// MailFrom is the sender of the app's mail. Default "NeuraLegion <no-reply@refapp.test>".
+	MailFrom string
+	// LinkTTL is how long an account-linking link stays valid. Default 72h.
+	LinkTTL time.Duration
+	// LoginLimit bounds password sign-in attempts per email and per client address. Default: see
+	// web.LoginLimit (10 per email and 300 per address in 15 minutes).
+	LoginLimit web.LoginLimit
 	// LoginAttemptTTL is how long an SSO login may stay in flight. Default 10m.
 	LoginAttemptTTL time.Duration
 	// SCIMRateLimit is the SCIM requests per second one API key may make before
@@ -75,6 +89,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.SessionTTL <= 0 {
 		c.SessionTTL = 12 * time.Hour
+	}
+	if c.SessionIdleTTL <= 0 {
+		c.SessionIdleTTL = 2 * time.Hour
 	}
 	if c.LoginAttemptTTL <= 0 {
 		c.LoginAttemptTTL = 10 * time.Minute
@@ -102,8 +119,12 @@ func ValidateBaseURL(u string) error {
 	return nil
 }
 
-// OpenStore opens the store named by dsn. Supported: "sqlite:PATH".
+// OpenStore opens the store named by dsn. Supported: "sqlite:PATH" and PostgreSQL URLs
+// ("postgres://USER@HOST:PORT/DB?sslmode=disable", also "postgresql://"; see pgstore for schema=NAME).
 func OpenStore(ctx context.Context, dsn string) (store.Store, error) {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		return pgstore.Open(ctx, dsn)
+	}
 	kind, rest, ok := strings.Cut(dsn, ":")
 	if !ok || rest == "" {
 		return nil, fmt.Errorf("database %q must look like sqlite:PATH", dsn)
@@ -112,5 +133,5 @@ func OpenStore(ctx context.Context, dsn string) (store.Store, error) {
 	case "sqlite":
 		return sqlstore.Open(ctx, rest)
 	}
-	return nil, fmt.Errorf("database %q: unsupported kind %q (supported: sqlite)", dsn, kind)
+	return nil, fmt.Errorf("database %q: unsupported kind %q (supported: sqlite:PATH, postgres://...)", dsn, kind)
 }

@@ -15,8 +15,13 @@ import (
 //	POST /logout                       end the session
 //	GET  /sso, POST /sso               organization name -> 303 /sso/{org}
 //	GET  /sso/{org}                    "Sign in with Okta"
-//	GET  /sso/{org}/start              302 to Okta (code flow, state, nonce, PKCE S256)
+//	GET  /sso/{org}/start              302 to Okta (OIDC: code flow, state, nonce, PKCE S256; SAML: AuthnRequest)
 //	GET  /sso/oidc/callback            the redirect URI
+//	GET  /sso/saml/metadata            SP metadata; its URL is the SP entity ID
+//	POST /sso/saml/acs                 SAML ACS (HTTP-POST), 303 to /sso/saml/finish
+//	GET  /sso/saml/finish              completes a SAML sign-in in the starting browser
+//	GET  /account/link/{token}         account linking: confirm; .../start uses it and goes to Okta
+//	/settings/...                      organization settings for admins (see orgsettings)
 //	GET  /api/v1/me                    the signed-in member as JSON
 //	GET  /static/...                   CSS
 //	/scim/v2/...                       SCIM 2.0 (see scimserver)
@@ -29,6 +34,7 @@ func (a *App) routes(pages *web.Handler, scim *scimserver.Server) http.Handler {
 		_, _ = w.Write([]byte("ok"))
 	})
 	pages.Mount(mux)
+	a.settings.Mount(mux)
 	scim.Mount(mux)
 	return a.logged(secured(mux))
 }

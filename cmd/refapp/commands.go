@@ -75,7 +75,7 @@ func withAdmin(ctx context.Context, dsn string, fn func(*admin.Admin) error) err
 	if err != nil {
 		return err
 	}
-	a, err := admin.New(admin.Config{Store: st})
+	a, err := admin.New(admin.Config{Store: st, OnSSOSaved: inviteMembers(st)})
 	if err != nil {
 		st.Close()
 		return err
@@ -135,30 +135,41 @@ func (c *cli) ssoSet(ctx context.Context, args []string) error {
 	db := fs.String("db", "", "database, sqlite:PATH")
 	in := admin.SSOInput{}
 	fs.StringVar(&in.Org, "org", "", "organization name")
-	fs.StringVar(&in.Protocol, "protocol", "", "oidc")
-	fs.StringVar(&in.MetadataURL, "metadata-url", "", "OpenID Provider metadata URL (.../.well-known/openid-configuration)")
-	fs.StringVar(&in.ClientID, "client-id", "", "client ID of the Okta app")
-	secretFile := fs.String("client-secret-file", "", `file holding the client secret, or "-" for stdin`)
+	fs.StringVar(&in.Protocol, "protocol", "", "oidc or saml")
+	fs.StringVar(&in.MetadataURL, "metadata-url", "", "OIDC: OpenID Provider metadata URL (.../.well-known/openid-configuration); SAML: Identity Provider metadata URL")
+	fs.StringVar(&in.ClientID, "client-id", "", "OIDC: client ID of the Okta app")
+	secretFile := fs.String("client-secret-file", "", `OIDC: file holding the client secret, or "-" for stdin`)
+	fs.StringVar(&in.EntityID, "entity-id", "", "SAML: the IdP entity ID the metadata must name (default: checked against an Okta metadata URL)")
 	fs.StringVar(&in.DefaultRole, "default-role", "", "role of members created at SSO login: admin, member or viewer")
 	fs.BoolVar(&in.Sync, "sync", false, `"Sync the group & users from your SSO provider": allow SCIM provisioning`)
-	err := parse(c.stderr, fs, args, "db", "org", "protocol", "metadata-url", "client-id", "client-secret-file", "default-role")
+	fs.BoolVar(&in.Enforce, "enforce", false, `"Require your organization members to use SSO to access"`)
+	err := parse(c.stderr, fs, args, "db", "org", "protocol", "metadata-url", "default-role")
 	if err != nil {
 		return helpOK(err)
 	}
-	if in.ClientSecret, err = c.readSecret("client secret", *secretFile); err != nil {
-		return err
+	if in.Protocol == "oidc" {
+		if in.ClientID == "" || *secretFile == "" {
+			return usageErr(c.stderr, "sso set: --client-id and --client-secret-file are required for --protocol oidc")
+		}
+		if in.ClientSecret, err = c.readSecret("client secret", *secretFile); err != nil {
+			return err
+		}
 	}
 	return withAdmin(ctx, *db, func(a *admin.Admin) error {
 		if err := a.SetSSO(ctx, in); err != nil {
 			return err
 		}
-		sync := "off"
-		if in.Sync {
-			sync = "on"
-		}
-		fmt.Fprintf(c.stdout, "SSO (%s) saved for organization %s; SCIM sync %s\n", in.Protocol, in.Org, sync)
+		fmt.Fprintf(c.stdout, "SSO (%s) saved for organization %s; SCIM sync %s; SSO required %s\n", in.Protocol, in.Org,
+			onOff(in.Sync), onOff(in.Enforce))
 		return nil
 	})
+}
+
+func onOff(b bool) string {
+	if b {
+		return "on"
+	}
+	return "off"
 }
 
 func (c *cli) ssoShow(ctx context.Context, args []string) error {

@@ -5,7 +5,11 @@
 //	refapp apikey create --db sqlite:refapp.db --org acme --scopes scim [--owner admin@acme.test]
 //	refapp sso set --db sqlite:refapp.db --org acme --protocol oidc --metadata-url URL --client-id ID \
 //	    --client-secret-file secret.txt --default-role member --sync
+//	refapp sso set --db sqlite:refapp.db --org acme --protocol saml --metadata-url URL --default-role member --enforce
 //	refapp sso show --db sqlite:refapp.db --org acme --base-url http://app.test:8080
+//	refapp sso reset --db sqlite:refapp.db --org acme [--disconnect]   (support: lift "Require SSO")
+//	refapp member add --db sqlite:refapp.db --org acme --email b@acme.test --role member --password-file - [--invite]
+//	refapp member remove|role|list --db sqlite:refapp.db --org acme [--email E] [--role R]
 //
 // Secrets are read from files, or from standard input when the file is "-";
 // never from the command line. Exit status: 0 ok, 1 failure, 2 usage error.
@@ -26,11 +30,17 @@ var errUsage = errors.New("usage error")
 
 const usage = `usage:
   refapp serve --addr HOST:PORT --db sqlite:PATH --base-url URL [--log-level debug|info|warn|error]
-               [--scim-rate-limit N] [--scim-rate-burst N]
+               [--scim-rate-limit N] [--scim-rate-burst N] [--smtp-url smtp://HOST:PORT] [--mail-from ADDR]
   refapp org create --db sqlite:PATH --name NAME --plan free|pro|enterprise --admin-email EMAIL --admin-password-file FILE|-
   refapp apikey create --db sqlite:PATH --org NAME --scopes scim[,org:read,org:write] [--owner EMAIL]
-  refapp sso set --db sqlite:PATH --org NAME --protocol oidc --metadata-url URL --client-id ID --client-secret-file FILE|- --default-role admin|member|viewer [--sync]
+  refapp sso set --db sqlite:PATH --org NAME --protocol oidc --metadata-url URL --client-id ID --client-secret-file FILE|- --default-role admin|member|viewer [--sync] [--enforce]
+  refapp sso set --db sqlite:PATH --org NAME --protocol saml --metadata-url URL [--entity-id ID] --default-role admin|member|viewer [--sync] [--enforce]
   refapp sso show --db sqlite:PATH --org NAME --base-url URL
+  refapp sso reset --db sqlite:PATH --org NAME [--disconnect]
+  refapp member add --db sqlite:PATH --org NAME --email EMAIL [--name NAME] [--role admin|member|viewer] [--password-file FILE|-] [--invite]
+  refapp member remove --db sqlite:PATH --org NAME --email EMAIL
+  refapp member role --db sqlite:PATH --org NAME --email EMAIL --role admin|member|viewer
+  refapp member list --db sqlite:PATH --org NAME
 
 Secrets are read from a file, or from standard input when FILE is "-".
 --owner makes a personal key (its owner must be an admin for SCIM). --sync turns on
@@ -78,6 +88,16 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return c.ssoSet(ctx, rest[1:])
 	case "sso show":
 		return c.ssoShow(ctx, rest[1:])
+	case "sso reset":
+		return c.ssoReset(ctx, rest[1:])
+	case "member add":
+		return c.memberAdd(ctx, rest[1:])
+	case "member remove":
+		return c.memberRemove(ctx, rest[1:])
+	case "member role":
+		return c.memberRole(ctx, rest[1:])
+	case "member list":
+		return c.memberList(ctx, rest[1:])
 	}
 	return usageErr(stderr, fmt.Sprintf("unknown command %q", cmd+" "+rest[0]))
 }

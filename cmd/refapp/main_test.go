@@ -114,7 +114,9 @@ func TestAdminCommands(t *testing.T) {
 		t.Fatalf("sso show output %q: %v", out, err)
 	}
 	want := map[string]any{"redirect_uri": "http://app.test:8080/sso/oidc/callback", "scim_base_url": "http://app.test:8080/scim/v2",
-		"protocol": "oidc", "metadata_url": meta, "client_id": "0oa123", "default_role": "member", "sync": true}
+		"protocol": "oidc", "metadata_url": meta, "client_id": "0oa123", "default_role": "member", "sync": true,
+		"acs_url": "http://app.test:8080/sso/saml/acs", "sp_entity_id": "http://app.test:8080/sso/saml/metadata",
+		"sp_metadata_url": "http://app.test:8080/sso/saml/metadata", "issuer": idp.URL, "enforce": false, "has_idp_metadata": false}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("sso show (-want +got):\n%s", diff)
 	}

@@ -25,6 +25,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	level := fs.String("log-level", "info", "log level: debug, info, warn or error")
 	rate := fs.Float64("scim-rate-limit", 0, "SCIM requests per second per API key before 429 (0: default 10000)")
 	burst := fs.Int("scim-rate-burst", 0, "SCIM requests one API key may make at once (0: the rate limit)")
+	smtpURL := fs.String("smtp-url", "", "SMTP server for the app's mail, smtp://HOST:PORT (empty: mail waits in the outbox)")
+	mailFrom := fs.String("mail-from", "", `sender of the app's mail (default "NeuraLegion <no-reply@refapp.test>")`)
 	if err := parse(stderr, fs, args, "db", "base-url"); err != nil {
 		return helpOK(err)
 	}
@@ -45,10 +47,13 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	defer st.Close()
 	app, err := refapp.New(refapp.Config{BaseURL: *baseURL, Store: st, Logger: logger, SCIMRateLimit: *rate,
-		SCIMRateBurst: *burst})
+		SCIMRateBurst: *burst, SMTPURL: *smtpURL, MailFrom: *mailFrom})
 	if err != nil {
 		return err
 	}
+	bg, stopBG := context.WithCancel(ctx)
+	defer stopBG()
+	go app.Run(bg)
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", *addr, err)

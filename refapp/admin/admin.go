@@ -17,6 +17,7 @@
 package admin
 
 import (
+	"context"
 	"crypto/rand"
 	"errors"
 	"io"
@@ -41,6 +42,11 @@ type Config struct {
 	PasswordCost int
 	// Logger records what changed (never secrets). Default: discard.
 	Logger *slog.Logger
+	// OnSSOSaved, when set, is called after SetSSO saved a connection (e.g. to send the account-linking
+	// emails). Default nil: nothing.
+	OnSSOSaved func(ctx context.Context, orgID string) error
+	// Actor is who the audit log names for changes made through this Admin. Default "cli".
+	Actor string
 }
 
 func (c Config) withDefaults() Config {
@@ -52,6 +58,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Rand == nil {
 		c.Rand = rand.Reader
+	}
+	if c.Actor == "" {
+		c.Actor = "cli"
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)

@@ -1,6 +1,7 @@
 // Package auth owns refapp's credentials: password hashing (bcrypt), browser
 // sessions (random 32-byte tokens of which only the SHA-256 is stored, sent as
-// an HttpOnly SameSite=Lax cookie, Secure when the app's base URL is https) and
+// an HttpOnly SameSite=Lax cookie, Secure when the app's base URL is https, ending at
+// an absolute deadline and after an idle timeout that slides on use) and
 // organization API keys ("rk_" + 43 base64url characters, stored as SHA-256
 // with a short display prefix, each with scopes).
 //

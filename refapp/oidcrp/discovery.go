@@ -2,8 +2,10 @@ package oidcrp
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -16,57 +18,83 @@ import (
 const DiscoverySuffix = "/.well-known/openid-configuration"
 
 // IssuerFromMetadataURL derives the issuer from an OpenID Provider metadata
-// URL by stripping DiscoverySuffix.
+// URL by stripping DiscoverySuffix. The URL may carry Okta's client-specific
+// query, ?client_id=ID, and nothing else.
 func IssuerFromMetadataURL(metadataURL string) (string, error) {
 	u, err := url.Parse(metadataURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return "", fmt.Errorf("metadata URL %q is not an absolute http(s) URL", metadataURL)
 	}
-	if u.RawQuery != "" || u.Fragment != "" {
-		return "", fmt.Errorf("metadata URL %q must not have a query or fragment", metadataURL)
+	q := u.Query()
+	if u.Fragment != "" || (u.RawQuery != "" && (len(q) != 1 || len(q["client_id"]) != 1 || q.Get("client_id") == "")) {
+		return "", fmt.Errorf("metadata URL %q must not have a fragment or a query other than client_id", metadataURL)
 	}
-	issuer, ok := strings.CutSuffix(metadataURL, DiscoverySuffix)
+	issuer, ok := strings.CutSuffix(strings.SplitN(metadataURL, "?", 2)[0], DiscoverySuffix)
 	if !ok {
 		return "", fmt.Errorf("metadata URL %q must end with %s", metadataURL, DiscoverySuffix)
 	}
 	return issuer, nil
 }
 
-type discoveryExtras struct {
+// document is the part of the discovery document refapp reads.
+type document struct {
+	Issuer               string   `json:"issuer"`
+	AuthURL              string   `json:"authorization_endpoint"`
+	TokenURL             string   `json:"token_endpoint"`
 	JWKSURI              string   `json:"jwks_uri"`
+	UserInfoURL          string   `json:"userinfo_endpoint"`
+	Algorithms           []string `json:"id_token_signing_alg_values_supported"`
 	ResponseTypes        []string `json:"response_types_supported"`
 	CodeChallengeMethods []string `json:"code_challenge_methods_supported"`
 }
 
-// Discover fetches the issuer's discovery document with client and checks that
-// it can serve refapp: issuer matches, authorization, token and keys endpoints
-// present, the code response type and PKCE S256 supported when listed.
+// Discover fetches the issuer's discovery document (issuer + DiscoverySuffix); see DiscoverURL.
 func Discover(ctx context.Context, client *http.Client, issuer string) (*oidc.Provider, error) {
-	p, err := oidc.NewProvider(oidc.ClientContext(ctx, client), issuer)
+	return DiscoverURL(ctx, client, issuer+DiscoverySuffix, issuer)
+}
+
+// DiscoverURL fetches the discovery document at metadataURL with client and
+// checks that it can serve refapp: its issuer is exactly issuer (OIDC
+// Discovery 4.3), authorization, token and keys endpoints present, the code
+// response type and PKCE S256 supported when listed.
+func DiscoverURL(ctx context.Context, client *http.Client, metadataURL, issuer string) (*oidc.Provider, error) {
+	p, _, err := discover(ctx, client, metadataURL, issuer)
+	return p, err
+}
+
+// discover is DiscoverURL, also returning the document.
+func discover(ctx context.Context, client *http.Client, metadataURL, issuer string) (*oidc.Provider, document, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, metadataURL, nil)
 	if err != nil {
-		var mismatch *oidc.IssuerMismatchError
-		if errors.As(err, &mismatch) {
-			return nil, fmt.Errorf("discovery document at %s names issuer %q, expected %q",
-				issuer+DiscoverySuffix, mismatch.Discovered, mismatch.Provided)
-		}
-		return nil, fmt.Errorf("fetch discovery document %s: %w", issuer+DiscoverySuffix, err)
+		return nil, document{}, fmt.Errorf("fetch discovery document %s: %w", metadataURL, err)
 	}
-	var ex discoveryExtras
-	if err := p.Claims(&ex); err != nil {
-		return nil, fmt.Errorf("read discovery document %s: %w", issuer+DiscoverySuffix, err)
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, document{}, fmt.Errorf("fetch discovery document %s: %w", metadataURL, err)
 	}
-	ep := p.Endpoint()
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, document{}, fmt.Errorf("fetch discovery document %s: HTTP %d", metadataURL, resp.StatusCode)
+	}
+	var d document
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&d); err != nil {
+		return nil, document{}, fmt.Errorf("read discovery document %s: %w", metadataURL, err)
+	}
 	switch {
-	case ep.AuthURL == "":
-		return nil, errors.New("discovery document has no authorization_endpoint")
-	case ep.TokenURL == "":
-		return nil, errors.New("discovery document has no token_endpoint")
-	case ex.JWKSURI == "":
-		return nil, errors.New("discovery document has no jwks_uri")
-	case len(ex.ResponseTypes) > 0 && !slices.Contains(ex.ResponseTypes, "code"):
-		return nil, errors.New("discovery document does not list the code response type")
-	case len(ex.CodeChallengeMethods) > 0 && !slices.Contains(ex.CodeChallengeMethods, "S256"):
-		return nil, errors.New("discovery document does not list PKCE method S256")
+	case d.Issuer != issuer:
+		return nil, document{}, fmt.Errorf("discovery document at %s names issuer %q, expected %q", metadataURL, d.Issuer, issuer)
+	case d.AuthURL == "":
+		return nil, document{}, errors.New("discovery document has no authorization_endpoint")
+	case d.TokenURL == "":
+		return nil, document{}, errors.New("discovery document has no token_endpoint")
+	case d.JWKSURI == "":
+		return nil, document{}, errors.New("discovery document has no jwks_uri")
+	case len(d.ResponseTypes) > 0 && !slices.Contains(d.ResponseTypes, "code"):
+		return nil, document{}, errors.New("discovery document does not list the code response type")
+	case len(d.CodeChallengeMethods) > 0 && !slices.Contains(d.CodeChallengeMethods, "S256"):
+		return nil, document{}, errors.New("discovery document does not list PKCE method S256")
 	}
-	return p, nil
+	pc := oidc.ProviderConfig{IssuerURL: d.Issuer, AuthURL: d.AuthURL, TokenURL: d.TokenURL, JWKSURL: d.JWKSURI,
+		UserInfoURL: d.UserInfoURL, Algorithms: d.Algorithms}
+	return pc.NewProvider(oidc.ClientContext(ctx, client)), d, nil
 }

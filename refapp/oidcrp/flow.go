@@ -37,8 +37,10 @@ func (rp *RP) clientCtx(ctx context.Context) context.Context {
 
 // Start records a new login for the organization, sets the browser-binding
 // cookie and returns the IdP authorization URL to redirect the browser to.
-func (rp *RP) Start(ctx context.Context, w http.ResponseWriter, orgID string, c Connection) (string, error) {
-	p, err := Discover(rp.clientCtx(ctx), rp.cfg.HTTPClient, c.Issuer)
+// linkMemberID, when not empty, is carried to Identity.LinkMemberID: this
+// sign-in links the identity to that member (account linking).
+func (rp *RP) Start(ctx context.Context, w http.ResponseWriter, orgID, linkMemberID string, c Connection) (string, error) {
+	p, err := DiscoverURL(rp.clientCtx(ctx), rp.cfg.HTTPClient, c.metadataURL(), c.Issuer)
 	if err != nil {
 		return "", refuse(http.StatusBadGateway, err, "Could not reach Okta's OpenID configuration for this organization")
 	}
@@ -51,7 +53,8 @@ func (rp *RP) Start(ctx context.Context, w http.ResponseWriter, orgID string, c 
 	state, nonce, verifier, binding := vals[0], vals[1], vals[2], vals[3]
 	now := rp.cfg.Now()
 	a := store.LoginAttempt{StateHash: sum(state), OrgID: orgID, Nonce: nonce, PKCEVerifier: verifier,
-		BrowserHash: sum(binding), CreatedAt: now, ExpiresAt: now.Add(rp.cfg.AttemptTTL)}
+		BrowserHash: sum(binding), Protocol: "oidc", LinkMemberID: linkMemberID, CreatedAt: now,
+		ExpiresAt: now.Add(rp.cfg.AttemptTTL)}
 	if err := rp.cfg.Store.CreateLoginAttempt(ctx, a); err != nil {
 		return "", fmt.Errorf("start sso login: %w", err)
 	}
@@ -67,25 +70,33 @@ func (rp *RP) Finish(ctx context.Context, w http.ResponseWriter, r *http.Request
 		Secure: rp.cfg.SecureCookies, SameSite: http.SameSiteLaxMode, MaxAge: -1})
 	q := r.URL.Query()
 	a, stateErr := rp.consume(ctx, q.Get("state"))
+	tried := Identity{OrgID: a.OrgID} // on refusal: which org it was for, when known
 	if e := q.Get("error"); e != "" {
-		return Identity{}, idpError(e, q.Get("error_description"))
+		return tried, idpError(e, q.Get("error_description"))
 	}
 	if stateErr != nil {
-		return Identity{}, stateErr
+		return tried, stateErr
 	}
 	if c, err := r.Cookie(bindingCookie); err != nil || subtle.ConstantTimeCompare(sum(c.Value), a.BrowserHash) != 1 {
-		return Identity{}, refuse(http.StatusBadRequest, err,
+		return tried, refuse(http.StatusBadRequest, err,
 			"This sign-in was started in another browser or its cookie was lost; start again from the sign-in page")
 	}
 	code := q.Get("code")
 	if code == "" {
-		return Identity{}, refuse(http.StatusBadRequest, nil, "Okta's response has no authorization code")
+		return tried, refuse(http.StatusBadRequest, nil, "Okta's response has no authorization code")
 	}
 	c, err := lookup(ctx, a.OrgID)
 	if err != nil {
-		return Identity{}, refuse(http.StatusBadRequest, err, "SSO is no longer configured for this organization")
+		return tried, refuse(http.StatusBadRequest, err, "SSO is no longer configured for this organization")
 	}
-	return rp.redeem(ctx, a, c, code)
+	if iss := q.Get("iss"); q.Has("iss") && iss != c.Issuer { // RFC 9207 2.4
+		return tried, refuse(http.StatusBadRequest, nil, "The authorization response names issuer %q, not this organization's Okta (mix-up refused)", iss)
+	}
+	id, err := rp.redeem(ctx, a, c, code)
+	if err != nil {
+		return tried, err
+	}
+	return id, nil
 }
 
 func (rp *RP) consume(ctx context.Context, state string) (store.LoginAttempt, error) {

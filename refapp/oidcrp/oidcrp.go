@@ -15,7 +15,7 @@
 // Usage:
 //
 //	rp, err := oidcrp.New(oidcrp.Config{RedirectURL: base + "/sso/oidc/callback", Store: st})
-//	url, err := rp.Start(ctx, w, org.ID, oidcrp.Connection{Issuer: iss, ClientID: id, ClientSecret: sec})
+//	url, err := rp.Start(ctx, w, org.ID, "", oidcrp.Connection{Issuer: iss, ClientID: id, ClientSecret: sec})
 //	http.Redirect(w, r, url, http.StatusFound)
 //	// later, on the callback:
 //	id, err := rp.Finish(ctx, w, r, lookupConnection)
@@ -94,9 +94,19 @@ func (c Config) Validate() error {
 
 // Connection is one organization's Okta OIDC app.
 type Connection struct {
-	Issuer       string
+	Issuer string
+	// MetadataURL is the discovery URL the connection was saved with (it may carry ?client_id=).
+	// Default: Issuer + DiscoverySuffix.
+	MetadataURL  string
 	ClientID     string
 	ClientSecret string
+}
+
+func (c Connection) metadataURL() string {
+	if c.MetadataURL != "" {
+		return c.MetadataURL
+	}
+	return c.Issuer + DiscoverySuffix
 }
 
 // Identity is who the IdP says signed in.
@@ -106,6 +116,10 @@ type Identity struct {
 	Subject string
 	Email   string
 	Name    string // the name claim; may be empty
+	// PreferredUsername is the preferred_username claim; may be empty.
+	PreferredUsername string
+	// LinkMemberID is the member this sign-in links the identity to (from Start); empty for a plain sign-in.
+	LinkMemberID string
 }
 
 // Error is a refused SSO login: Message is for the user, Cause for the log.

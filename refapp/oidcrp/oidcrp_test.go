@@ -21,6 +21,8 @@ func TestIssuerFromMetadataURL(t *testing.T) {
 		{"http://127.0.0.1:8080/acme/.well-known/openid-configuration", "http://127.0.0.1:8080/acme", false},
 		{"https://acme.okta.com", "", true},
 		{"https://acme.okta.com/.well-known/openid-configuration?x=1", "", true},
+		{"https://acme.okta.com/.well-known/openid-configuration?client_id=0oa1", "https://acme.okta.com", false},
+		{"https://acme.okta.com/.well-known/openid-configuration?client_id=0oa1&x=1", "", true},
 		{"acme.okta.com/.well-known/openid-configuration", "", true},
 	}
 	for _, tt := range tests {

@@ -55,6 +55,7 @@ func (s *Server) authenticate(r *http.Request) (principal, error) {
 	if err != nil {
 		return principal{}, err
 	}
+	s.touch(ctx, k.ID)
 	if ok, wait := s.limiter.allow(k.ID, s.cfg.Now()); !ok {
 		return principal{}, &Error{Status: http.StatusTooManyRequests, RetryAfter: wait,
 			Detail: fmt.Sprintf("too many requests with this API key; retry in %d s", wait)}

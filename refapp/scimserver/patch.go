@@ -2,6 +2,7 @@ package scimserver
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -70,7 +71,7 @@ func (d *resourceDef) patch(doc map[string]any, ops []patchOp) error {
 			err = d.patchPath(doc, op.Op, op.Path, value, false)
 		}
 		if err != nil {
-			if se, ok := err.(*Error); ok {
+			if se, ok := errors.AsType[*Error](err); ok {
 				se.Detail = fmt.Sprintf("operation %d: %s", i+1, se.Detail)
 			}
 			return err

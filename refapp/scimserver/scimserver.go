@@ -149,6 +149,7 @@ func (c Config) Validate() error {
 type Server struct {
 	cfg     Config
 	limiter *limiter
+	used    lastUse // when each key's last use was recorded (lastuse.go)
 }
 
 // New checks cfg and returns a Server.

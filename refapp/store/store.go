@@ -180,8 +180,17 @@ type LoginAttempt struct {
 	Nonce        string
 	PKCEVerifier string
 	BrowserHash  []byte // SHA-256 of the value of the cookie that binds the attempt to the browser
-	CreatedAt    time.Time
-	ExpiresAt    time.Time
+	// Protocol is "oidc" (empty means oidc), "saml", or "saml-handoff" (a verified SAML response waiting
+	// for the browser that started the sign-in to come back with its cookie).
+	Protocol string
+	// RequestID is the SAML AuthnRequest ID the response's InResponseTo must name. Empty for OIDC.
+	RequestID string
+	// LinkMemberID, when set, is the member this sign-in links the IdP identity to (account linking).
+	LinkMemberID string
+	// Result is the verified identity of a "saml-handoff" attempt, as JSON. Empty otherwise.
+	Result    string
+	CreatedAt time.Time
+	ExpiresAt time.Time
 }
 
 // CondOp is the operator of a Cond.
@@ -282,6 +291,8 @@ type Store interface {
 	ConsumeLoginAttempt(ctx context.Context, stateHash []byte, now time.Time) (LoginAttempt, error)
 
 	AuditLog
+	Identities
+	Settings
 
 	Close() error
 }

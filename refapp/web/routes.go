@@ -13,6 +13,11 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("GET /sso/oidc/callback", h.ssoCallback)
 	mux.HandleFunc("GET /sso/{org}", h.ssoOrgPage)
 	mux.HandleFunc("GET /sso/{org}/start", h.ssoStart)
+	mux.HandleFunc("GET /sso/saml/metadata", h.samlMetadata)
+	mux.HandleFunc("POST /sso/saml/acs", h.samlACS) // cross-site POST from the IdP: no CrossOriginProtection
+	mux.HandleFunc("GET /sso/saml/finish", h.samlFinish)
+	mux.HandleFunc("GET /account/link/{token}", h.linkPage)
+	mux.HandleFunc("GET /account/link/{token}/start", h.linkStart)
 	mux.HandleFunc("GET /api/v1/me", h.me)
 	mux.Handle("GET /static/", staticFS())
 }

@@ -4,13 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
 
-	"github.com/ssoconform/ssoconform/refapp/auth"
 	"github.com/ssoconform/ssoconform/refapp/oidcrp"
+	"github.com/ssoconform/ssoconform/refapp/samlsp"
 	"github.com/ssoconform/ssoconform/refapp/store"
 )
 
@@ -40,7 +39,7 @@ func (h *Handler) ssoOrg(ctx context.Context, name string) (store.Org, store.SSO
 		return store.Org{}, store.SSOConnection{}, err
 	}
 	conn, err := h.cfg.Store.SSOConnection(ctx, org.ID)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && conn.Protocol != "oidc") {
+	if errors.Is(err, store.ErrNotFound) || (err == nil && conn.Protocol != "oidc" && (conn.Protocol != "saml" || h.cfg.SP == nil)) {
 		return store.Org{}, store.SSOConnection{}, &ssoRefusal{http.StatusConflict,
 			fmt.Sprintf("Organization %q has not set up Single Sign On (SSO). Sign in with your email and password.", org.Name)}
 	}
@@ -87,21 +86,45 @@ func (h *Handler) ssoOrgPage(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) ssoStart(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("org")
-	org, conn, err := h.ssoOrg(r.Context(), name)
+	org, err := h.cfg.Store.OrgByName(r.Context(), name)
+	if errors.Is(err, store.ErrNotFound) {
+		h.ssoError(w, r, name, &ssoRefusal{http.StatusNotFound,
+			fmt.Sprintf("No organization named %q was found. Check the name and try again.", name)})
+		return
+	}
 	if err != nil {
 		h.ssoError(w, r, name, err)
 		return
 	}
-	to, err := h.cfg.RP.Start(r.Context(), w, org.ID, connection(conn))
+	h.beginSSO(w, r, org, "")
+}
+
+// beginSSO starts an SSO sign-in for org over its connection's protocol (OIDC or SAML) and redirects the
+// browser to Okta. linkMemberID, when not empty, makes this sign-in link the Okta identity to that member
+// of org, when the verified emails match (account linking; see signInSSO). Refusals (no SSO, free plan)
+// render the SSO page with a clear message.
+func (h *Handler) beginSSO(w http.ResponseWriter, r *http.Request, org store.Org, linkMemberID string) {
+	_, conn, err := h.ssoOrg(r.Context(), org.Name)
 	if err != nil {
-		h.signInFailed(w, r, err)
+		h.ssoError(w, r, org.Name, err)
+		return
+	}
+	var to string
+	switch conn.Protocol {
+	case "saml":
+		to, err = h.cfg.SP.Start(r.Context(), w, org.ID, linkMemberID, samlsp.Connection{IdPMetadata: conn.IdPMetadata})
+	default:
+		to, err = h.cfg.RP.Start(r.Context(), w, org.ID, linkMemberID, connection(conn))
+	}
+	if err != nil {
+		h.signInFailed(w, r, org.ID, err)
 		return
 	}
 	http.Redirect(w, r, to, http.StatusFound)
 }
 
 func connection(c store.SSOConnection) oidcrp.Connection {
-	return oidcrp.Connection{Issuer: c.Issuer, ClientID: c.ClientID, ClientSecret: c.ClientSecret}
+	return oidcrp.Connection{Issuer: c.Issuer, MetadataURL: c.MetadataURL, ClientID: c.ClientID, ClientSecret: c.ClientSecret}
 }
 
 func (h *Handler) lookupConnection(ctx context.Context, orgID string) (oidcrp.Connection, error) {
@@ -109,80 +132,18 @@ func (h *Handler) lookupConnection(ctx context.Context, orgID string) (oidcrp.Co
 	if err != nil {
 		return oidcrp.Connection{}, err
 	}
+	if c.Protocol != "oidc" {
+		return oidcrp.Connection{}, fmt.Errorf("organization %s now uses %s: %w", orgID, c.Protocol, store.ErrNotFound)
+	}
 	return connection(c), nil
 }
 
 func (h *Handler) ssoCallback(w http.ResponseWriter, r *http.Request) {
 	id, err := h.cfg.RP.Finish(r.Context(), w, r, h.lookupConnection)
 	if err != nil {
-		h.signInFailed(w, r, err)
+		h.signInFailed(w, r, id.OrgID, err)
 		return
 	}
-	m, err := h.ssoMember(r.Context(), id)
-	if err != nil {
-		h.signInFailed(w, r, err)
-		return
-	}
-	if err := h.cfg.Sessions.Start(r.Context(), w, m, "oidc"); err != nil {
-		h.signInFailed(w, r, err)
-		return
-	}
-	h.cfg.Logger.InfoContext(r.Context(), "sso login", slog.String("org_id", m.OrgID), slog.String("member_id", m.ID))
-	http.Redirect(w, r, "/", http.StatusSeeOther)
-}
-
-// signInFailed renders the "Sign-in failed" page; refusals show their message,
-// anything else a generic one.
-func (h *Handler) signInFailed(w http.ResponseWriter, r *http.Request, err error) {
-	var re *oidcrp.Error
-	if !errors.As(err, &re) {
-		h.fail(w, r, "Sign-in failed", err)
-		return
-	}
-	h.cfg.Logger.InfoContext(r.Context(), "sso login refused", slog.Int("status", re.Status), slog.Any("error", err))
-	h.render(w, r, re.Status, "error", pageData{Title: "Sign-in failed", Error: re.Message})
-}
-
-// ssoMember finds the organization's member with the identity's email, or
-// creates one just in time with the connection's default role.
-func (h *Handler) ssoMember(ctx context.Context, id oidcrp.Identity) (store.Member, error) {
-	m, err := h.cfg.Store.MemberByEmail(ctx, id.OrgID, id.Email)
-	if err == nil {
-		if !m.Active {
-			return store.Member{}, &oidcrp.Error{Status: http.StatusForbidden,
-				Message: "Your account in this organization is deactivated. Ask your administrator to reactivate it."}
-		}
-		if m.DisplayName == "" && id.Name != "" {
-			m.DisplayName, m.UpdatedAt = id.Name, h.cfg.Now()
-			if err := h.cfg.Store.UpdateMember(ctx, m); err != nil {
-				return store.Member{}, fmt.Errorf("keep sso name: %w", err)
-			}
-		}
-		return m, nil
-	}
-	if !errors.Is(err, store.ErrNotFound) {
-		return store.Member{}, fmt.Errorf("find sso member: %w", err)
-	}
-	return h.createSSOMember(ctx, id)
-}
-
-func (h *Handler) createSSOMember(ctx context.Context, id oidcrp.Identity) (store.Member, error) {
-	role := store.RoleMember
-	if c, err := h.cfg.Store.SSOConnection(ctx, id.OrgID); err == nil && c.DefaultRole.Valid() {
-		role = c.DefaultRole
-	}
-	memberID, err := auth.NewID(h.cfg.Rand)
-	if err != nil {
-		return store.Member{}, fmt.Errorf("create sso member: %w", err)
-	}
-	now := h.cfg.Now()
-	m := store.Member{ID: memberID, OrgID: id.OrgID, Email: id.Email, DisplayName: id.Name, Role: role,
-		Active: true, CreatedAt: now, UpdatedAt: now}
-	if err := h.cfg.Store.CreateMember(ctx, m); err != nil {
-		if errors.Is(err, store.ErrConflict) { // created concurrently by another login or a SCIM push
-			return h.cfg.Store.MemberByEmail(ctx, id.OrgID, id.Email)
-		}
-		return store.Member{}, fmt.Errorf("create sso member: %w", err)
-	}
-	return m, nil
+	h.signInSSO(w, r, ssoIdentity{OrgID: id.OrgID, Protocol: "oidc", Issuer: id.Issuer, Subject: id.Subject,
+		Email: id.Email, Name: id.Name, PreferredUsername: id.PreferredUsername, LinkMemberID: id.LinkMemberID})
 }

@@ -7,11 +7,17 @@
 // Templates and CSS are embedded. Every state-changing route is wrapped in
 // http.CrossOriginProtection. A failed SSO callback renders the error page
 // (<main id="error"><h1>Sign-in failed</h1>...) with the oidcrp message and
-// creates no session. At an SSO login the member is found by email in the
-// organization, case-insensitively, or created just in time with the
-// connection's default role; the displayed name is the member's (SCIM wins),
-// else the ID token's name claim (then kept), else the email. Admins see the
-// organization's teams (the SCIM groups) on the home page.
+// creates no session. SSO sign-ins over OIDC (/sso/oidc/callback) and SAML
+// (/sso/saml/acs, then /sso/saml/finish in the starting browser) share one set
+// of rules (signin.go): a linked identity (issuer + OIDC sub or SAML NameID)
+// signs in as its member; account linking (beginSSO with a member id) links it
+// to that member when the emails match; a SCIM-provisioned member with the email
+// is linked on first use; any other existing member is refused and told to use
+// the emailed link; someone new joins with the default role unless the org
+// requires SSO. The name is sanitize.DisplayName of the IdP's name (SCIM's name
+// wins when set). Sign-ins, links and refusals are audited (sso.signin,
+// sso.link, sso.refused). Admins see the organization's teams (the SCIM groups)
+// on the home page.
 //
 // Usage:
 //
@@ -34,6 +40,7 @@ import (
 
 	"github.com/ssoconform/ssoconform/refapp/auth"
 	"github.com/ssoconform/ssoconform/refapp/oidcrp"
+	"github.com/ssoconform/ssoconform/refapp/samlsp"
 	"github.com/ssoconform/ssoconform/refapp/store"
 )
 
@@ -50,6 +57,9 @@ type Store interface {
 	CreateMember(ctx context.Context, m store.Member) error
 	UpdateMember(ctx context.Context, m store.Member) error
 	ListGroups(ctx context.Context, orgID string, q store.Query) ([]store.Group, int, error)
+	MemberByID(ctx context.Context, orgID, id string) (store.Member, error)
+	store.Identities
+	store.AuditLog
 }
 
 // Config configures a Handler.
@@ -57,6 +67,12 @@ type Config struct {
 	Store    Store          // required
 	Sessions *auth.Sessions // required
 	RP       *oidcrp.RP     // required
+	// SP is the SAML service provider. Default nil: organizations with a SAML connection cannot sign in.
+	SP *samlsp.SP
+	// Links checks and uses account-linking invitations (/account/link/{token}). Default nil: 404.
+	Links Links
+	// LoginLimit bounds password sign-in attempts. Default: see LoginLimit.
+	LoginLimit LoginLimit
 	// Now is the clock. Default time.Now.
 	Now func() time.Time
 	// Rand is the randomness for new member ids. Default crypto/rand.Reader.
@@ -96,6 +112,8 @@ type Handler struct {
 	cfg   Config
 	pages map[string]*template.Template
 	csrf  *http.CrossOriginProtection
+	// limiter counts password sign-in attempts.
+	limiter *limiter
 }
 
 // New checks cfg, parses the templates and returns a Handler.
@@ -103,8 +121,9 @@ func New(cfg Config) (*Handler, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	h := &Handler{cfg: cfg.withDefaults(), pages: map[string]*template.Template{}, csrf: http.NewCrossOriginProtection()}
-	for _, p := range []string{"login", "sso", "sso_org", "home", "error"} {
+	h := &Handler{cfg: cfg.withDefaults(), pages: map[string]*template.Template{}, csrf: http.NewCrossOriginProtection(),
+		limiter: newLimiter(cfg.LoginLimit)}
+	for _, p := range []string{"login", "sso", "sso_org", "home", "error", "link"} {
 		t, err := template.New(p).ParseFS(assets, "templates/layout.html", "templates/"+p+".html")
 		if err != nil {
 			return nil, fmt.Errorf("parse template %s: %w", p, err)

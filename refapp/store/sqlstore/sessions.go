@@ -42,8 +42,10 @@ func (s *Store) DeleteSession(ctx context.Context, hash []byte) error {
 // CreateLoginAttempt inserts a pending SSO login.
 func (s *Store) CreateLoginAttempt(ctx context.Context, a store.LoginAttempt) error {
 	_, err := s.exec(ctx, `INSERT INTO login_attempts
-		(state_hash, org_id, nonce, pkce_verifier, browser_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		a.StateHash, a.OrgID, a.Nonce, a.PKCEVerifier, a.BrowserHash, fmtTime(a.CreatedAt), fmtTime(a.ExpiresAt))
+		(state_hash, org_id, nonce, pkce_verifier, browser_hash, protocol, request_id, link_member_id, result,
+		created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		a.StateHash, a.OrgID, a.Nonce, a.PKCEVerifier, a.BrowserHash, a.Protocol, a.RequestID, a.LinkMemberID, a.Result,
+		fmtTime(a.CreatedAt), fmtTime(a.ExpiresAt))
 	return mapErr("create login attempt", err)
 }
 
@@ -54,9 +56,10 @@ func (s *Store) ConsumeLoginAttempt(ctx context.Context, stateHash []byte, now t
 	err := s.inTx(ctx, func(tx querier) error {
 		var created, expires string
 		var used sql.NullString
-		err := tx.QueryRowContext(ctx, `SELECT state_hash, org_id, nonce, pkce_verifier, browser_hash, created_at,
-			expires_at, used_at FROM login_attempts WHERE state_hash = ?`, stateHash).
-			Scan(&a.StateHash, &a.OrgID, &a.Nonce, &a.PKCEVerifier, &a.BrowserHash, &created, &expires, &used)
+		err := tx.QueryRowContext(ctx, `SELECT state_hash, org_id, nonce, pkce_verifier, browser_hash, protocol,
+			request_id, link_member_id, result, created_at, expires_at, used_at FROM login_attempts WHERE state_hash = ?`,
+			stateHash).Scan(&a.StateHash, &a.OrgID, &a.Nonce, &a.PKCEVerifier, &a.BrowserHash, &a.Protocol,
+			&a.RequestID, &a.LinkMemberID, &a.Result, &created, &expires, &used)
 		if err != nil {
 			return err
 		}
