@@ -30,6 +30,13 @@ type RefAppConfig struct {
 	Port int
 	// ExtraArgs are appended to `refapp serve` (e.g. --smtp-url). Default: none.
 	ExtraArgs []string
+	// DB is the --db argument, e.g. a postgres:// DSN several refapp processes share. Default:
+	// sqlite:Dir/refapp.db.
+	DB string
+	// BaseURL is the --base-url the app is told: its public address, which may be another instance's
+	// (instances behind one address, where the IdP's redirect lands on whichever). Default:
+	// http://Host:Port.
+	BaseURL string
 }
 
 // RefApp is a running refapp process, started from its binary and driven as a black box: its CLI for
@@ -39,8 +46,11 @@ type RefApp struct {
 	URL string
 	// LocalURL reaches the same server from this process (http://127.0.0.1:PORT).
 	LocalURL string
-	// DB is the --db argument (sqlite:PATH).
+	// DB is the --db argument (sqlite:PATH, or RefAppConfig.DB).
 	DB string
+	// DirectURL is this process itself as the browser reaches it (http://Host:PORT); it differs from
+	// URL when RefAppConfig.BaseURL names another address.
+	DirectURL string
 	// LogPath is the file receiving the process's stderr.
 	LogPath string
 
@@ -71,6 +81,13 @@ func StartRefApp(ctx context.Context, cfg RefAppConfig) (*RefApp, error) {
 		LogPath:  filepath.Join(cfg.Dir, "refapp.log"),
 		bin:      cfg.Bin,
 		done:     make(chan error, 1),
+	}
+	a.DirectURL = a.URL
+	if cfg.DB != "" {
+		a.DB = cfg.DB
+	}
+	if cfg.BaseURL != "" {
+		a.URL = strings.TrimRight(cfg.BaseURL, "/")
 	}
 	logf, err := os.Create(a.LogPath)
 	if err != nil {
@@ -141,6 +158,9 @@ func (a *RefApp) Stop(ctx context.Context) error {
 	}
 }
 
+// Bin is the refapp binary the process runs (to start more instances of it).
+func (a *RefApp) Bin() string { return a.bin }
+
 // Log returns the end of the process's log, for failure reports.
 func (a *RefApp) Log(max int) string { return tail(a.LogPath, max) }
 
@@ -193,24 +213,51 @@ type OIDCSettings struct {
 	ClientID     string
 	ClientSecret string
 	DefaultRole  string // admin, member or viewer
+	Enforce      bool   // "Require your organization members to use SSO to access"
 }
 
 // SetOIDC connects the organization to Okta over OIDC (refapp fetches and checks the metadata).
 func (a *RefApp) SetOIDC(ctx context.Context, org string, s OIDCSettings) error {
-	_, err := a.CLI(ctx, s.ClientSecret, "sso", "set", "--org", org, "--protocol", "oidc",
+	args := []string{"sso", "set", "--org", org, "--protocol", "oidc",
 		"--metadata-url", s.MetadataURL, "--client-id", s.ClientID, "--client-secret-file", "-",
-		"--default-role", s.DefaultRole, "--sync")
+		"--default-role", withDefault(s.DefaultRole, "member"), "--sync"}
+	if s.Enforce {
+		args = append(args, "--enforce")
+	}
+	_, err := a.CLI(ctx, s.ClientSecret, args...)
+	return err
+}
+
+// SAMLSettings is what an admin enters on refapp's OKTA AUTHENTICATION page for SAML.
+type SAMLSettings struct {
+	MetadataURL string // the Okta app's Identity Provider metadata URL
+	DefaultRole string // admin, member or viewer
+	Enforce     bool   // "Require your organization members to use SSO to access"
+}
+
+// SetSAML connects the organization to Okta over SAML (refapp fetches and checks the IdP metadata).
+func (a *RefApp) SetSAML(ctx context.Context, org string, s SAMLSettings) error {
+	args := []string{"sso", "set", "--org", org, "--protocol", "saml", "--metadata-url", s.MetadataURL,
+		"--default-role", withDefault(s.DefaultRole, "member"), "--sync"}
+	if s.Enforce {
+		args = append(args, "--enforce")
+	}
+	_, err := a.CLI(ctx, "", args...)
 	return err
 }
 
 // SSOInfo is what refapp tells an admin to copy into Okta, plus its current settings (never secrets).
 type SSOInfo struct {
 	RedirectURI string `json:"redirect_uri"`
+	ACSURL      string `json:"acs_url"`
+	SPEntityID  string `json:"sp_entity_id"`
 	SCIMBaseURL string `json:"scim_base_url"`
 	Protocol    string `json:"protocol"`
 	MetadataURL string `json:"metadata_url"`
 	ClientID    string `json:"client_id"`
 	DefaultRole string `json:"default_role"`
+	Issuer      string `json:"issuer"`
+	Enforce     bool   `json:"enforce"`
 }
 
 // SSOShow reads `refapp sso show` for the organization.
@@ -252,4 +299,13 @@ func excerpt(s string, max int) string {
 		return s[:max] + "..."
 	}
 	return s
+}
+
+// On returns a view of the stack whose refapp is app (another instance, e.g. on a shared database):
+// NewTenant creates the organization through app's CLI, and the Driver starts SSO at app.DirectURL.
+// The view shares everything else with st; close st, never the view.
+func (st *Stack) On(app *RefApp) *Stack {
+	v := *st
+	v.App, v.Driver = app, RefAppDriver{URL: app.DirectURL}
+	return &v
 }

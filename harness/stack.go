@@ -82,7 +82,8 @@ func StartStack(ctx context.Context, cfg StackConfig) (st *Stack, err error) {
 	if st.Mail, err = mailsink.Start(withDefault(cfg.SMTPAddr, "127.0.0.1:0")); err != nil {
 		return st, fmt.Errorf("start stack: %w", err)
 	}
-	if st.App, err = StartRefApp(ctx, RefAppConfig{Bin: cfg.RefAppBin, Dir: cfg.Dir, Host: cfg.AppHost, Port: cfg.AppPort}); err != nil {
+	if st.App, err = StartRefApp(ctx, RefAppConfig{Bin: cfg.RefAppBin, Dir: cfg.Dir, Host: cfg.AppHost, Port: cfg.AppPort,
+		ExtraArgs: []string{"--smtp-url", st.Mail.URL()}}); err != nil {
 		return st, fmt.Errorf("start stack: %w", err)
 	}
 	st.Driver = RefAppDriver{URL: st.App.URL}

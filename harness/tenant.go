@@ -22,6 +22,11 @@ type TenantSpec struct {
 	// ClientSecret, when set, is what refapp is configured with instead of the app's real secret (to
 	// prove a wrong secret is refused).
 	ClientSecret string
+	// Protocol is how refapp signs in through the mock: "oidc" (an OIDC app) or "saml" (a SAML 2.0 app
+	// whose Single sign-on URL and Audience come from `refapp sso show`). Default: "oidc".
+	Protocol string
+	// Enforce turns on "Require your organization members to use SSO to access". Default: off.
+	Enforce bool
 }
 
 // Tenant is an organization set up on both sides.
@@ -30,7 +35,9 @@ type Tenant struct {
 	AdminEmail    string
 	AdminPassword string
 	IdPOrg        *mockidp.Org
-	OIDCApp       mockidp.App
+	OIDCApp       mockidp.App     // the OIDC app (Protocol "oidc")
+	SAMLApp       mockidp.SAMLApp // the SAML app (Protocol "saml")
+	Protocol      string
 	SCIM          SCIMTarget // refapp's SCIM server with this org's key
 
 	passwords map[string]string
@@ -61,30 +68,64 @@ func (st *Stack) NewTenant(ctx context.Context, spec TenantSpec) (*Tenant, error
 	if tn.IdPOrg, err = st.IdP.CreateOrg(ctx, tn.Org); err != nil {
 		return nil, fmt.Errorf("new tenant: mock okta org: %w", err)
 	}
-	tn.OIDCApp, err = tn.IdPOrg.CreateOIDCApp(ctx, mockidp.OIDCAppInput{Label: "refapp", RedirectURIs: []string{info.RedirectURI}})
-	if err != nil {
-		return nil, fmt.Errorf("new tenant: mock okta app: %w", err)
+	tn.Protocol = spec.Protocol
+	if spec.Protocol == "saml" {
+		err = st.connectSAML(ctx, tn, spec, info, key)
+	} else {
+		err = st.connectOIDC(ctx, tn, spec, info, key)
 	}
-	err = tn.IdPOrg.SetProvisioning(ctx, tn.OIDCApp.ID, mockidp.Provisioning{BaseURL: tn.SCIM.BaseURL, Token: key})
-	if err != nil {
-		return nil, fmt.Errorf("new tenant: mock okta provisioning: %w", err)
-	}
-	secret := tn.OIDCApp.ClientSecret
-	if spec.ClientSecret != "" {
-		secret = spec.ClientSecret
-	}
-	err = st.App.SetOIDC(ctx, tn.Org, OIDCSettings{MetadataURL: tn.IdPOrg.DiscoveryURL(), ClientID: tn.OIDCApp.ClientID,
-		ClientSecret: secret, DefaultRole: spec.DefaultRole})
 	if err != nil {
 		return nil, fmt.Errorf("new tenant: %w", err)
 	}
 	return tn, nil
 }
 
+func (st *Stack) connectOIDC(ctx context.Context, tn *Tenant, spec TenantSpec, info SSOInfo, key string) error {
+	var err error
+	tn.OIDCApp, err = tn.IdPOrg.CreateOIDCApp(ctx, mockidp.OIDCAppInput{Label: "refapp", RedirectURIs: []string{info.RedirectURI}})
+	if err != nil {
+		return fmt.Errorf("mock okta app: %w", err)
+	}
+	if err = tn.IdPOrg.SetProvisioning(ctx, tn.OIDCApp.ID, mockidp.Provisioning{BaseURL: tn.SCIM.BaseURL, Token: key}); err != nil {
+		return fmt.Errorf("mock okta provisioning: %w", err)
+	}
+	secret := tn.OIDCApp.ClientSecret
+	if spec.ClientSecret != "" {
+		secret = spec.ClientSecret
+	}
+	return st.App.SetOIDC(ctx, tn.Org, OIDCSettings{MetadataURL: tn.IdPOrg.DiscoveryURL(), ClientID: tn.OIDCApp.ClientID,
+		ClientSecret: secret, DefaultRole: spec.DefaultRole, Enforce: spec.Enforce})
+}
+
+func (st *Stack) connectSAML(ctx context.Context, tn *Tenant, spec TenantSpec, info SSOInfo, key string) error {
+	var err error
+	tn.SAMLApp, err = tn.IdPOrg.CreateSAMLApp(ctx, mockidp.SAMLAppInput{Label: "refapp", SSOURL: info.ACSURL,
+		Audience: info.SPEntityID, NameIDFormat: mockidp.NameIDEmail, Attributes: []mockidp.SAMLAttribute{
+			{Name: "email", Value: "email"}, {Name: "firstName", Value: "firstName"},
+			{Name: "lastName", Value: "lastName"}, {Name: "displayName", Value: "displayName"}}})
+	if err != nil {
+		return fmt.Errorf("mock okta saml app: %w", err)
+	}
+	if err = tn.IdPOrg.SetProvisioning(ctx, tn.SAMLApp.ID, mockidp.Provisioning{BaseURL: tn.SCIM.BaseURL, Token: key}); err != nil {
+		return fmt.Errorf("mock okta provisioning: %w", err)
+	}
+	return st.App.SetSAML(ctx, tn.Org, SAMLSettings{MetadataURL: tn.SAMLApp.MetadataURL, DefaultRole: spec.DefaultRole,
+		Enforce: spec.Enforce})
+}
+
+// AppID is the id of the tenant's app integration in the mock (OIDC or SAML).
+func (tn *Tenant) AppID() string {
+	if tn.Protocol == "saml" {
+		return tn.SAMLApp.ID
+	}
+	return tn.OIDCApp.ID
+}
+
 func (s TenantSpec) withDefaults() TenantSpec {
 	s.Name = withDefault(s.Name, "org")
 	s.Plan = withDefault(s.Plan, "pro")
 	s.DefaultRole = withDefault(s.DefaultRole, "member")
+	s.Protocol = withDefault(s.Protocol, "oidc")
 	return s
 }
 
@@ -103,9 +144,9 @@ func (tn *Tenant) AddOktaUser(ctx context.Context, first, last string) (mockidp.
 // Password is the Okta password of a user made by AddOktaUser.
 func (tn *Tenant) Password(u mockidp.User) string { return tn.passwords[u.Login] }
 
-// Assign assigns the user to the tenant's OIDC app in the mock Okta, which pushes it to refapp by SCIM.
+// Assign assigns the user to the tenant's app in the mock Okta, which pushes it to refapp by SCIM.
 func (tn *Tenant) Assign(ctx context.Context, u mockidp.User) error {
-	if err := tn.IdPOrg.AssignUser(ctx, tn.OIDCApp.ID, u.ID); err != nil {
+	if err := tn.IdPOrg.AssignUser(ctx, tn.AppID(), u.ID); err != nil {
 		return fmt.Errorf("assign %s: %w", u.Login, err)
 	}
 	return nil

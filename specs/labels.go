@@ -23,8 +23,19 @@ var (
 	// OktaSPECTest marks the reproduction of Okta's own "Okta SCIM 2.0 SPEC Test".
 	OktaSPECTest = Label("Okta:SPEC-Test")
 
+	// FeatureSettings marks the reference app's organization settings specs (settings pages, linking
+	// emails, SSO enforcement, sso reset, plans, members).
+	FeatureSettings = Label("Feature:settings")
+
 	// FeatureTenants marks specs that need a second tenant of the target (tenant isolation).
 	FeatureTenants = Label("Feature:tenants")
+
+	// Stack marks specs that need the reference stack (the mock Okta driving the app), such as the
+	// provisioning specs: a run against a SCIM server alone should select `!Stack`.
+	Stack = Label("Stack")
+
+	// FeaturePostgres marks specs that need a PostgreSQL database (REFAPP_TEST_POSTGRES_DSN).
+	FeaturePostgres = Label("Feature:postgres")
 )
 
 // ProfileLabel is the label of a SCIM profile: Profile:okta-oin, Profile:okta-aiw or Profile:rfc. Only

@@ -1,0 +1,195 @@
+package harness
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/ssoconform/ssoconform/mockidp"
+)
+
+// Provisioning steps over a tenant's mock Okta org: each one is what an Okta admin does (deactivate,
+// unassign, edit a profile, push or unlink a group), and the mock pushes what Okta would push to the app's
+// SCIM server, synchronously, returning any push error. The mock's transcript of those pushes is the
+// evidence specs assert on (SCIMRequests) and attach to reports (SCIMTranscript); credentials are
+// redacted by the mock.
+//
+//	err := tn.SetFlavour(ctx, mockidp.FlavourAIW)
+//	err = tn.Assign(ctx, u)        // F(u), POST /Users
+//	mark := tn.SCIMMark()
+//	err = tn.Deactivate(ctx, u)    // AIW: GET /Users/{id}, PUT active:false
+//	reqs := tn.SCIMRequests(mark)  // ["GET /Users/abc", "PUT /Users/abc"]
+
+// Provisioning flavours of the mock's app integration (what SetFlavour takes).
+const (
+	ProvisioningOIN = mockidp.FlavourOIN // OIN catalog app: PATCH for active and groups
+	ProvisioningAIW = mockidp.FlavourAIW // App Integration Wizard app: GET then PUT for everything
+)
+
+// OktaUser and OktaGroup are a user and a group of the tenant's mock Okta org (names for specs, which
+// do not import the mock).
+type (
+	OktaUser  = mockidp.User
+	OktaGroup = mockidp.Group
+)
+
+// ProvisioningFeatures are the "Provisioning to App" checkboxes of the tenant's app.
+type ProvisioningFeatures = mockidp.ProvisioningFeatures
+
+// SetFeatures re-sets the tenant app's provisioning with these features, keeping the rest.
+func (tn *Tenant) SetFeatures(ctx context.Context, f ProvisioningFeatures) error {
+	p, ok := tn.IdPOrg.Provisioning(tn.OIDCApp.ID)
+	if !ok {
+		return fmt.Errorf("set provisioning features: the app has no provisioning")
+	}
+	p.Features = &f
+	if err := tn.IdPOrg.SetProvisioning(ctx, tn.OIDCApp.ID, p); err != nil {
+		return fmt.Errorf("set provisioning features: %w", err)
+	}
+	return nil
+}
+
+// SetFlavour re-sets the tenant app's provisioning with flavour (mockidp.FlavourOIN or FlavourAIW),
+// keeping the SCIM base URL, the token and the enabled features.
+func (tn *Tenant) SetFlavour(ctx context.Context, flavour string) error {
+	p, ok := tn.IdPOrg.Provisioning(tn.OIDCApp.ID)
+	if !ok {
+		return fmt.Errorf("set flavour %s: the app has no provisioning", flavour)
+	}
+	p.Flavour = flavour
+	if err := tn.IdPOrg.SetProvisioning(ctx, tn.OIDCApp.ID, p); err != nil {
+		return fmt.Errorf("set flavour %s: %w", flavour, err)
+	}
+	return nil
+}
+
+// Deactivate deactivates the user in Okta (Push User Deactivation).
+func (tn *Tenant) Deactivate(ctx context.Context, u mockidp.User) error {
+	return wrapStep("deactivate", u, tn.IdPOrg.DeactivateUser(ctx, u.ID))
+}
+
+// Reactivate activates a deactivated user in Okta; the user's assignments were kept, so the app gets
+// the reactivation (Reactivate Users).
+func (tn *Tenant) Reactivate(ctx context.Context, u mockidp.User) error {
+	return wrapStep("reactivate", u, tn.IdPOrg.ActivateUser(ctx, u.ID))
+}
+
+// Unassign removes the user's assignment to the tenant's app (disabling the user's access).
+func (tn *Tenant) Unassign(ctx context.Context, u mockidp.User) error {
+	return wrapStep("unassign", u, tn.IdPOrg.UnassignUser(ctx, tn.OIDCApp.ID, u.ID))
+}
+
+// UpdateName changes the user's first and last name in Okta (Push Profile Updates).
+func (tn *Tenant) UpdateName(ctx context.Context, u mockidp.User, first, last string) (mockidp.User, error) {
+	out, err := tn.IdPOrg.UpdateUser(ctx, u.ID, mockidp.UserUpdate{FirstName: &first, LastName: &last})
+	return out, wrapStep("update the name of", u, err)
+}
+
+// AddGroup creates an Okta group with the given members and assigns it to the tenant's app (members not
+// assigned yet are pushed as users), the first step of the seed's Group Provisioning.
+func (tn *Tenant) AddGroup(ctx context.Context, name string, members ...mockidp.User) (mockidp.Group, error) {
+	g, err := tn.IdPOrg.CreateGroup(ctx, mockidp.GroupInput{Name: name})
+	if err != nil {
+		return g, fmt.Errorf("add group %s: %w", name, err)
+	}
+	for _, u := range members {
+		if err := tn.IdPOrg.AddGroupMember(ctx, g.ID, u.ID); err != nil {
+			return g, fmt.Errorf("add group %s: member %s: %w", name, u.Login, err)
+		}
+	}
+	if err := tn.IdPOrg.AssignGroup(ctx, tn.OIDCApp.ID, g.ID); err != nil {
+		return g, fmt.Errorf("add group %s: assign to the app: %w", name, err)
+	}
+	g, _ = tn.IdPOrg.Group(g.ID)
+	return g, nil
+}
+
+// AddToGroup adds a user to an Okta group; a pushed group's membership follows in the app.
+func (tn *Tenant) AddToGroup(ctx context.Context, g mockidp.Group, u mockidp.User) error {
+	return wrapStep("add to group "+g.Name, u, tn.IdPOrg.AddGroupMember(ctx, g.ID, u.ID))
+}
+
+// RemoveFromGroup removes a user from an Okta group; a pushed group's membership follows in the app.
+func (tn *Tenant) RemoveFromGroup(ctx context.Context, g mockidp.Group, u mockidp.User) error {
+	return wrapStep("remove from group "+g.Name, u, tn.IdPOrg.RemoveGroupMember(ctx, g.ID, u.ID))
+}
+
+// PushGroup pushes the group to the tenant's app (Push Groups tab, Push Groups, select, Save).
+func (tn *Tenant) PushGroup(ctx context.Context, g mockidp.Group) error {
+	if err := tn.IdPOrg.PushGroup(ctx, tn.OIDCApp.ID, g.ID); err != nil {
+		return fmt.Errorf("push group %s: %w", g.Name, err)
+	}
+	return nil
+}
+
+// UnlinkGroup unlinks a pushed group in the Push Groups tab: deleteInApp chooses "Delete the group in
+// the target app", otherwise "Leave the group in the target app".
+func (tn *Tenant) UnlinkGroup(ctx context.Context, g mockidp.Group, deleteInApp bool) error {
+	if err := tn.IdPOrg.UnlinkGroup(ctx, tn.OIDCApp.ID, g.ID, deleteInApp); err != nil {
+		return fmt.Errorf("unlink group %s: %w", g.Name, err)
+	}
+	return nil
+}
+
+// SCIMUserID is the id the app's SCIM server gave the user (Okta keeps it as the app user's
+// externalId); ok is false until the user was pushed.
+func (tn *Tenant) SCIMUserID(u mockidp.User) (string, bool) {
+	return tn.IdPOrg.ExternalID(tn.OIDCApp.ID, u.ID)
+}
+
+// SCIMGroupID is the id the app's SCIM server gave a pushed group.
+func (tn *Tenant) SCIMGroupID(g mockidp.Group) (string, bool) {
+	return tn.IdPOrg.GroupExternalID(tn.OIDCApp.ID, g.ID)
+}
+
+// SCIMMark is the number of exchanges the mock has had with the app so far: pass it to SCIMRequests or
+// SCIMTranscript to see only what came after.
+func (tn *Tenant) SCIMMark() int { return len(tn.IdPOrg.Transcript(tn.OIDCApp.ID)) }
+
+// SCIMExchanges returns the mock's exchanges with the app after the first from, credentials redacted.
+func (tn *Tenant) SCIMExchanges(from int) []Exchange {
+	all := tn.IdPOrg.Transcript(tn.OIDCApp.ID)
+	if from > len(all) {
+		from = len(all)
+	}
+	out := make([]Exchange, 0, len(all)-from)
+	for _, e := range all[from:] {
+		out = append(out, Exchange{Method: e.Method, URL: e.URL, RequestHeader: redactedHeader(e.RequestHeader),
+			RequestBody: e.RequestBody, Status: e.Status, ResponseHeader: e.ResponseHeader,
+			ResponseBody: e.ResponseBody, Duration: e.Duration, Err: e.Err})
+	}
+	return out
+}
+
+// SCIMRequests returns the request lines the mock sent after the first from, as "METHOD /path?query"
+// relative to the SCIM base URL (e.g. "PATCH /Users/8f3c..."), for asserting Okta's sequence.
+func (tn *Tenant) SCIMRequests(from int) []string {
+	base := strings.TrimSuffix(tn.SCIM.BaseURL, "/")
+	var out []string
+	for _, e := range tn.SCIMExchanges(from) {
+		p := strings.TrimPrefix(e.URL, base)
+		if u, err := url.PathUnescape(p); err == nil {
+			p = u
+		}
+		out = append(out, e.Method+" "+p)
+	}
+	return out
+}
+
+// SCIMTranscript is the mock's exchanges with the app after the first from, as text for a report.
+func (tn *Tenant) SCIMTranscript(from int) string {
+	var b strings.Builder
+	for _, e := range tn.SCIMExchanges(from) {
+		b.WriteString(e.Transcript())
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+func wrapStep(what string, u mockidp.User, err error) error {
+	if err != nil {
+		return fmt.Errorf("%s %s: %w", what, u.Login, err)
+	}
+	return nil
+}
