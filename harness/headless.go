@@ -1,0 +1,159 @@
+package harness
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"strings"
+	"time"
+
+	"golang.org/x/net/html"
+)
+
+// HeadlessClient is an HTTP client that behaves like a browser without one: it keeps cookies, follows
+// redirects, and reaches every *.test host on 127.0.0.1 (as the browser's host-resolver rule does), so a
+// sign-in can run without Chromium, e.g. in benchmarks.
+func HeadlessClient() *http.Client {
+	jar, _ := cookiejar.New(nil) // only fails with options
+	dialer := &net.Dialer{Timeout: 5 * time.Second}
+	tr := &http.Transport{
+		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			host, port, err := net.SplitHostPort(addr)
+			if err == nil && strings.HasSuffix(host, ".test") {
+				addr = net.JoinHostPort("127.0.0.1", port)
+			}
+			return dialer.DialContext(ctx, network, addr)
+		},
+		MaxIdleConnsPerHost: 16,
+	}
+	return &http.Client{Jar: jar, Transport: tr, Timeout: 30 * time.Second}
+}
+
+// HeadlessSignIn runs the SP-initiated sign-in of the reference app without a browser: GET
+// {appURL}/sso/{org}/start, the mock Okta's sign-in form, and, for SAML, the auto-submitted response
+// form; it succeeds when the app's /api/v1/me answers 200 for the client's session. client must come
+// from HeadlessClient (one per sign-in: it holds the session).
+func HeadlessSignIn(ctx context.Context, client *http.Client, appURL, org, username, password string) error {
+	page, err := fetch(ctx, client, http.MethodGet, appURL+"/sso/"+url.PathEscape(org)+"/start", nil)
+	if err != nil {
+		return fmt.Errorf("headless sign-in: %w", err)
+	}
+	login, err := findForm(page, "okta-signin-username")
+	if err != nil {
+		return fmt.Errorf("headless sign-in: okta sign-in page %s: %w", RedactURL(page.url), err)
+	}
+	login.values.Set("username", username)
+	login.values.Set("password", password)
+	if page, err = fetch(ctx, client, http.MethodPost, login.action, login.values); err != nil {
+		return fmt.Errorf("headless sign-in: %w", err)
+	}
+	if post, err := findForm(page, "SAMLResponse"); err == nil { // SAML: the IdP's auto-submit form
+		if page, err = fetch(ctx, client, http.MethodPost, post.action, post.values); err != nil {
+			return fmt.Errorf("headless sign-in: %w", err)
+		}
+	}
+	me, err := fetch(ctx, client, http.MethodGet, appURL+"/api/v1/me", nil)
+	if err != nil {
+		return fmt.Errorf("headless sign-in: %w", err)
+	}
+	if me.status != http.StatusOK {
+		return fmt.Errorf("headless sign-in: not signed in: /api/v1/me answered %d after landing on %s (%d)",
+			me.status, RedactURL(page.url), page.status)
+	}
+	return nil
+}
+
+type fetched struct {
+	url    string
+	status int
+	body   string
+}
+
+func fetch(ctx context.Context, client *http.Client, method, target string, form url.Values) (fetched, error) {
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequestWithContext(ctx, method, target, body)
+	if err != nil {
+		return fetched{}, err
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		// a browser sends its page's origin with a form post; the apps' CSRF checks rely on it
+		if u, err := url.Parse(target); err == nil {
+			req.Header.Set("Origin", u.Scheme+"://"+u.Host)
+		}
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return fetched{}, fmt.Errorf("%s %s: %w", method, RedactURL(target), err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return fetched{}, fmt.Errorf("%s %s: read: %w", method, RedactURL(target), err)
+	}
+	return fetched{url: resp.Request.URL.String(), status: resp.StatusCode, body: string(b)}, nil
+}
+
+type form struct {
+	action string
+	values url.Values
+}
+
+// findForm returns the first form holding an input whose id or name is field, with its action resolved
+// against the page's URL and the values of its inputs.
+func findForm(page fetched, field string) (form, error) {
+	doc, err := html.Parse(strings.NewReader(page.body))
+	if err != nil {
+		return form{}, fmt.Errorf("parse page: %w", err)
+	}
+	for f := range doc.Descendants() {
+		if f.Type != html.ElementNode || f.Data != "form" {
+			continue
+		}
+		out := form{values: url.Values{}}
+		found := false
+		for in := range f.Descendants() {
+			if in.Type != html.ElementNode || in.Data != "input" {
+				continue
+			}
+			name := attr(in, "name")
+			if name == field || attr(in, "id") == field {
+				found = true
+			}
+			if name != "" && attr(in, "type") != "submit" {
+				out.values.Set(name, attr(in, "value"))
+			}
+		}
+		if !found {
+			continue
+		}
+		base, err := url.Parse(page.url)
+		if err != nil {
+			return form{}, err
+		}
+		action, err := base.Parse(attr(f, "action"))
+		if err != nil {
+			return form{}, fmt.Errorf("form action: %w", err)
+		}
+		out.action = action.String()
+		return out, nil
+	}
+	return form{}, errors.New("no form with " + field + " (status " + fmt.Sprint(page.status) + ")")
+}
+
+func attr(n *html.Node, key string) string {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return a.Val
+		}
+	}
+	return ""
+}
