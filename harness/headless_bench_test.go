@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -79,7 +80,7 @@ func measure(b *testing.B, op func() error) {
 	}
 	elapsed := time.Since(start)
 	slices.Sort(took)
-	b.ReportMetric(float64(len(took))/elapsed.Seconds(), "signins/s")
+	b.ReportMetric(float64(len(took))/elapsed.Seconds(), "sign-ins/s")
 	b.ReportMetric(float64(took[len(took)/2].Microseconds())/1000, "p50-ms")
 	b.ReportMetric(float64(took[len(took)*99/100].Microseconds())/1000, "p99-ms")
 }
@@ -140,7 +141,7 @@ func mockCodeFlow(ctx context.Context, org *mockidp.Org, app mockidp.App, login,
 		IDToken string `json:"id_token"`
 	}
 	if err := json.NewDecoder(tresp.Body).Decode(&tok); err != nil || tresp.StatusCode != http.StatusOK || tok.IDToken == "" {
-		return fmt.Errorf("token request: status %d, err %v", tresp.StatusCode, err)
+		return fmt.Errorf("token request: status %d: %w", tresp.StatusCode, errors.Join(err, errors.New("no id_token")))
 	}
 	return nil
 }
