@@ -65,9 +65,13 @@ const (
 	FeatureEntraCompat SCIMFeature = "entra-compat"
 )
 
+// FeatureRateLimit: each credential is rate limited, and a request past the limit is answered 429 with
+// an integer Retry-After (RFC 6585 §4), which Okta's provisioning honours. Needs SCIMTarget.Throttled.
+const FeatureRateLimit SCIMFeature = "rate-limit"
+
 // SCIMFeatures lists every optional feature.
 var SCIMFeatures = []SCIMFeature{FeatureGroups, FeaturePatch, FeatureFilterOps, FeatureDiscovery,
-	FeatureUserDelete, FeatureEntraCompat}
+	FeatureUserDelete, FeatureEntraCompat, FeatureRateLimit}
 
 // ParseSCIMFeatures reads a comma-separated feature list; "all" declares every feature.
 func ParseSCIMFeatures(s string) ([]SCIMFeature, error) {
@@ -102,6 +106,9 @@ type SCIMTarget struct {
 	// Second is another tenant (organization) of the same server with its own credential, for the
 	// tenant-isolation specs. Default: nil, and those specs are skipped.
 	Second *SCIMTarget
+	// Throttled is a credential of the same server that the rate-limit spec may exhaust; no other spec
+	// uses it. Default: nil, and that spec is skipped.
+	Throttled *SCIMTarget
 	// Client sends the requests. Default: a client with a 30 s timeout.
 	Client *http.Client
 	// Recorder, when set, receives every exchange (credentials redacted). Default: nil.

@@ -49,6 +49,8 @@ type StackConfig struct {
 	// free port (the browser maps *.test to loopback; a developer's browser would use "localhost").
 	AppHost string
 	AppPort int
+	// RefAppArgs are extra `refapp serve` flags, e.g. a lower SCIM rate limit. Default: none.
+	RefAppArgs []string
 }
 
 // Stack is a running reference stack.
@@ -83,7 +85,7 @@ func StartStack(ctx context.Context, cfg StackConfig) (st *Stack, err error) {
 		return st, fmt.Errorf("start stack: %w", err)
 	}
 	if st.App, err = StartRefApp(ctx, RefAppConfig{Bin: cfg.RefAppBin, Dir: cfg.Dir, Host: cfg.AppHost, Port: cfg.AppPort,
-		ExtraArgs: []string{"--smtp-url", st.Mail.URL()}}); err != nil {
+		ExtraArgs: append([]string{"--smtp-url", st.Mail.URL()}, cfg.RefAppArgs...)}); err != nil {
 		return st, fmt.Errorf("start stack: %w", err)
 	}
 	st.Driver = RefAppDriver{URL: st.App.URL}

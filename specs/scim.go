@@ -39,6 +39,7 @@ func registerSCIMSpecs() bool {
 			describeSCIMDiscovery(s)
 			describeSCIMIsolation(s)
 			describeSCIMConcurrency(s)
+			describeSCIMRateLimit(s)
 			if p != harness.FlavourRFC {
 				describeOktaSPECTest(s)
 			}

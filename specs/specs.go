@@ -101,6 +101,9 @@ var _ = SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
 		RefAppBin: cfg.RefAppBin,
 		Dir:       GinkgoT().TempDir(),
 		Browser:   browser.Config{Show: cfg.ShowBrowser},
+		// a per-key SCIM limit that the rate-limit spec's bounded burst passes and the other specs,
+		// each on its own key, never reach
+		RefAppArgs: []string{"--scim-rate-limit", "1000", "--scim-rate-burst", "1000"},
 	})
 	Expect(err).NotTo(HaveOccurred(), "start the reference stack")
 	stack = st
@@ -118,9 +121,12 @@ func refAppSCIMTarget(ctx context.Context, st *harness.Stack) harness.SCIMTarget
 	Expect(err).NotTo(HaveOccurred(), "create the SCIM specs' first organization")
 	b, err := st.NewTenant(ctx, harness.TenantSpec{Name: "scimb"})
 	Expect(err).NotTo(HaveOccurred(), "create the SCIM specs' second organization")
+	c, err := st.NewTenant(ctx, harness.TenantSpec{Name: "scimthrottle"})
+	Expect(err).NotTo(HaveOccurred(), "create the rate-limit spec's organization")
 	t := a.SCIM
 	t.Features = harness.SCIMFeatures
 	t.Second = &b.SCIM
+	t.Throttled = &c.SCIM
 	return t
 }
 

@@ -23,14 +23,16 @@ included), 1 on failures, 2 on usage errors.
 
 Profiles: okta-oin (Okta OIN app: PATCH for activation and groups), okta-aiw (Okta App Integration
 Wizard app: PUT for everything), rfc (RFC 7643/7644). Optional features (--features, or "all"):
-groups, patch, filter-ops, discovery, user-delete, entra-compat; specs needing an undeclared feature are
-skipped and reported. Tenant-isolation specs need a second organization (--second-url, --second-token-file).
+groups, patch, filter-ops, discovery, user-delete, entra-compat, rate-limit; specs needing an undeclared
+feature are skipped and reported. Tenant-isolation specs need a second organization (--second-url,
+--second-token-file); the rate-limit spec needs a token it may exhaust (--throttle-token-file).
 
 flags:`
 
 type scimFlags struct {
 	url, tokenFile, profile, features, authScheme string
 	secondURL, secondTokenFile                    string
+	throttleTokenFile                             string
 	reportDir, labelFilter, focus                 string
 	timeout                                       time.Duration
 }
@@ -46,6 +48,7 @@ func runSCIM(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&f.authScheme, "auth-scheme", "bearer", `"bearer" sends Authorization: Bearer TOKEN; "header" sends the file's content as the whole header value`)
 	fs.StringVar(&f.secondURL, "second-url", "", "SCIM base URL of a second organization, for tenant isolation")
 	fs.StringVar(&f.secondTokenFile, "second-token-file", "", "file holding the second organization's token")
+	fs.StringVar(&f.throttleTokenFile, "throttle-token-file", "", "file holding a token of the same server that the rate-limit spec may exhaust")
 	fs.StringVar(&f.reportDir, "report-dir", "ssoconform-report", "directory for junit.xml, report.json and report.html")
 	fs.StringVar(&f.labelFilter, "label-filter", "", `Ginkgo label filter narrowing the selection, e.g. 'Kind:Security || Okta:SPEC-Test'`)
 	fs.StringVar(&f.focus, "focus", "", "run only specs whose text matches this regular expression, e.g. SCIM-USR-")
@@ -108,6 +111,13 @@ func (f scimFlags) toRun(stdin io.Reader) (specs.SCIMRun, error) {
 			return specs.SCIMRun{}, err
 		}
 		target.Second = &harness.SCIMTarget{BaseURL: strings.TrimSuffix(f.secondURL, "/"), Authorization: auth2, Flavour: profile, Features: features}
+	}
+	if f.throttleTokenFile != "" {
+		auth3, err := f.authorization(f.throttleTokenFile, stdin)
+		if err != nil {
+			return specs.SCIMRun{}, err
+		}
+		target.Throttled = &harness.SCIMTarget{BaseURL: target.BaseURL, Authorization: auth3, Flavour: profile, Features: features}
 	}
 	if err := target.Validate(); err != nil {
 		return specs.SCIMRun{}, err

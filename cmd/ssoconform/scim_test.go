@@ -150,6 +150,8 @@ var selfTestCases = []struct {
 	{scimfault.DiscoveryNoSchemaURN, harness.FlavourOktaOIN, []string{"SCIM-DISC-SPC"}},
 	{scimfault.HTMLErrors, harness.FlavourOktaOIN, []string{"SCIM-ERR-MALFORMED", "SCIM-ERR-USERNAME", "SCIM-ERR-413", "SCIM-USR-PATCH-ERRORS"}},
 	{scimfault.NumericErrorStatus, harness.FlavourOktaOIN, []string{"SCIM-ERR-TYPES", "SCIM-FLT-INVALID", "SCIM-USR-PUT-404", "SCIM-USR-PATCH-ATOMIC", "SCIM-GRP-MEMBER-INVALID"}},
+	{scimfault.NoRateLimit, harness.FlavourOktaOIN, []string{"SCIM-ERR-429"}},
+	{scimfault.RetryAfterDate, harness.FlavourOktaOIN, []string{"SCIM-ERR-429"}},
 }
 
 // TestSelfTestBrokenTargets proves the SCIM specs fail when they should: each selected spec passes
@@ -208,8 +210,8 @@ func TestSelfTestBrokenTargets(t *testing.T) {
 }
 
 type selfTestEnv struct {
-	a, b harness.SCIMTarget
-	dir  string
+	a, b, c harness.SCIMTarget // c's key is the one the rate-limit spec exhausts
+	dir     string
 }
 
 func startSelfTestStack(t *testing.T) selfTestEnv {
@@ -224,7 +226,8 @@ func startSelfTestStack(t *testing.T) selfTestEnv {
 			t.Fatalf("build refapp: %v\n%s", err, out)
 		}
 	}
-	st, err := harness.StartStack(ctx, harness.StackConfig{RefAppBin: bin, Dir: t.TempDir(), NoBrowser: true})
+	st, err := harness.StartStack(ctx, harness.StackConfig{RefAppBin: bin, Dir: t.TempDir(), NoBrowser: true,
+		RefAppArgs: []string{"--scim-rate-limit", "1000", "--scim-rate-burst", "1000"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -241,7 +244,11 @@ func startSelfTestStack(t *testing.T) selfTestEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return selfTestEnv{a: a.SCIM, b: b.SCIM, dir: t.TempDir()}
+	c, err := st.NewTenant(ctx, harness.TenantSpec{Name: "selfc"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return selfTestEnv{a: a.SCIM, b: b.SCIM, c: c.SCIM, dir: t.TempDir()}
 }
 
 var runCount int
@@ -252,15 +259,15 @@ func (e selfTestEnv) runCLI(t *testing.T, base string, p harness.SCIMFlavour, id
 	t.Helper()
 	runCount++
 	dir := filepath.Join(e.dir, fmt.Sprintf("run%d", runCount))
-	tokA, tokB := filepath.Join(e.dir, "a.token"), filepath.Join(e.dir, "b.token")
-	for path, auth := range map[string]string{tokA: e.a.Authorization, tokB: e.b.Authorization} {
+	tokA, tokB, tokC := filepath.Join(e.dir, "a.token"), filepath.Join(e.dir, "b.token"), filepath.Join(e.dir, "c.token")
+	for path, auth := range map[string]string{tokA: e.a.Authorization, tokB: e.b.Authorization, tokC: e.c.Authorization} {
 		if err := os.WriteFile(path, []byte(strings.TrimPrefix(auth, "Bearer ")), 0o600); err != nil {
 			t.Fatal(err)
 		}
 	}
 	focus := "(" + strings.Join(ids, "|") + "):"
 	cmd := exec.Command(os.Args[0], "scim", "--url", base, "--token-file", tokA, "--profile", string(p), "--features", "all",
-		"--second-url", e.b.BaseURL, "--second-token-file", tokB, "--report-dir", dir, "--focus", focus)
+		"--second-url", e.b.BaseURL, "--second-token-file", tokB, "--throttle-token-file", tokC, "--report-dir", dir, "--focus", focus)
 	cmd.Env = append(os.Environ(), "SSOCONFORM_SELFTEST_CLI=1")
 	out, err := cmd.CombinedOutput()
 	var exit *exec.ExitError

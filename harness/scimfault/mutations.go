@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Mutation names one broken rule.
@@ -40,6 +41,8 @@ const (
 	PatchIgnored         Mutation = "patch-ignored"          // PATCH answers 204 and changes nothing
 	PutIgnored           Mutation = "put-ignored"            // PUT answers 200 with the body sent and changes nothing
 	GroupDeleteIgnored   Mutation = "group-delete-ignored"   // DELETE /Groups answers 204 and deletes nothing
+	NoRateLimit          Mutation = "no-rate-limit"          // a throttled request answers 200 with an empty list
+	RetryAfterDate       Mutation = "retry-after-date"       // a 429 carries Retry-After as an HTTP date
 	GroupMembersDropped  Mutation = "group-members-dropped"  // groups are read without their members
 	TenantLeak           Mutation = "tenant-leak"            // an unknown user id is looked up in another tenant
 	DiscoveryNoSchemaURN Mutation = "discovery-no-schema"    // /ServiceProviderConfig without its schema URN
@@ -50,7 +53,7 @@ var Mutations = []Mutation{CountsAsStrings, ItemsPerPageEcho, CreateWithoutID, C
 	EchoPassword, EchoUnknownAttrs, CaseSensitiveFilter, FilterIgnored, InvalidFilterAs200, ConflictAs201,
 	NoUniquenessType, NumericErrorStatus, HTMLErrors, LeakInternals, NoWWWAuthenticate, AcceptAnyToken,
 	AnyContentType, LowercaseUserName, ReversedPages, PastEndError, DeactivateHides, PatchIgnored, PutIgnored,
-	GroupDeleteIgnored, GroupMembersDropped, TenantLeak, DiscoveryNoSchemaURN}
+	GroupDeleteIgnored, GroupMembersDropped, TenantLeak, DiscoveryNoSchemaURN, NoRateLimit, RetryAfterDate}
 
 var userPath = regexp.MustCompile(`/Users/([^/]+)$`)
 
@@ -126,6 +129,13 @@ func (p *Proxy) mutateResponse(resp *http.Response, ex *exchange, doc map[string
 		}
 	case m == CaseSensitiveFilter && isList:
 		p.caseSensitive(ex, doc)
+	case m == NoRateLimit && resp.StatusCode == http.StatusTooManyRequests:
+		resp.StatusCode = http.StatusOK
+		resp.Header.Del("Retry-After")
+		return encode(map[string]any{"schemas": []any{"urn:ietf:params:scim:api:messages:2.0:ListResponse"},
+			"totalResults": 0, "startIndex": 1, "itemsPerPage": 0, "Resources": []any{}})
+	case m == RetryAfterDate && resp.StatusCode == http.StatusTooManyRequests:
+		resp.Header.Set("Retry-After", time.Now().Add(time.Second).UTC().Format(http.TimeFormat))
 	case m == InvalidFilterAs200 && isError && doc["scimType"] == "invalidFilter":
 		resp.StatusCode = http.StatusOK
 		return encode(map[string]any{"schemas": []any{"urn:ietf:params:scim:api:messages:2.0:ListResponse"},
