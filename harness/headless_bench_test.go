@@ -34,7 +34,9 @@ func BenchmarkHeadlessSignIn(b *testing.B) {
 		tn, u := benchTenant(ctx, b, st, protocol)
 		b.Run("refapp-"+protocol, func(b *testing.B) {
 			measure(b, func() error {
-				return HeadlessSignIn(ctx, HeadlessClient(), st.App.URL, tn.Org, u.Login, tn.Password(u))
+				c := HeadlessClient()
+				defer c.CloseIdleConnections()
+				return HeadlessSignIn(ctx, c, st.App.URL, tn.Org, u.Login, tn.Password(u))
 			})
 		})
 	}
@@ -89,6 +91,7 @@ func measure(b *testing.B, op func() error) {
 // the token request (client_secret_basic).
 func mockCodeFlow(ctx context.Context, org *mockidp.Org, app mockidp.App, login, password string) error {
 	client := HeadlessClient()
+	defer client.CloseIdleConnections()
 	client.CheckRedirect = func(req *http.Request, _ []*http.Request) error {
 		if req.URL.Host == "rp.test" {
 			return http.ErrUseLastResponse // the relying party is not there: stop at its callback
