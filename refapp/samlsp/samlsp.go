@@ -45,6 +45,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ssoconform/ssoconform/refapp/refusal"
+
 	"github.com/ssoconform/ssoconform/refapp/store"
 )
 
@@ -145,24 +147,11 @@ type Identity struct {
 	LinkMemberID string `json:"link_member_id,omitempty"`
 }
 
-// Error is a refused SAML sign-in: Message is for the user, Cause for the log.
-type Error struct {
-	Status  int
-	Message string
-	Cause   error
-}
-
-func (e *Error) Error() string {
-	if e.Cause == nil {
-		return e.Message
-	}
-	return e.Message + ": " + e.Cause.Error()
-}
-
-func (e *Error) Unwrap() error { return e.Cause }
+// Error is a refused sign-in (see package refusal): Message is for the user, Cause for the log.
+type Error = refusal.Error
 
 func refuse(status int, cause error, format string, args ...any) *Error {
-	return &Error{Status: status, Message: fmt.Sprintf(format, args...), Cause: cause}
+	return refusal.New(status, cause, format, args...)
 }
 
 // SP is the service provider. It is safe for concurrent use.

@@ -8,9 +8,9 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/ssoconform/ssoconform/refapp/refusal"
+
 	"github.com/ssoconform/ssoconform/refapp/auth"
-	"github.com/ssoconform/ssoconform/refapp/oidcrp"
-	"github.com/ssoconform/ssoconform/refapp/samlsp"
 	"github.com/ssoconform/ssoconform/refapp/sanitize"
 	"github.com/ssoconform/ssoconform/refapp/store"
 )
@@ -36,16 +36,9 @@ func (id ssoIdentity) displayName() string {
 	return sanitize.DisplayName(name, id.Email)
 }
 
-// refusal is a sign-in rule's refusal: shown on the error page, audited as sso.refused.
-type refusal struct {
-	status  int
-	message string
-}
-
-func (e *refusal) Error() string { return e.message }
-
-func refused(status int, format string, args ...any) *refusal {
-	return &refusal{status: status, message: fmt.Sprintf(format, args...)}
+// refused is a sign-in rule's refusal: shown on the error page, audited as sso.refused.
+func refused(status int, format string, args ...any) *refusal.Error {
+	return refusal.New(status, nil, format, args...)
 }
 
 // signInSSO applies the sign-in rules to a verified identity and, when they let it in, starts a session:
@@ -199,16 +192,8 @@ func (h *Handler) createSSOMember(ctx context.Context, id ssoIdentity, role stor
 // sso.refused for the org (when known); anything else shows a generic message.
 func (h *Handler) signInFailed(w http.ResponseWriter, r *http.Request, orgID string, err error) {
 	status, msg := 0, ""
-	var oe *oidcrp.Error
-	var se *samlsp.Error
-	var re *refusal
-	switch {
-	case errors.As(err, &re):
-		status, msg = re.status, re.message
-	case errors.As(err, &oe):
-		status, msg = oe.Status, oe.Message
-	case errors.As(err, &se):
-		status, msg = se.Status, se.Message
+	if re, ok := errors.AsType[*refusal.Error](err); ok {
+		status, msg = re.Status, re.Message
 	}
 	if orgID != "" {
 		detail := msg
