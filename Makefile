@@ -25,15 +25,15 @@ deps: ## install what a fresh Debian machine lacks (Chromium from Debian); quick
 build: ## build ssoconform, mockidp and refapp into bin/
 	$(GO) build -o $(BIN)/ ./cmd/...
 
-test: deps build ## run the unit tests and the conformance suite (under go test)
-	$(GO) test -count=1 ./...
+test: deps build ## run the unit tests, the store suite (SQLite and PostgreSQL) and the conformance suite (under go test)
+	@bash scripts/with-postgres.sh $(GO) test -count=1 ./...
 
 unit: ## run the unit tests only (no browser suite)
 	$(GO) test -count=1 $$($(GO) list ./... | grep -v '/specs$$')
 
 conformance: deps build ## run every spec against the reference stack; reports in out/ (junit.xml, report.json, report.html)
 	@mkdir -p $(OUT) && rm -f $(OUT)/summary.txt
-	@$(GINKGO) -p --randomize-all --fail-on-pending --fail-on-empty --poll-progress-after=60s \
+	@bash scripts/with-postgres.sh $(GINKGO) -p --randomize-all --fail-on-pending --fail-on-empty --poll-progress-after=60s \
 		--junit-report=junit.xml --json-report=report.json --output-dir=$(OUT) ./specs; \
 		status=$$?; cat $(OUT)/summary.txt 2>/dev/null || echo "no summary: the suite did not finish"; exit $$status
 
