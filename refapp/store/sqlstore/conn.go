@@ -103,25 +103,90 @@ func (w writer) QueryRowContext(ctx context.Context, query string, args ...any) 
 	return st.QueryRowContext(ctx, args...)
 }
 
-// inTx runs fn in a transaction on the writer connection (BEGIN IMMEDIATE)
-// and commits; with synchronous=FULL the commit is on disk when inTx returns.
-func (s *Store) inTx(ctx context.Context, fn func(tx querier) error) error {
+// txItem is one caller's transaction waiting for the writer.
+type txItem struct {
+	fn   func(tx querier) error
+	done chan error // receives fn's outcome once its transaction has committed or failed
+}
+
+// inTx runs fn in a transaction on the writer connection and returns once it is committed; with
+// synchronous=FULL the commit is on disk by then. Group commit: callers that arrive while the writer is
+// busy queue up, and the next one to get the writer runs every queued fn in one transaction (BEGIN
+// IMMEDIATE), each inside its own savepoint, so one fn's error rolls back only its own changes; one
+// COMMIT (one fsync) then serves them all. A later fn sees an earlier one's writes, exactly as if they
+// had run one after the other, and no caller returns before the commit that holds its writes.
+func (s *Store) inTx(_ context.Context, fn func(tx querier) error) error {
+	it := &txItem{fn: fn, done: make(chan error, 1)}
+	s.qmu.Lock()
+	s.queue = append(s.queue, it)
+	s.qmu.Unlock()
+
 	s.wmu.Lock()
-	defer s.wmu.Unlock()
+	select {
+	case err := <-it.done: // the previous holder of the writer ran it
+		s.wmu.Unlock()
+		return err
+	default:
+	}
+	s.qmu.Lock()
+	batch := s.queue
+	s.queue = nil
+	s.qmu.Unlock()
+	s.runBatch(batch)
+	s.wmu.Unlock()
+	return <-it.done
+}
+
+// runBatch runs the queued transactions as one; wmu held. Every item gets exactly one result.
+func (s *Store) runBatch(batch []*txItem) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // BEGIN/COMMIT outlive any one request
+	defer cancel()
 	w := writer{s: s}
+	finish := func(errs []error) {
+		for i, it := range batch {
+			it.done <- errs[i]
+		}
+	}
+	errs := make([]error, len(batch))
 	if _, err := w.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
 		s.writerFailed(err)
-		return fmt.Errorf("begin transaction: %w", err)
+		for i := range errs {
+			errs[i] = fmt.Errorf("begin transaction: %w", err)
+		}
+		finish(errs)
+		return
 	}
-	if err := fn(w); err != nil {
-		s.rollback(err)
-		return err
+	for i, it := range batch {
+		if err := s.runItem(ctx, w, it); err != nil {
+			errs[i] = err
+		}
 	}
 	if _, err := w.ExecContext(ctx, "COMMIT"); err != nil {
 		s.rollback(err)
-		return fmt.Errorf("commit: %w", err)
+		for i := range errs {
+			if errs[i] == nil {
+				errs[i] = fmt.Errorf("commit: %w", err)
+			}
+		}
 	}
-	return nil
+	finish(errs)
+}
+
+// runItem runs one fn inside a savepoint, rolling back to it when fn fails.
+func (s *Store) runItem(ctx context.Context, w writer, it *txItem) error {
+	if _, err := w.ExecContext(ctx, "SAVEPOINT item"); err != nil {
+		return fmt.Errorf("savepoint: %w", err)
+	}
+	err := it.fn(w)
+	if err != nil {
+		if _, rerr := w.ExecContext(ctx, "ROLLBACK TO item"); rerr != nil {
+			err = errors.Join(err, fmt.Errorf("rollback to savepoint: %w", rerr))
+		}
+	}
+	if _, rerr := w.ExecContext(ctx, "RELEASE item"); rerr != nil && err == nil {
+		err = fmt.Errorf("release savepoint: %w", rerr)
+	}
+	return err
 }
 
 // exec runs one writing statement outside a transaction (autocommit) on the writer.

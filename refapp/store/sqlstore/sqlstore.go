@@ -56,6 +56,11 @@ type Store struct {
 	wmu    sync.Mutex
 	wconn  *sql.Conn
 	wstmts map[string]*sql.Stmt // prepared on wconn, including BEGIN and COMMIT
+
+	// qmu guards queue: the transactions waiting for the writer, run together by the next one to get
+	// it (group commit, see inTx).
+	qmu   sync.Mutex
+	queue []*txItem
 }
 
 // maxConns bounds the pool: the writer plus readers.
