@@ -1,0 +1,78 @@
+package sqlstore_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ssoconform/ssoconform/refapp/store"
+)
+
+// TestGroupCommitKeepsEachTransactionItsOwn runs many writers at once, so they share transactions:
+// every successful write is readable when its call returns, a failing one changes nothing, and a
+// conflict inside a shared transaction refuses only the duplicate.
+func TestGroupCommitKeepsEachTransactionItsOwn(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st := open(t, filepath.Join(t.TempDir(), "refapp.db"))
+	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	if err := st.CreateOrg(ctx, store.Org{ID: "o1", Name: "acme", Plan: store.PlanPro, CreatedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	member := func(i int) store.Member {
+		return store.Member{ID: fmt.Sprintf("m%d", i), OrgID: "o1", Email: fmt.Sprintf("u%d@acme.test", i),
+			Role: store.RoleMember, Active: true, SCIMUserName: fmt.Sprintf("u%d@acme.test", i), CreatedAt: now, UpdatedAt: now}
+	}
+	if _, err := st.ProvisionMember(ctx, member(0)); err != nil {
+		t.Fatal(err)
+	}
+	boom := errors.New("boom")
+	const n = 60
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := 1; i <= n; i++ {
+		wg.Go(func() {
+			switch i % 3 {
+			case 0: // a failing transaction in the middle of others: rolls back alone
+				_, errs[i-1] = st.ModifyMember(ctx, "o1", "m0", func(m *store.Member) error { m.Active = false; return boom })
+			case 1: // a duplicate of member 0's userName: refused alone
+				dup := member(1000 + i)
+				dup.SCIMUserName = "U0@acme.test"
+				_, errs[i-1] = st.ProvisionMember(ctx, dup)
+			default:
+				if _, err := st.ProvisionMember(ctx, member(i)); err != nil {
+					errs[i-1] = err
+					return
+				}
+				if _, err := st.MemberByID(ctx, "o1", member(i).ID); err != nil { // committed on return
+					errs[i-1] = fmt.Errorf("not readable after its call returned: %w", err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for i := 1; i <= n; i++ {
+		err := errs[i-1]
+		switch i % 3 {
+		case 0:
+			if !errors.Is(err, boom) {
+				t.Errorf("writer %d: err = %v, want boom", i, err)
+			}
+		case 1:
+			if !errors.Is(err, store.ErrConflict) {
+				t.Errorf("writer %d: err = %v, want ErrConflict", i, err)
+			}
+		default:
+			if err != nil {
+				t.Errorf("writer %d: %v", i, err)
+			}
+		}
+	}
+	if m, err := st.MemberByID(ctx, "o1", "m0"); err != nil || !m.Active {
+		t.Errorf("member 0 = %+v, %v: a failed transaction changed it", m, err)
+	}
+}
