@@ -157,3 +157,35 @@ func attr(n *html.Node, key string) string {
 	}
 	return ""
 }
+
+// Replay GETs target again with client (its cookies included) and returns the status, as an attacker
+// holding a captured redirect would. It does not follow redirects, so the answer is the app's own.
+func Replay(ctx context.Context, client *http.Client, target string) (int, error) {
+	c := *client
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	page, err := fetch(ctx, &c, http.MethodGet, target, nil)
+	if err != nil {
+		return 0, fmt.Errorf("replay: %w", err)
+	}
+	return page.status, nil
+}
+
+// RecordRedirects makes client remember every URL it is redirected to whose path ends with suffix
+// (e.g. "/sso/oidc/callback"), in order, and returns a function reading them.
+func RecordRedirects(client *http.Client, suffix string) func() []string {
+	var seen []string
+	next := client.CheckRedirect
+	client.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if strings.HasSuffix(req.URL.Path, suffix) {
+			seen = append(seen, req.URL.String())
+		}
+		if next != nil {
+			return next(req, via)
+		}
+		if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		return nil
+	}
+	return func() []string { return seen }
+}

@@ -140,14 +140,21 @@ func refusedAtSave(ctx SpecContext, protocol string, f harness.IdPFault) {
 	Expect(out.SignedIn).To(BeTrue(), "the previous settings must be kept, got %q", out.Error)
 }
 
-// singleUseCallback: the provider accepts codes twice, but refapp redeems each code once, behind a
-// single-use state; a sign-in works and a second sign-in needs a new code.
+// singleUseCallback: the provider accepts a code twice, so only the app can stop a replayed callback.
+// The spec signs in, then sends the very callback URL (code and state) again from the same client, with
+// its cookies: the app must refuse it (its state is consumed once and its browser binding ends with
+// the callback; RFC 6749 §10.5, OIDC Core 3.1.2.7) instead of redeeming the code a second time. An app
+// with neither defence answers the replay with a new session (checked by breaking both in refapp).
 func singleUseCallback(ctx SpecContext, protocol string, f harness.IdPFault) {
 	tn, login, pw := faultTenant(ctx, protocol, f.Name)
-	for i := range 2 {
-		page := newPage(ctx)
-		out, err := harness.SignInWithOkta(ctx, stack.Driver, page, tn.Org, login, pw)
-		Expect(err).NotTo(HaveOccurred())
-		Expect(out.SignedIn).To(BeTrue(), "sign-in %d: %q", i+1, out.Error)
-	}
+	client := harness.HeadlessClient()
+	defer client.CloseIdleConnections()
+	callbacks := harness.RecordRedirects(client, "/sso/oidc/callback")
+	Expect(harness.HeadlessSignIn(ctx, client, stack.App.URL, tn.Org, login, pw)).To(Succeed(),
+		"a first sign-in with a fresh code must work")
+	Expect(callbacks()).To(HaveLen(1), "the sign-in passes the app's callback once")
+	status, err := harness.Replay(ctx, client, callbacks()[0])
+	Expect(err).NotTo(HaveOccurred())
+	Expect(status).To(BeNumerically(">=", 400),
+		"a replayed callback (same code and state) must be refused; the app answered %d", status)
 }
