@@ -7,6 +7,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/ssoconform/ssoconform/refapp/store"
+	"github.com/ssoconform/ssoconform/refapp/store/sqlfilter"
 )
 
 const groupCols = `t.id, t.org_id, t.display_name, t.external_id, t.created_at, t.updated_at`
@@ -56,7 +57,7 @@ func (s *Store) ListGroups(ctx context.Context, orgID string, q store.Query) ([]
 	const op = "list groups"
 	var a params
 	where := `WHERE t.org_id = ` + a.add(orgID) + ` AND `
-	cond, err := compile(q.Filter, groupAttrs, orgID, &a)
+	cond, err := compile(q.Filter, sqlfilter.GroupAttrs, orgID, &a)
 	if err != nil {
 		return nil, 0, fmt.Errorf("%s: %w", op, err)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/ssoconform/ssoconform/refapp/store"
+	"github.com/ssoconform/ssoconform/refapp/store/sqlfilter"
 )
 
 const memberCols = `m.id, m.org_id, m.email, m.display_name, m.role, m.password_hash, m.active, m.scim_user_name,
@@ -181,7 +182,7 @@ func (s *Store) ListSCIMMembers(ctx context.Context, orgID string, q store.Query
 	const op = "list scim members"
 	var a params
 	where := `WHERE m.org_id = ` + a.add(orgID) + ` AND m.scim_user_key IS NOT NULL AND `
-	cond, err := compile(q.Filter, memberAttrs, orgID, &a)
+	cond, err := compile(q.Filter, sqlfilter.MemberAttrs, orgID, &a)
 	if err != nil {
 		return nil, 0, fmt.Errorf("%s: %w", op, err)
 	}

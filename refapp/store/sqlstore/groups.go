@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/ssoconform/ssoconform/refapp/store"
+	"github.com/ssoconform/ssoconform/refapp/store/sqlfilter"
 )
 
 const groupCols = `t.id, t.org_id, t.display_name, t.external_id, t.created_at, t.updated_at`
@@ -55,7 +56,7 @@ func (s *Store) GroupByID(ctx context.Context, orgID, id string) (store.Group, e
 // ListGroups pages through the organization's groups, in creation order.
 func (s *Store) ListGroups(ctx context.Context, orgID string, q store.Query) ([]store.Group, int, error) {
 	const op = "list groups"
-	where, args, err := compile(q.Filter, groupAttrs, orgID)
+	where, args, err := compile(q.Filter, sqlfilter.GroupAttrs, orgID)
 	if err != nil {
 		return nil, 0, fmt.Errorf("%s: %w", op, err)
 	}

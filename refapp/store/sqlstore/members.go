@@ -8,6 +8,7 @@ import (
 	"fmt"
 
 	"github.com/ssoconform/ssoconform/refapp/store"
+	"github.com/ssoconform/ssoconform/refapp/store/sqlfilter"
 )
 
 const memberCols = `m.id, m.org_id, m.email, m.display_name, m.role, m.password_hash, m.active, m.scim_user_name,
@@ -179,7 +180,7 @@ func (s *Store) MembersByEmail(ctx context.Context, email string) ([]store.Membe
 // ListSCIMMembers pages through the organization's members that have a SCIM identity.
 func (s *Store) ListSCIMMembers(ctx context.Context, orgID string, q store.Query) ([]store.Member, int, error) {
 	const op = "list scim members"
-	where, args, err := compile(q.Filter, memberAttrs, orgID)
+	where, args, err := compile(q.Filter, sqlfilter.MemberAttrs, orgID)
 	if err != nil {
 		return nil, 0, fmt.Errorf("%s: %w", op, err)
 	}
