@@ -39,12 +39,12 @@ type ProvisioningFeatures = mockidp.ProvisioningFeatures
 
 // SetFeatures re-sets the tenant app's provisioning with these features, keeping the rest.
 func (tn *Tenant) SetFeatures(ctx context.Context, f ProvisioningFeatures) error {
-	p, ok := tn.IdPOrg.Provisioning(tn.OIDCApp.ID)
+	p, ok := tn.IdPOrg.Provisioning(tn.AppID())
 	if !ok {
 		return fmt.Errorf("set provisioning features: the app has no provisioning")
 	}
 	p.Features = &f
-	if err := tn.IdPOrg.SetProvisioning(ctx, tn.OIDCApp.ID, p); err != nil {
+	if err := tn.IdPOrg.SetProvisioning(ctx, tn.AppID(), p); err != nil {
 		return fmt.Errorf("set provisioning features: %w", err)
 	}
 	return nil
@@ -53,12 +53,12 @@ func (tn *Tenant) SetFeatures(ctx context.Context, f ProvisioningFeatures) error
 // SetFlavour re-sets the tenant app's provisioning with flavour (mockidp.FlavourOIN or FlavourAIW),
 // keeping the SCIM base URL, the token and the enabled features.
 func (tn *Tenant) SetFlavour(ctx context.Context, flavour string) error {
-	p, ok := tn.IdPOrg.Provisioning(tn.OIDCApp.ID)
+	p, ok := tn.IdPOrg.Provisioning(tn.AppID())
 	if !ok {
 		return fmt.Errorf("set flavour %s: the app has no provisioning", flavour)
 	}
 	p.Flavour = flavour
-	if err := tn.IdPOrg.SetProvisioning(ctx, tn.OIDCApp.ID, p); err != nil {
+	if err := tn.IdPOrg.SetProvisioning(ctx, tn.AppID(), p); err != nil {
 		return fmt.Errorf("set flavour %s: %w", flavour, err)
 	}
 	return nil
@@ -77,7 +77,7 @@ func (tn *Tenant) Reactivate(ctx context.Context, u mockidp.User) error {
 
 // Unassign removes the user's assignment to the tenant's app (disabling the user's access).
 func (tn *Tenant) Unassign(ctx context.Context, u mockidp.User) error {
-	return wrapStep("unassign", u, tn.IdPOrg.UnassignUser(ctx, tn.OIDCApp.ID, u.ID))
+	return wrapStep("unassign", u, tn.IdPOrg.UnassignUser(ctx, tn.AppID(), u.ID))
 }
 
 // UpdateName changes the user's first and last name in Okta (Push Profile Updates).
@@ -98,7 +98,7 @@ func (tn *Tenant) AddGroup(ctx context.Context, name string, members ...mockidp.
 			return g, fmt.Errorf("add group %s: member %s: %w", name, u.Login, err)
 		}
 	}
-	if err := tn.IdPOrg.AssignGroup(ctx, tn.OIDCApp.ID, g.ID); err != nil {
+	if err := tn.IdPOrg.AssignGroup(ctx, tn.AppID(), g.ID); err != nil {
 		return g, fmt.Errorf("add group %s: assign to the app: %w", name, err)
 	}
 	g, _ = tn.IdPOrg.Group(g.ID)
@@ -117,7 +117,7 @@ func (tn *Tenant) RemoveFromGroup(ctx context.Context, g mockidp.Group, u mockid
 
 // PushGroup pushes the group to the tenant's app (Push Groups tab, Push Groups, select, Save).
 func (tn *Tenant) PushGroup(ctx context.Context, g mockidp.Group) error {
-	if err := tn.IdPOrg.PushGroup(ctx, tn.OIDCApp.ID, g.ID); err != nil {
+	if err := tn.IdPOrg.PushGroup(ctx, tn.AppID(), g.ID); err != nil {
 		return fmt.Errorf("push group %s: %w", g.Name, err)
 	}
 	return nil
@@ -126,7 +126,7 @@ func (tn *Tenant) PushGroup(ctx context.Context, g mockidp.Group) error {
 // UnlinkGroup unlinks a pushed group in the Push Groups tab: deleteInApp chooses "Delete the group in
 // the target app", otherwise "Leave the group in the target app".
 func (tn *Tenant) UnlinkGroup(ctx context.Context, g mockidp.Group, deleteInApp bool) error {
-	if err := tn.IdPOrg.UnlinkGroup(ctx, tn.OIDCApp.ID, g.ID, deleteInApp); err != nil {
+	if err := tn.IdPOrg.UnlinkGroup(ctx, tn.AppID(), g.ID, deleteInApp); err != nil {
 		return fmt.Errorf("unlink group %s: %w", g.Name, err)
 	}
 	return nil
@@ -135,21 +135,21 @@ func (tn *Tenant) UnlinkGroup(ctx context.Context, g mockidp.Group, deleteInApp 
 // SCIMUserID is the id the app's SCIM server gave the user (Okta keeps it as the app user's
 // externalId); ok is false until the user was pushed.
 func (tn *Tenant) SCIMUserID(u mockidp.User) (string, bool) {
-	return tn.IdPOrg.ExternalID(tn.OIDCApp.ID, u.ID)
+	return tn.IdPOrg.ExternalID(tn.AppID(), u.ID)
 }
 
 // SCIMGroupID is the id the app's SCIM server gave a pushed group.
 func (tn *Tenant) SCIMGroupID(g mockidp.Group) (string, bool) {
-	return tn.IdPOrg.GroupExternalID(tn.OIDCApp.ID, g.ID)
+	return tn.IdPOrg.GroupExternalID(tn.AppID(), g.ID)
 }
 
 // SCIMMark is the number of exchanges the mock has had with the app so far: pass it to SCIMRequests or
 // SCIMTranscript to see only what came after.
-func (tn *Tenant) SCIMMark() int { return len(tn.IdPOrg.Transcript(tn.OIDCApp.ID)) }
+func (tn *Tenant) SCIMMark() int { return len(tn.IdPOrg.Transcript(tn.AppID())) }
 
 // SCIMExchanges returns the mock's exchanges with the app after the first from, credentials redacted.
 func (tn *Tenant) SCIMExchanges(from int) []Exchange {
-	all := tn.IdPOrg.Transcript(tn.OIDCApp.ID)
+	all := tn.IdPOrg.Transcript(tn.AppID())
 	if from > len(all) {
 		from = len(all)
 	}
