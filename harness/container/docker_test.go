@@ -45,7 +45,7 @@ var (
 )
 
 // fixture builds the test fixture image (testdata/fixture, FROM scratch) once per test binary.
-func fixture(t *testing.T) string {
+func fixture(t testing.TB) string {
 	t.Helper()
 	fixtureOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "ssoconform-fixture-")
