@@ -51,7 +51,7 @@ func ssoconformBin(t *testing.T) string {
 		}
 		cliBin = filepath.Join(dir, "ssoconform")
 		if out, err := exec.Command("go", "build", "-o", cliBin, ".").CombinedOutput(); err != nil {
-			cliErr = fmt.Errorf("build ssoconform: %v\n%s", err, out)
+			cliErr = fmt.Errorf("build ssoconform: %w\n%s", err, out)
 		}
 	})
 	if cliErr != nil {
