@@ -121,7 +121,7 @@ func TestReadiness(t *testing.T) {
 		t.Errorf("asked %d times, want 3 (two 503s, then ready)", asked.Load())
 	}
 
-	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 	defer cancel()
 	down := &readiness{url: srv.URL + "/down", client: srv.Client(), poll: time.Millisecond}
 	if err := down.WaitUntilReady(ctx, running); !errors.Is(err, context.DeadlineExceeded) {

@@ -59,7 +59,9 @@ func (r *readiness) probe(ctx context.Context) bool {
 	}
 	resp, err := r.client.Do(req)
 	if err != nil {
-		r.seen(err.Error())
+		if ctx.Err() == nil { // a request cut by the deadline says nothing about the app
+			r.seen(err.Error())
+		}
 		return false
 	}
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
