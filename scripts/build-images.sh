@@ -43,6 +43,10 @@ for name in refapp mockidp ssoconform; do
     exit 1
   fi
 done
+# the images these tags pointed at before, now untagged, are only disk
+for title in "ssoconform refapp" "ssoconform mockidp" "ssoconform"; do
+  docker image prune --force --filter "label=org.opencontainers.image.title=$title" >/dev/null
+done
 done_at=$(ms)
 echo "build-images: version $version; binaries in $((built - start)) ms, images in $((done_at - built)) ms" >&2
 docker images --format '{{.Repository}}:{{.Tag}}\t{{.Size}}' | grep "^ssoconform/.*:$version" >&2
