@@ -14,7 +14,7 @@ export SSOCONFORM_REFAPP_BIN := $(BIN)/refapp
 export SSOCONFORM_REPORT_DIR := $(OUT)
 
 .DEFAULT_GOAL := help
-.PHONY: help deps build test unit conformance lint check-imports run bench clean
+.PHONY: help deps build test unit conformance lint check-imports run bench images clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-15s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -25,8 +25,10 @@ deps: ## install what a fresh Debian machine lacks (Chromium from Debian); quick
 build: ## build ssoconform, mockidp and refapp into bin/
 	$(GO) build -o $(BIN)/ ./cmd/...
 
-test: deps build ## run the unit tests, the store suite (SQLite and PostgreSQL) and the conformance suite (under go test)
-	@bash scripts/with-postgres.sh $(GO) test -count=1 -timeout 30m ./...
+test: deps build ## run the unit tests, the store suite (SQLite and PostgreSQL), the conformance suite (under go test) and the container path (with Docker)
+	@rm -f $(OUT)/containers.txt
+	@bash scripts/with-postgres.sh $(GO) test -count=1 -timeout 30m ./...; \
+		status=$$?; cat $(OUT)/containers.txt 2>/dev/null || true; exit $$status
 
 unit: ## run the unit tests only (no browser suite)
 	$(GO) test -count=1 $$($(GO) list ./... | grep -v '/specs$$')
@@ -47,6 +49,9 @@ $(GOLANGCI_LINT):
 
 bench: build ## run the benchmarks (mock flows and signing rate, SCIM push and filter, browser sign-in) and print the figures
 	$(GO) test -run '^$$' -bench "$(or $(BENCH),.)" -benchmem -timeout 60m $$($(GO) list ./... | grep -v '/specs$$')
+
+images: ## build the ssoconform/refapp, mockidp and ssoconform images FROM scratch, tagged with the version (needs Docker)
+	@bash scripts/build-images.sh
 
 check-imports: ## fail on any import the architecture's rules forbid
 	$(GO) run ./scripts/checkimports ./...

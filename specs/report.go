@@ -107,7 +107,7 @@ var _ = ReportAfterSuite("ssoconform HTML report", func(r types.Report) {
 	if dir == "" {
 		return
 	}
-	errs := []error{writeHTMLReport(filepath.Join(dir, "report.html"), r.SuiteDescription, lastSummary),
+	errs := []error{writeHTMLReport(filepath.Join(dir, "report.html"), r.SuiteDescription, lastSummary, current.Attachments),
 		// the verdict and the plain counts line, which `make conformance` prints last
 		os.WriteFile(filepath.Join(dir, "summary.txt"),
 			[]byte("verdict: "+lastSummary.Verdict+"\n"+lastSummary.String()+"\n"), 0o644)}
@@ -134,7 +134,7 @@ func selected(r types.Report) types.Report {
 	return r
 }
 
-func writeHTMLReport(path, title string, s Summary) error {
+func writeHTMLReport(path, title string, s Summary, attachments []string) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return fmt.Errorf("write html report: %w", err)
 	}
@@ -144,9 +144,10 @@ func writeHTMLReport(path, title string, s Summary) error {
 	}
 	defer f.Close()
 	if err := reportTemplate.Execute(f, struct {
-		Title string
+		Title       string
+		Attachments []string
 		Summary
-	}{title, s}); err != nil {
+	}{title, attachments, s}); err != nil {
 		return fmt.Errorf("write html report: %w", err)
 	}
 	return f.Close()
@@ -164,6 +165,7 @@ code{font-weight:bold}
 <h1>{{.Title}}</h1>
 <p>Verdict: <strong class="{{if eq .Verdict "conformant"}}passed{{else if eq .Verdict "partial"}}skipped{{else}}failed{{end}}">{{.Verdict}}</strong>:
 {{.Passed}} passed, {{.Failed}} failed, {{.Skipped}} skipped.</p>
+{{if .Attachments}}<p>Attached: {{range $i, $a := .Attachments}}{{if $i}}, {{end}}<a href="{{$a}}">{{$a}}</a>{{end}}</p>{{end}}
 <table><thead><tr><th>ID</th><th>Requirement</th><th>Verdict</th></tr></thead><tbody>
 {{range .Specs}}<tr><td><code>{{.ID}}</code><br><small>{{.Container}}</small></td>
 <td>{{.Requirement}}{{if .Message}}<pre>{{.Message}}</pre>{{end}}{{if .Exchanges}}<details><summary>HTTP exchanges</summary><pre>{{.Exchanges}}</pre></details>{{end}}</td>

@@ -27,6 +27,9 @@ type SCIMRun struct {
 	Focus []string
 	// Timeout bounds the whole run. Default: 30 minutes.
 	Timeout time.Duration
+	// Attachments are files in ReportDir, written by the caller before or after the run (the
+	// container's log with --image), that report.html links to. Default: none.
+	Attachments []string
 }
 
 // ErrSelection marks a run that could not start because of what was asked (a bad label filter, an
@@ -67,7 +70,7 @@ func RunSCIM(run SCIMRun) (Summary, error) {
 		return Summary{}, fmt.Errorf("report dir: %w", err)
 	}
 	target := run.Target
-	current = Config{ReportDir: dir, SCIM: &target}
+	current = Config{ReportDir: dir, SCIM: &target, Attachments: run.Attachments}
 
 	suiteConfig, reporterConfig := GinkgoConfiguration()
 	suiteConfig.LabelFilter = filter

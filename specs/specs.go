@@ -53,6 +53,9 @@ type Config struct {
 	// started: select only specs labelled with a Profile (RunSCIM does). Default: nil, the reference
 	// app's SCIM server, two fresh organizations, every feature declared.
 	SCIM *harness.SCIMTarget
+	// Attachments are files in ReportDir that report.html links to (e.g. a container's log). Default:
+	// none.
+	Attachments []string
 }
 
 func (c Config) withDefaults() Config {

@@ -12,7 +12,9 @@
 //	refapp member remove|role|list --db sqlite:refapp.db --org acme [--email E] [--role R]
 //
 // Secrets are read from files, or from standard input when the file is "-";
-// never from the command line. Exit status: 0 ok, 1 failure, 2 usage error.
+// never from the command line. For containers, serve also takes its flags from the environment (PORT,
+// REFAPP_DB, ...) and a bootstrap document (REFAPP_BOOTSTRAP) that makes organizations, SCIM keys and
+// SSO ready at start without a shell (bootstrap.go, `refapp serve -h`). Exit status: 0 ok, 1 failure, 2 usage error.
 package main
 
 import (
@@ -46,6 +48,8 @@ Secrets are read from a file, or from standard input when FILE is "-".
 --owner makes a personal key (its owner must be an admin for SCIM). --sync turns on
 "Sync the group & users from your SSO provider", without which SCIM answers 403.
 --scim-rate-limit is SCIM requests per second per API key before 429 (default 10000).
+serve also takes its flags from the environment (PORT, REFAPP_DB, ...) and a bootstrap document that
+makes organizations, SCIM keys and SSO ready at start, for containers: see refapp serve -h.
 `
 
 func main() {
@@ -70,7 +74,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	cmd, rest := args[0], args[1:]
 	switch cmd {
 	case "serve":
-		return serve(ctx, rest, stderr)
+		return serve(ctx, rest, os.LookupEnv, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -17,7 +17,7 @@ import (
 // shutdownGrace is how long in-flight requests get after SIGINT/SIGTERM.
 const shutdownGrace = 10 * time.Second
 
-func serve(ctx context.Context, args []string, stderr io.Writer) error {
+func serve(ctx context.Context, args []string, lookupEnv func(string) (string, bool), stderr io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	db := fs.String("db", "", "database, sqlite:PATH")
@@ -27,6 +27,11 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	burst := fs.Int("scim-rate-burst", 0, "SCIM requests one API key may make at once (0: the rate limit)")
 	smtpURL := fs.String("smtp-url", "", "SMTP server for the app's mail, smtp://HOST:PORT (empty: mail waits in the outbox)")
 	mailFrom := fs.String("mail-from", "", `sender of the app's mail (default "NeuraLegion <no-reply@refapp.test>")`)
+	bootFile := fs.String("bootstrap-file", "", "JSON bootstrap document: organizations, SCIM keys and SSO made ready at start (see below)")
+	fs.Usage = serveUsage(fs)
+	if err := flagsFromEnv(fs, lookupEnv); err != nil {
+		return usageErr(stderr, "serve: "+err.Error())
+	}
 	if err := parse(stderr, fs, args, "db", "base-url"); err != nil {
 		return helpOK(err)
 	}
@@ -40,12 +45,19 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if *rate < 0 || *burst < 0 {
 		return usageErr(stderr, "serve: --scim-rate-limit and --scim-rate-burst must not be negative")
 	}
+	boot, err := loadBootstrap(lookupEnv, *bootFile)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: lvl}))
 	st, err := refapp.OpenStore(ctx, *db)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	if err := applyBootstrap(ctx, st, boot, logger); err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
 	app, err := refapp.New(refapp.Config{BaseURL: *baseURL, Store: st, Logger: logger, SCIMRateLimit: *rate,
 		SCIMRateBurst: *burst, SMTPURL: *smtpURL, MailFrom: *mailFrom})
 	if err != nil {

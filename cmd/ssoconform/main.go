@@ -4,7 +4,8 @@
 //
 // `stack` starts the mock Okta (loading the fixture's orgs), refapp connected to each org over OIDC and
 // provisioned by the mock's SCIM client, and a mail sink; it prints URLs and credentials and runs until
-// interrupted. Exit codes: 0 success, 1 failure, 2 usage error.
+// interrupted. Exit codes: 0 success, 1 failure, 2 usage error, 3 the run could not start (e.g. scim
+// --image without a Docker daemon).
 package main
 
 import (
@@ -25,9 +26,13 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	var cr cannotRun
 	switch {
 	case errors.Is(err, errUsage):
 		os.Exit(2)
+	case errors.As(err, &cr):
+		fmt.Fprintln(os.Stderr, "ssoconform:", err)
+		os.Exit(3)
 	case err != nil:
 		fmt.Fprintln(os.Stderr, "ssoconform:", err)
 		os.Exit(1)

@@ -15,11 +15,16 @@ import (
 )
 
 const scimUsage = `usage: ssoconform scim --url URL --token-file FILE [flags]
+       ssoconform scim --image IMAGE [--url PATH] --token-file FILE [--image-env K=V ...] [flags]
 
 Runs the SCIM conformance specs against any SCIM 2.0 server (no reference app, no browser) and writes
 junit.xml, report.json and report.html to --report-dir. Ends with a verdict line (conformant / partial /
 failed) and "N passed, N failed, N skipped". Exit status: 0 when every selected spec passed (skips
-included), 1 on failures, 2 on usage errors.
+included), 1 on failures, 2 on usage errors, 3 when the run could not start (--image: no Docker
+daemon, or the container exited or never got ready; its last log lines say why).
+
+--image IMAGE starts the server from a container image first (host networking; see --image-*), writes
+its log to the report directory as container.log and removes it at the end.
 
 Profiles: okta-oin (Okta OIN app: PATCH for activation and groups), okta-aiw (Okta App Integration
 Wizard app: PUT for everything), rfc (RFC 7643/7644). Optional features (--features, or "all"):
@@ -35,13 +40,14 @@ type scimFlags struct {
 	throttleTokenFile                             string
 	reportDir, labelFilter, focus                 string
 	timeout                                       time.Duration
+	image                                         imageFlags
 }
 
-func runSCIM(_ context.Context, args []string, stdout, stderr io.Writer) error {
+func runSCIM(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var f scimFlags
 	fs := flag.NewFlagSet("ssoconform scim", flag.ContinueOnError)
 	fs.Usage = func() { fmt.Fprintln(fs.Output(), scimUsage); fs.PrintDefaults() }
-	fs.StringVar(&f.url, "url", "", "SCIM base URL, e.g. https://app.example.com/scim/v2 (required)")
+	fs.StringVar(&f.url, "url", "", "SCIM base URL, e.g. https://app.example.com/scim/v2 (required; with --image, a path on the container, default /scim/v2)")
 	fs.StringVar(&f.tokenFile, "token-file", "", `file holding the SCIM API token, or "-" for stdin (required)`)
 	fs.StringVar(&f.profile, "profile", string(harness.FlavourOktaOIN), "okta-oin, okta-aiw or rfc")
 	fs.StringVar(&f.features, "features", "", "comma-separated optional features the server supports, or all")
@@ -53,6 +59,7 @@ func runSCIM(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&f.labelFilter, "label-filter", "", `Ginkgo label filter narrowing the selection, e.g. 'Kind:Security || Okta:SPEC-Test'`)
 	fs.StringVar(&f.focus, "focus", "", "run only specs whose text matches this regular expression, e.g. SCIM-USR-")
 	fs.DurationVar(&f.timeout, "timeout", 30*time.Minute, "time limit of the whole run")
+	f.image.register(fs)
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return err
 	}
@@ -66,6 +73,11 @@ func runSCIM(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "ssoconform scim: %v\n(see ssoconform scim -h)\n", err)
 		return errUsage
 	}
+	stopImage, err := f.image.start(ctx, &run, stderr)
+	if err != nil {
+		return err
+	}
+	defer stopImage()
 	sum, err := specs.RunSCIM(run)
 	if errors.Is(err, specs.ErrSelection) {
 		fmt.Fprintf(stderr, "ssoconform scim: %v\n", err)
@@ -83,8 +95,8 @@ func runSCIM(_ context.Context, args []string, stdout, stderr io.Writer) error {
 
 // toRun checks the flags and reads the token files.
 func (f scimFlags) toRun(stdin io.Reader) (specs.SCIMRun, error) {
-	if f.url == "" || f.tokenFile == "" {
-		return specs.SCIMRun{}, errors.New("--url and --token-file are required")
+	if (f.url == "" && f.image.name == "") || f.tokenFile == "" {
+		return specs.SCIMRun{}, errors.New("--url (or --image) and --token-file are required")
 	}
 	if (f.secondURL == "") != (f.secondTokenFile == "") {
 		return specs.SCIMRun{}, errors.New("--second-url and --second-token-file go together")
@@ -119,7 +131,7 @@ func (f scimFlags) toRun(stdin io.Reader) (specs.SCIMRun, error) {
 		}
 		target.Throttled = &harness.SCIMTarget{BaseURL: target.BaseURL, Authorization: auth3, Flavour: profile, Features: features}
 	}
-	if err := target.Validate(); err != nil {
+	if err := f.image.checkTarget(target); err != nil {
 		return specs.SCIMRun{}, err
 	}
 	run := specs.SCIMRun{Target: target, ReportDir: f.reportDir, LabelFilter: f.labelFilter, Timeout: f.timeout}

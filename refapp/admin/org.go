@@ -106,6 +106,39 @@ func (a *Admin) CreatePersonalAPIKey(ctx context.Context, orgName, ownerEmail st
 	return key, nil
 }
 
+// AddAPIKey stores an organization API key chosen elsewhere (a scripted set-up's, see `refapp serve`
+// REFAPP_BOOTSTRAP) with the given scopes: only its hash is kept, as for CreateAPIKey. It is idempotent:
+// a key the organization already has is left as it is (added false). A key another organization holds
+// is refused, and a malformed one too; neither error repeats the key.
+func (a *Admin) AddAPIKey(ctx context.Context, orgName, key string, scopes []string) (added bool, err error) {
+	scopes, err = auth.ParseScopes(strings.Join(scopes, ","))
+	if err != nil {
+		return false, fmt.Errorf("add api key: %w", err)
+	}
+	org, err := a.org(ctx, orgName)
+	if err != nil {
+		return false, fmt.Errorf("add api key: %w", err)
+	}
+	rec, err := auth.APIKeyRecord(a.cfg.Rand, key, org.ID, scopes, a.cfg.Now())
+	if err != nil {
+		return false, fmt.Errorf("add api key: %w", err)
+	}
+	switch held, err := a.cfg.Store.APIKeyByHash(ctx, rec.Hash); {
+	case err == nil && held.OrgID == org.ID:
+		return false, nil
+	case err == nil:
+		return false, fmt.Errorf("add api key %s...: another organization holds this key", rec.Prefix)
+	case !errors.Is(err, store.ErrNotFound):
+		return false, fmt.Errorf("add api key: %w", err)
+	}
+	if err := a.cfg.Store.CreateAPIKey(ctx, rec); err != nil {
+		return false, fmt.Errorf("add api key: %w", err)
+	}
+	a.cfg.Logger.InfoContext(ctx, "api key added", slog.String("org", org.Name), slog.String("prefix", rec.Prefix),
+		slog.Any("scopes", rec.Scopes))
+	return true, nil
+}
+
 func (a *Admin) org(ctx context.Context, name string) (store.Org, error) {
 	org, err := a.cfg.Store.OrgByName(ctx, name)
 	if errors.Is(err, store.ErrNotFound) {

@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -54,12 +55,24 @@ func NewAPIKey(r io.Reader, orgID string, scopes []string, now time.Time) (strin
 	if err != nil {
 		return "", store.APIKey{}, fmt.Errorf("new api key: %w", err)
 	}
+	key := APIKeyPrefix + secret
+	rec, err := APIKeyRecord(r, key, orgID, scopes, now)
+	return key, rec, err
+}
+
+// APIKeyRecord is the record to store for a key chosen elsewhere (NewAPIKey's, or one an operator
+// generated for a scripted set-up): a new id, the display prefix and the key's hash, never the key.
+// It refuses a key that AuthenticateAPIKey would refuse, without repeating it in the error.
+func APIKeyRecord(r io.Reader, key, orgID string, scopes []string, now time.Time) (store.APIKey, error) {
+	if !WellFormedAPIKey(key) {
+		return store.APIKey{}, fmt.Errorf("api key: want %s followed by 43 base64url characters (a %d-byte random secret)",
+			APIKeyPrefix, 32)
+	}
 	id, err := NewID(r)
 	if err != nil {
-		return "", store.APIKey{}, fmt.Errorf("new api key: %w", err)
+		return store.APIKey{}, fmt.Errorf("new api key: %w", err)
 	}
-	key := APIKeyPrefix + secret
-	return key, store.APIKey{
+	return store.APIKey{
 		ID:        id,
 		OrgID:     orgID,
 		Prefix:    key[:displayPrefixLen],
@@ -67,6 +80,17 @@ func NewAPIKey(r io.Reader, orgID string, scopes []string, now time.Time) (strin
 		Scopes:    slices.Clone(scopes),
 		CreatedAt: now,
 	}, nil
+}
+
+// WellFormedAPIKey reports whether key has the shape of a refapp API key: the prefix and 32 bytes
+// base64url-encoded without padding.
+func WellFormedAPIKey(key string) bool {
+	secret, ok := strings.CutPrefix(key, APIKeyPrefix)
+	if !ok || len(secret) != 43 {
+		return false
+	}
+	b, err := base64.RawURLEncoding.DecodeString(secret)
+	return err == nil && len(b) == 32
 }
 
 // APIKeyLookup is the part of the store that AuthenticateAPIKey needs.
@@ -77,7 +101,7 @@ type APIKeyLookup interface {
 // AuthenticateAPIKey finds the stored key for a presented key. It returns
 // ErrInvalidAPIKey when the key is malformed or unknown.
 func AuthenticateAPIKey(ctx context.Context, st APIKeyLookup, presented string) (store.APIKey, error) {
-	if !strings.HasPrefix(presented, APIKeyPrefix) || len(presented) != len(APIKeyPrefix)+43 {
+	if !WellFormedAPIKey(presented) {
 		return store.APIKey{}, ErrInvalidAPIKey
 	}
 	k, err := st.APIKeyByHash(ctx, Hash(presented))

@@ -128,6 +128,36 @@ func TestAPIKeys(t *testing.T) {
 	}
 }
 
+// TestAPIKeyRecord: a key chosen outside refapp (a scripted set-up's) is stored like a generated one,
+// and a malformed one is refused without being repeated.
+func TestAPIKeyRecord(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
+	chosen := "rk_" + strings.Repeat("Ab-_", 10) + "xyz"
+	rec, err := auth.APIKeyRecord(rand.Reader, chosen, "o1", []string{"scim"}, now)
+	if err != nil {
+		t.Fatalf("APIKeyRecord: %v", err)
+	}
+	if !bytes.Equal(rec.Hash, auth.Hash(chosen)) || rec.Prefix != chosen[:9] || rec.OrgID != "o1" || rec.ID == "" {
+		t.Errorf("record = %+v", rec)
+	}
+	got, err := auth.AuthenticateAPIKey(context.Background(), fakeKeys{keys: map[string]store.APIKey{string(rec.Hash): rec}}, chosen)
+	if err != nil || got.ID != rec.ID {
+		t.Errorf("AuthenticateAPIKey(chosen) = %v, %v", got.ID, err)
+	}
+	for _, bad := range []string{"", "rk_", "rk_short-secret", "xx_" + chosen[3:], chosen + "A", chosen[:len(chosen)-1] + "=", chosen[:len(chosen)-1] + "+"} {
+		if auth.WellFormedAPIKey(bad) {
+			t.Errorf("WellFormedAPIKey(%q) = true", bad)
+		}
+		_, err := auth.APIKeyRecord(rand.Reader, bad, "o1", []string{"scim"}, now)
+		if err == nil {
+			t.Errorf("APIKeyRecord(%q) accepted it", bad)
+		} else if len(bad) > 3 && strings.Contains(err.Error(), bad) {
+			t.Errorf("APIKeyRecord error repeats the key: %v", err)
+		}
+	}
+}
+
 func TestSessions(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
