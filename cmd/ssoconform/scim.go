@@ -84,16 +84,20 @@ func runSCIM(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	defer stopImage()
 	sum, err := specs.RunSCIM(run)
-	if errors.Is(err, specs.ErrSelection) {
+	var pe *harness.PreflightError
+	switch {
+	case errors.Is(err, specs.ErrSelection):
 		fmt.Fprintf(stderr, "ssoconform scim: %v\n", err)
 		return errUsage
+	case errors.As(err, &pe):
+		return cannotRun{pe} // one sentence naming the fix; no spec ran
 	}
 	printSummary(stdout, sum, run.ReportDir)
 	if err != nil {
 		return err
 	}
 	if sum.Failed > 0 {
-		return fmt.Errorf("%d of %d specs failed", sum.Failed, sum.Passed+sum.Failed+sum.Skipped)
+		return fmt.Errorf("%d of %d specs failed", sum.Failed, sum.Passed+sum.Failed+sum.Warnings+sum.Skipped)
 	}
 	return nil
 }

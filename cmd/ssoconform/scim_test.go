@@ -25,9 +25,13 @@ import (
 func TestMain(m *testing.M) {
 	if os.Getenv("SSOCONFORM_SELFTEST_CLI") == "1" {
 		err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr)
+		var cr cannotRun
 		switch {
 		case errors.Is(err, errUsage):
 			os.Exit(2)
+		case errors.As(err, &cr):
+			fmt.Fprintln(os.Stderr, "ssoconform:", err)
+			os.Exit(3)
 		case err != nil:
 			fmt.Fprintln(os.Stderr, "ssoconform:", err)
 			os.Exit(1)
