@@ -294,7 +294,7 @@ var (
 	uuidRE  = regexp.MustCompile(`"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"`)
 	reqIDRE = regexp.MustCompile(`"[A-Za-z0-9_-]{27}"`)
 	agentRE = regexp.MustCompile(`"Go-http-client/[0-9.]+"`)
-	hostRE   = regexp.MustCompile(`http://127\.0\.0\.1:\d+`)
+	hostRE  = regexp.MustCompile(`http://127\.0\.0\.1:\d+`)
 )
 
 // normalise replaces generated ids, secrets and the listener address with stable placeholders.
