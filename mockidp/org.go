@@ -12,6 +12,7 @@ import (
 	"github.com/ssoconform/ssoconform/mockidp/directory"
 	"github.com/ssoconform/ssoconform/mockidp/fixture"
 	"github.com/ssoconform/ssoconform/mockidp/oidcop"
+	"github.com/ssoconform/ssoconform/mockidp/ratelimit"
 	"github.com/ssoconform/ssoconform/mockidp/samlidp"
 	"github.com/ssoconform/ssoconform/mockidp/scimpush"
 	"github.com/ssoconform/ssoconform/mockidp/syslog"
@@ -87,6 +88,7 @@ type Org struct {
 	scim            *scimpush.Client
 	oidc            *oidcop.Provider // set once by mount
 	saml            *samlidp.IdP     // set once by mount
+	limiter         *ratelimit.Limiter
 
 	pushMu      sync.Mutex // one push at a time per org, as Okta's task queue
 	mu          sync.Mutex
@@ -133,7 +135,9 @@ func (s *Server) addOrg(ctx context.Context, name string, st *orgState) (*Org, e
 	if err := o.mount(s.cfg, mux); err != nil {
 		return nil, fmt.Errorf("create org %q: %w", name, err)
 	}
-	o.handler = syslog.Middleware(mux) // X-Okta-Request-Id, and the transaction of the request's events
+	o.limiter = ratelimit.New(ratelimit.Config{Now: s.cfg.Now})
+	// X-Okta-Request-Id and the transaction of the request's events, then Okta's rate limits.
+	o.handler = syslog.Middleware(o.limiter.Wrap(mux))
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, taken := s.orgs[name]; taken {
