@@ -189,3 +189,13 @@ func RecordRedirects(client *http.Client, suffix string) func() []string {
 	}
 	return func() []string { return seen }
 }
+
+// HeadlessGet GETs target with client (its session included), following redirects, and returns the
+// final status and body (at most 1 MiB): e.g. the app's /api/v1/me after HeadlessSignIn.
+func HeadlessGet(ctx context.Context, client *http.Client, target string) (int, string, error) {
+	page, err := fetch(ctx, client, http.MethodGet, target, nil)
+	if err != nil {
+		return 0, "", fmt.Errorf("headless get: %w", err)
+	}
+	return page.status, page.body, nil
+}

@@ -129,10 +129,12 @@ func (s TenantSpec) withDefaults() TenantSpec {
 	return s
 }
 
-// AddOktaUser creates a user in the tenant's mock Okta org, named login@ORG.test, with a random password.
+// AddOktaUser creates a user in the tenant's mock Okta org with a random password. The login is
+// first@ORG.test, lowercased and keeping only ASCII letters and digits of first ("user" when none is
+// left), so a name full of symbols ("#John") still has a plain email login ("john@ORG.test").
 func (tn *Tenant) AddOktaUser(ctx context.Context, first, last string) (mockidp.User, error) {
 	pw := randomSecret()
-	login := strings.ToLower(first) + "@" + tn.Org + ".test"
+	login := loginPart(first) + "@" + tn.Org + ".test"
 	u, err := tn.IdPOrg.CreateUser(ctx, mockidp.UserInput{Login: login, Email: login, FirstName: first, LastName: last, Password: pw})
 	if err != nil {
 		return mockidp.User{}, fmt.Errorf("add okta user %s: %w", login, err)
@@ -166,3 +168,17 @@ func uniqueName(prefix string) string {
 
 // randomSecret is a 22-character password-safe random string.
 func randomSecret() string { return rand.Text()[:22] }
+
+// loginPart is first lowercased, keeping ASCII letters and digits only; "user" when nothing is left.
+func loginPart(first string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(first) {
+		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
+			b.WriteRune(r)
+		}
+	}
+	if b.Len() == 0 {
+		return "user"
+	}
+	return b.String()
+}

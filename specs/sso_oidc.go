@@ -86,3 +86,14 @@ func whoAmI(ctx SpecContext, page *browser.Page) member {
 	}
 	return m
 }
+
+// headlessWhoAmI asks the app who is signed in for a headless client's session; the session must exist.
+func headlessWhoAmI(ctx SpecContext, client *http.Client) member {
+	GinkgoHelper()
+	status, body, err := harness.HeadlessGet(ctx, client, stack.App.URL+"/api/v1/me")
+	Expect(err).NotTo(HaveOccurred())
+	m := member{status: status}
+	Expect(status).To(Equal(http.StatusOK), "GET /api/v1/me must answer 200 for a signed-in session, got %d %q", status, body)
+	Expect(json.Unmarshal([]byte(body), &m)).To(Succeed(), "GET /api/v1/me must answer JSON, got %q", body)
+	return m
+}

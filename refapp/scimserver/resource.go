@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ssoconform/ssoconform/refapp/sanitize"
 	"github.com/ssoconform/ssoconform/refapp/store"
 )
 
@@ -124,13 +125,7 @@ func (in userInput) apply(m *store.Member, now time.Time) error {
 	if in.Name != nil {
 		m.GivenName, m.FamilyName, m.FormattedName = in.Name.GivenName, in.Name.FamilyName, in.Name.Formatted
 	}
-	m.DisplayName = strings.TrimSpace(in.DisplayName)
-	if m.DisplayName == "" {
-		m.DisplayName = strings.TrimSpace(m.FormattedName)
-	}
-	if m.DisplayName == "" {
-		m.DisplayName = strings.TrimSpace(m.GivenName + " " + m.FamilyName)
-	}
+	m.DisplayName = shownName(in.DisplayName, m.FormattedName, m.GivenName+" "+m.FamilyName)
 	if in.Active != nil {
 		m.Active = bool(*in.Active)
 	}
@@ -159,4 +154,17 @@ func (in userInput) emails() ([]store.Email, error) {
 		out[0].Primary = true
 	}
 	return out, nil
+}
+
+// shownName is the name the app shows and signs the member in as: the first of the candidates (the
+// pushed displayName, name.formatted, given and family name) that keeps a character under the product's
+// sanitization rule (refapp/sanitize), sanitized; "" when none does (SSO sign-in fills it then). The
+// name sub-attributes and userName are stored exactly as sent.
+func shownName(candidates ...string) string {
+	for _, c := range candidates {
+		if s := sanitize.Clean(c); s != "" {
+			return s
+		}
+	}
+	return ""
 }

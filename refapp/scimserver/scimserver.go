@@ -17,7 +17,10 @@
 // per org case-insensitively (409 uniqueness); emails keep value, type and
 // primary (at most one primary may be sent; when none is, the first is the
 // primary, which is also the member's sign-in email); name (givenName,
-// familyName, formatted), displayName, active and externalId round-trip.
+// familyName, formatted), active and externalId round-trip. displayName is the
+// name the app shows and signs the member in as, so it is stored sanitized by
+// the product's rule (refapp/sanitize: "#John Do`e¥" reads back "John Doe"),
+// falling back to name.formatted, then given and family name.
 // Unknown attributes, core attributes refapp does not keep (title, locale,
 // phoneNumbers, ...), extension schemas and Okta's placeholder password are
 // accepted and ignored; password is never returned. A created user whose email

@@ -1,6 +1,7 @@
 package scimserver_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -247,4 +248,34 @@ func TestDeleteUser(t *testing.T) {
 		t.Errorf("deleted user still listed: %v", l)
 	}
 	e.must(t, 201, "POST", "/scim/v2/Users", key, oktaUser("del@acme.test", "del@acme.test"))
+}
+
+// TestDisplayNameSanitized: the product's Known Issue, "#John Do`e¥" is shown as "John Doe", while the
+// userName and the name sub-attributes come back exactly as pushed.
+func TestDisplayNameSanitized(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, scimserver.Config{})
+	key := e.keys["acme"]
+	tests := []struct{ name, display, given, family, want string }{
+		{"displayName sanitized", "#John Do`e¥", "#John", "Do`e¥", "John Doe"},
+		{"falls back to a sanitized given and family name", "¥¥", "#Ann", "Lee!", "Ann Lee"},
+		{"plain names untouched", "Zoë O'Brien-Smith", "Zoë", "O'Brien-Smith", "Zoë O'Brien-Smith"},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			userName := fmt.Sprintf("#j%d`¥@acme.test", i)
+			u := oktaUser(userName, fmt.Sprintf("j%d@acme.test", i))
+			u["displayName"], u["name"] = tt.display, map[string]any{"givenName": tt.given, "familyName": tt.family}
+			id := e.must(t, 201, "POST", "/scim/v2/Users", key, u)["id"].(string)
+			got := e.must(t, 200, "GET", "/scim/v2/Users/"+id, key, nil)
+			if got["displayName"] != tt.want || got["userName"] != userName {
+				t.Errorf("displayName %q, userName %q; want %q, %q", got["displayName"], got["userName"], tt.want, userName)
+			}
+			n, _ := got["name"].(map[string]any)
+			if n["givenName"] != tt.given || n["familyName"] != tt.family {
+				t.Errorf("name = %v, want given %q family %q exactly", n, tt.given, tt.family)
+			}
+		})
+	}
 }
