@@ -12,6 +12,7 @@ import (
 	"github.com/ssoconform/ssoconform/mockidp/fixture"
 	"github.com/ssoconform/ssoconform/mockidp/oidcop"
 	"github.com/ssoconform/ssoconform/mockidp/provisioner"
+	"github.com/ssoconform/ssoconform/mockidp/ratelimit"
 	"github.com/ssoconform/ssoconform/mockidp/samlidp"
 	"github.com/ssoconform/ssoconform/mockidp/syslog"
 )
@@ -86,6 +87,7 @@ type Org struct {
 	eng             *provisioner.Engine
 	oidc            *oidcop.Provider // set once by mount
 	saml            *samlidp.IdP     // set once by mount
+	limiter         *ratelimit.Limiter
 }
 
 // CreateOrg creates an org. The name must match [a-z0-9][a-z0-9-]* (at most
@@ -129,7 +131,9 @@ func (s *Server) addOrg(ctx context.Context, name string, st *orgState) (*Org, e
 	if err := o.mount(s.cfg, mux); err != nil {
 		return nil, fmt.Errorf("create org %q: %w", name, err)
 	}
-	o.handler = syslog.Middleware(mux) // X-Okta-Request-Id, and the transaction of the request's events
+	o.limiter = ratelimit.New(ratelimit.Config{Now: s.cfg.Now})
+	// X-Okta-Request-Id and the transaction of the request's events, then Okta's rate limits.
+	o.handler = syslog.Middleware(o.limiter.Wrap(mux))
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, taken := s.orgs[name]; taken {
