@@ -133,7 +133,7 @@ func (s *Server) addOrg(ctx context.Context, name string, st *orgState) (*Org, e
 	if err := o.mount(s.cfg, mux); err != nil {
 		return nil, fmt.Errorf("create org %q: %w", name, err)
 	}
-	o.handler = mux
+	o.handler = syslog.Middleware(mux) // X-Okta-Request-Id, and the transaction of the request's events
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, taken := s.orgs[name]; taken {

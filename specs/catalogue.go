@@ -20,9 +20,9 @@ import (
 // what tells a refusal from a sign-in.
 //
 // The container is only filled when a run names an app: the reference suite (`make conformance`)
-// covers refapp with its own specs, in the browser. Levels: a spec labelled Level:required checks a
-// MUST of the protocols or a defence against a known attack; Level:recommended a SHOULD or a policy
-// (SHA-1, stale IssueInstant, an iat far in the future, an expired certificate). Two faults are not
+// covers refapp with its own specs, in the browser. Levels (scim_levels.go): a refusal that matters for
+// security, a MUST of the protocols or a defence against a known attack, is Level:okta and fails the
+// verdict; a SHOULD, a MAY or a policy (recommendedFaults) is Level:should and only warns. Two faults are not
 // judged, since the rule allows both outcomes: oidc-kid-missing (an RP may try every key, OIDC Core
 // 10.1) and oidc-iat-week-old (a warning only, FAPI iat-is-week-in-past).
 var _ = Describe("SSO catalogue", Catalogue, func() {
@@ -70,6 +70,12 @@ var _ = Describe("SSO catalogue", Catalogue, func() {
 
 // notJudged are faults whose rule allows both outcomes: nothing to check from outside.
 var notJudged = []string{"oidc-kid-missing", "oidc-iat-week-old"}
+
+// The catalogue's two levels.
+var (
+	LevelRequired    = Label(levelLabelPrefix + string(LevelOkta))
+	LevelRecommended = Label(levelLabelPrefix + string(LevelShould))
+)
 
 // recommendedFaults break a SHOULD, a MAY or a policy, not a MUST: at_hash is a MAY in the code flow
 // (OIDC Core 3.1.3.8), the authorization response's iss binds only clients that implement RFC 9207,

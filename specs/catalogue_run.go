@@ -24,7 +24,7 @@ type SSORun struct {
 	Protocols []string
 	// ReportDir receives junit.xml, report.json and report.html. Default: "ssoconform-report".
 	ReportDir string
-	// LabelFilter narrows the selection (Ginkgo label-filter syntax, e.g. 'Level:required'); it is
+	// LabelFilter narrows the selection (Ginkgo label-filter syntax, e.g. 'Level:okta'); it is
 	// ANDed with Catalogue. Default: the whole catalogue.
 	LabelFilter string
 	// Focus, when set, runs only specs whose text matches one of these regular expressions.

@@ -34,11 +34,8 @@ var (
 	// provisioning specs: a run against a SCIM server alone should select `!Stack`.
 	Stack = Label("Stack")
 
-	// Catalogue marks the SSO catalogue run against any app (RunSSO, `ssoconform sso`); LevelRequired
-	// and LevelRecommended say whether a failure breaks a MUST (or opens an attack) or a SHOULD.
-	Catalogue        = Label("Catalogue")
-	LevelRequired    = Label("Level:required")
-	LevelRecommended = Label("Level:recommended")
+	// Catalogue marks the SSO catalogue run against any app (RunSSO, `ssoconform sso`).
+	Catalogue = Label("Catalogue")
 
 	// FeaturePostgres marks specs that need a PostgreSQL database (REFAPP_TEST_POSTGRES_DSN).
 	FeaturePostgres = Label("Feature:postgres")

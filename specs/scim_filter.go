@@ -16,7 +16,7 @@ import (
 // conformance.md c.2 "Filter handling", RFC 7644 §3.4.2.2).
 func describeSCIMFiltering(s *scimSpec) {
 	Context("filtering", func() {
-		It("SCIM-FLT-EQ: finds a user with Okta's lookup filter=userName eq \"...\"&startIndex=1&count=100 (okta-scim.md a.3 A2)", KindPositive, func(ctx SpecContext) {
+		scimIt("SCIM-FLT-EQ: finds a user with Okta's lookup filter=userName eq \"...\"&startIndex=1&count=100 (okta-scim.md a.3 A2)", KindPositive, func(ctx SpecContext) {
 			u := newTestUser("flteq")
 			s.createUser(ctx, &u)
 			r := s.get(ctx, filterPath("Users", eqFilter("userName", u.UserName)))
@@ -26,7 +26,7 @@ func describeSCIMFiltering(s *scimSpec) {
 			Expect(l.Resources[0]["userName"]).To(Equal(u.UserName), because("userName round-trips exactly", r))
 		})
 
-		It("SCIM-FLT-NOMATCH: answers a lookup without match with 200 and totalResults 0, not 404 (Okta SPEC tests 3 and 5)", KindPositive, func(ctx SpecContext) {
+		scimIt("SCIM-FLT-NOMATCH: answers a lookup without match with 200 and totalResults 0, not 404 (Okta SPEC tests 3 and 5)", KindPositive, func(ctx SpecContext) {
 			for _, name := range []string{"abcdefgh-" + randToken(6) + "@atko.com", newTestUser("none").UserName} {
 				r := s.get(ctx, filterPath("Users", eqFilter("userName", name)))
 				l := expectList(r, "Okta's SPEC test: a filter matching nothing answers 200 with a ListResponse (a 404 fails it)")
@@ -35,7 +35,7 @@ func describeSCIMFiltering(s *scimSpec) {
 			}
 		})
 
-		It("SCIM-FLT-CASE: compares userName case-insensitively in eq filters (RFC 7643 §4.1.1 caseExact:false, Okta SPEC test 9)", KindPositive, func(ctx SpecContext) {
+		scimIt("SCIM-FLT-CASE: compares userName case-insensitively in eq filters (RFC 7643 §4.1.1 caseExact:false, Okta SPEC test 9)", KindPositive, func(ctx SpecContext) {
 			u := newTestUser("fltcase")
 			u.UserName = "Mixed.Case-" + u.UserName
 			s.createUser(ctx, &u)
@@ -46,7 +46,7 @@ func describeSCIMFiltering(s *scimSpec) {
 			}
 		})
 
-		It("SCIM-FLT-ENCODING: reads the filter the same whether spaces are sent as %20 or + (okta-scim.md e.3 F-04)", KindPositive, func(ctx SpecContext) {
+		scimIt("SCIM-FLT-ENCODING: reads the filter the same whether spaces are sent as %20 or + (okta-scim.md e.3 F-04)", KindPositive, func(ctx SpecContext) {
 			u := newTestUser("fltenc")
 			s.createUser(ctx, &u)
 			plus := "/Users?filter=" + url.QueryEscape(eqFilter("userName", u.UserName)) + "&startIndex=1&count=100"
@@ -54,7 +54,7 @@ func describeSCIMFiltering(s *scimSpec) {
 			Expect(ids(expectList(r, "a form-encoded filter (+ for spaces) answers 200").Resources)).To(Equal([]string{u.ID}), because("+ in a query string is a space (HTML form encoding, accepted by URL parsers)", r))
 		})
 
-		It("SCIM-FLT-KEYWORD-CASE: reads attribute names and operators case-insensitively (RFC 7644 §3.4.2.2)", KindRobustness, func(ctx SpecContext) {
+		scimIt("SCIM-FLT-KEYWORD-CASE: reads attribute names and operators case-insensitively (RFC 7644 §3.4.2.2)", KindRobustness, func(ctx SpecContext) {
 			u := newTestUser("fltkw")
 			s.createUser(ctx, &u)
 			for _, f := range []string{"USERNAME EQ " + harness.QuoteFilterValue(u.UserName), "username Eq " + harness.QuoteFilterValue(u.UserName)} {
@@ -63,7 +63,7 @@ func describeSCIMFiltering(s *scimSpec) {
 			}
 		})
 
-		It("SCIM-FLT-SPECIAL: finds userNames with quotes, plus, unicode and wildcard characters exactly (okta-scim.md e.3 F-05)", KindRobustness, func(ctx SpecContext) {
+		scimIt("SCIM-FLT-SPECIAL: finds userNames with quotes, plus, unicode and wildcard characters exactly (okta-scim.md e.3 F-05)", KindRobustness, func(ctx SpecContext) {
 			r8 := randToken(8)
 			names := []string{
 				"o'brien+tag-" + r8 + "@ssoconform.test",
@@ -83,7 +83,7 @@ func describeSCIMFiltering(s *scimSpec) {
 			}
 		})
 
-		It("SCIM-FLT-INJECT: treats injection-looking filter values as data, never as query text (conformance.md SCIM-FLT-INJECT)", KindSecurity, func(ctx SpecContext) {
+		scimIt("SCIM-FLT-INJECT: treats injection-looking filter values as data, never as query text (conformance.md SCIM-FLT-INJECT)", KindSecurity, func(ctx SpecContext) {
 			u := newTestUser("inject")
 			u.UserName = "wild_card%-" + randToken(8) + "@ssoconform.test"
 			s.createUser(ctx, &u)
@@ -103,14 +103,14 @@ func describeSCIMFiltering(s *scimSpec) {
 			}
 		})
 
-		It("SCIM-FLT-INVALID: refuses a malformed filter with 400 invalidFilter instead of ignoring it (RFC 7644 §3.4.2.2, §3.12)", KindNegative, func(ctx SpecContext) {
+		scimIt("SCIM-FLT-INVALID: refuses a malformed filter with 400 invalidFilter instead of ignoring it (RFC 7644 §3.4.2.2, §3.12)", KindNegative, func(ctx SpecContext) {
 			for _, f := range []string{`userName eq`, `userName eq "unterminated`, `(userName eq "a"`, `userName xx "a"`, `userName eq "a" and`, `eq "a"`, `userName eq "a" userName`} {
 				r := s.get(ctx, filterPath("Users", f))
 				expectSCIMError(r, http.StatusBadRequest, "invalidFilter", fmt.Sprintf("RFC 7644 §3.4.2.2: the malformed filter %q is refused with 400 invalidFilter, never ignored (ignoring it returns every user)", f))
 			}
 		})
 
-		It("SCIM-FLT-OPS: evaluates co, sw, pr, and, or, not and eq on id, externalId, emails.value, displayName (RFC 7644 §3.4.2.2)", KindPositive, FeatureLabel(harness.FeatureFilterOps), func(ctx SpecContext) {
+		scimIt("SCIM-FLT-OPS: evaluates co, sw, pr, and, or, not and eq on id, externalId, emails.value, displayName (RFC 7644 §3.4.2.2)", KindPositive, FeatureLabel(harness.FeatureFilterOps), func(ctx SpecContext) {
 			tok := randToken(8)
 			a, b := newTestUser("ops"), newTestUser("ops")
 			a.UserName, b.UserName = "scim-ops-"+tok+"-a@ssoconform.test", "scim-ops-"+tok+"-b@ssoconform.test"

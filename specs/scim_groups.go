@@ -15,7 +15,7 @@ import (
 // PATCH for okta-oin (and rfc with patch), by PUT for okta-aiw (and rfc).
 func describeSCIMGroups(s *scimSpec) {
 	Context("groups", FeatureLabel(harness.FeatureGroups), func() {
-		It("SCIM-GRP-CREATE: creates a group with Okta's body and answers 201 with id and displayName (RFC 7644 §3.3, okta-scim.md a.3 A12)", KindPositive, func(ctx SpecContext) {
+		scimIt("SCIM-GRP-CREATE: creates a group with Okta's body and answers 201 with id and displayName (RFC 7644 §3.3, okta-scim.md a.3 A12)", KindPositive, func(ctx SpecContext) {
 			name := "scim-grp-" + randToken(8)
 			id, r := s.createGroup(ctx, name)
 			Expect(r.JSON["displayName"]).To(Equal(name), because("the created group echoes displayName", r))
@@ -26,11 +26,11 @@ func describeSCIMGroups(s *scimSpec) {
 			Expect(memberIDs(got.JSON)).To(BeEmpty(), because("OIN plan C9317: a group pushed empty stays empty", got))
 		})
 
-		It("SCIM-GRP-GET-404: answers an unknown group id with a 404 SCIM error (RFC 7644 §3.12)", KindNegative, func(ctx SpecContext) {
+		scimIt("SCIM-GRP-GET-404: answers an unknown group id with a 404 SCIM error (RFC 7644 §3.12)", KindNegative, func(ctx SpecContext) {
 			expectSCIMError(s.get(ctx, "/Groups/"+randToken(24)), http.StatusNotFound, "", "RFC 7644 §3.12: an unknown group id answers 404 with a SCIM Error")
 		})
 
-		It("SCIM-GRP-FILTER: finds a group with displayName eq, and answers no match with totalResults 0 (okta-scim.md a.3 A13, e.3 F-08)", KindPositive, func(ctx SpecContext) {
+		scimIt("SCIM-GRP-FILTER: finds a group with displayName eq, and answers no match with totalResults 0 (okta-scim.md a.3 A13, e.3 F-08)", KindPositive, func(ctx SpecContext) {
 			name := "scim-grp-Filter-" + randToken(8)
 			id, _ := s.createGroup(ctx, name)
 			r := s.get(ctx, filterPath("Groups", eqFilter("displayName", name)))
@@ -44,7 +44,7 @@ func describeSCIMGroups(s *scimSpec) {
 			}
 		})
 
-		It("SCIM-GRP-DELETE: deletes a group: 204, then 404, gone from lookups, its members untouched (RFC 7644 §3.6, okta-scim.md a.3 A18)", KindPositive, func(ctx SpecContext) {
+		scimIt("SCIM-GRP-DELETE: deletes a group: 204, then 404, gone from lookups, its members untouched (RFC 7644 §3.6, okta-scim.md a.3 A18)", KindPositive, func(ctx SpecContext) {
 			u := newTestUser("grpdel")
 			s.createUser(ctx, &u)
 			name := "scim-grp-del-" + randToken(8)
@@ -58,7 +58,7 @@ func describeSCIMGroups(s *scimSpec) {
 			Expect(got.JSON["active"]).To(Equal(true), because("okta-scim.md a.3 A18: deleting a group leaves its members' accounts untouched", got))
 		})
 
-		It("SCIM-GRP-MEMBER-INVALID: refuses a member value that is no user's id with 400 invalidValue (RFC 7644 §3.12, okta-scim.md e.7 G-13)", KindNegative, func(ctx SpecContext) {
+		scimIt("SCIM-GRP-MEMBER-INVALID: refuses a member value that is no user's id with 400 invalidValue (RFC 7644 §3.12, okta-scim.md e.7 G-13)", KindNegative, func(ctx SpecContext) {
 			id, _ := s.createGroup(ctx, "scim-grp-inv-"+randToken(8))
 			r := s.setMembers(ctx, id, []string{"no-such-user-" + randToken(8)}, nil)
 			expectSCIMError(r, http.StatusBadRequest, "invalidValue", "RFC 7644 §3.12: a member value naming no user is refused with 400 invalidValue, never 500")
@@ -77,7 +77,7 @@ func describeSCIMGroups(s *scimSpec) {
 // describeSCIMGroupPut: membership and rename by PUT, as Okta AIW apps push groups (okta-scim.md a.3
 // A12 AIW, A14 AIW, A16 AIW).
 func describeSCIMGroupPut(s *scimSpec) {
-	It("SCIM-GRP-PUT-MEMBERS: sets membership with AIW's lookup, POST, GET, PUT of the full member list (okta-scim.md a.3 A12/A14 AIW)", KindPositive, func(ctx SpecContext) {
+	scimIt("SCIM-GRP-PUT-MEMBERS: sets membership with AIW's lookup, POST, GET, PUT of the full member list (okta-scim.md a.3 A12/A14 AIW)", KindPositive, func(ctx SpecContext) {
 		a, b := newTestUser("gputa"), newTestUser("gputb")
 		s.createUser(ctx, &a)
 		s.createUser(ctx, &b)
@@ -94,7 +94,7 @@ func describeSCIMGroupPut(s *scimSpec) {
 		}
 	})
 
-	It("SCIM-GRP-PUT-RENAME: renames a group by PUT and keeps its members (okta-scim.md a.3 A16 AIW)", KindPositive, func(ctx SpecContext) {
+	scimIt("SCIM-GRP-PUT-RENAME: renames a group by PUT and keeps its members (okta-scim.md a.3 A16 AIW)", KindPositive, func(ctx SpecContext) {
 		u := newTestUser("grename")
 		s.createUser(ctx, &u)
 		old := "scim-grp-old-" + randToken(8)
@@ -127,37 +127,37 @@ func describeSCIMGroupPatch(s *scimSpec) {
 			return memberIDs(s.expectGroup(ctx, g).JSON)
 		}
 
-		It("SCIM-GRP-PATCH-ADD: adds members with op add path members [{value, display}] (okta-scim.md a.3 A14)", KindPositive, func(ctx SpecContext) {
+		scimIt("SCIM-GRP-PATCH-ADD: adds members with op add path members [{value, display}] (okta-scim.md a.3 A14)", KindPositive, func(ctx SpecContext) {
 			s.expectMembersSet(s.patch(ctx, "/Groups/"+g, op("add", "members", memberList(u[0].ID, u[1].ID))))
 			Expect(members(ctx)).To(ConsistOf(u[0].ID, u[1].ID), "both members were added")
 		})
 
-		It("SCIM-GRP-PATCH-REMOVE: removes one member with path members[value eq \"id\"] and keeps the others (okta-scim.md a.3 A14)", KindPositive, func(ctx SpecContext) {
+		scimIt("SCIM-GRP-PATCH-REMOVE: removes one member with path members[value eq \"id\"] and keeps the others (okta-scim.md a.3 A14)", KindPositive, func(ctx SpecContext) {
 			s.expectMembersSet(s.patch(ctx, "/Groups/"+g, op("add", "members", memberList(u[0].ID, u[1].ID))))
 			s.expectMembersSet(s.patch(ctx, "/Groups/"+g, op("remove", `members[value eq "`+u[0].ID+`"]`, nil)))
 			Expect(members(ctx)).To(ConsistOf(u[1].ID), "only the filtered member was removed")
 		})
 
-		It("SCIM-GRP-PATCH-REMOVE-ADD: applies a remove and an add in one request, in order (okta-scim.md a.3 A14)", KindPositive, func(ctx SpecContext) {
+		scimIt("SCIM-GRP-PATCH-REMOVE-ADD: applies a remove and an add in one request, in order (okta-scim.md a.3 A14)", KindPositive, func(ctx SpecContext) {
 			s.expectMembersSet(s.patch(ctx, "/Groups/"+g, op("add", "members", memberList(u[0].ID, u[1].ID))))
 			s.expectMembersSet(s.patch(ctx, "/Groups/"+g, op("remove", `members[value eq "`+u[0].ID+`"]`, nil), op("add", "members", memberList(u[2].ID))))
 			Expect(members(ctx)).To(ConsistOf(u[1].ID, u[2].ID), "both operations were applied")
 		})
 
-		It("SCIM-GRP-PATCH-REPLACE: replaces the whole member list with op replace path members (Push Now, okta-scim.md a.3 A15)", KindPositive, func(ctx SpecContext) {
+		scimIt("SCIM-GRP-PATCH-REPLACE: replaces the whole member list with op replace path members (Push Now, okta-scim.md a.3 A15)", KindPositive, func(ctx SpecContext) {
 			s.expectMembersSet(s.patch(ctx, "/Groups/"+g, op("add", "members", memberList(u[0].ID, u[1].ID))))
 			s.expectMembersSet(s.patch(ctx, "/Groups/"+g, op("replace", "members", memberList(u[2].ID))))
 			Expect(members(ctx)).To(ConsistOf(u[2].ID), "membership is exactly the list sent")
 		})
 
-		It("SCIM-GRP-PATCH-RENAME: renames with Okta's path-less replace whose value holds the group's own id (okta-scim.md a.3 A16)", KindPositive, func(ctx SpecContext) {
+		scimIt("SCIM-GRP-PATCH-RENAME: renames with Okta's path-less replace whose value holds the group's own id (okta-scim.md a.3 A16)", KindPositive, func(ctx SpecContext) {
 			renamed := "scim-grp-renamed-" + randToken(8)
 			s.expectMembersSet(s.patch(ctx, "/Groups/"+g, op("replace", "", obj{"id": g, "displayName": renamed})))
 			got := s.expectGroup(ctx, g)
 			Expect(got.JSON["displayName"]).To(Equal(renamed), because("the group has its new name; the id inside the value (same id) is tolerated", got))
 		})
 
-		It("SCIM-GRP-PATCH-IDEMPOTENT: adding a member twice or removing a non-member is no error and makes no duplicate (okta-scim.md e.7 G-11)", KindRobustness, func(ctx SpecContext) {
+		scimIt("SCIM-GRP-PATCH-IDEMPOTENT: adding a member twice or removing a non-member is no error and makes no duplicate (okta-scim.md e.7 G-11)", KindRobustness, func(ctx SpecContext) {
 			for range 2 {
 				s.expectMembersSet(s.patch(ctx, "/Groups/"+g, op("add", "members", memberList(u[0].ID))))
 			}

@@ -17,7 +17,7 @@ func describeSCIMLifecycle(s *scimSpec) {
 		how = "Okta's path-less PATCH replace {active} (okta-scim.md a.3 A5)"
 	}
 	Context("users: lifecycle", func() {
-		It("SCIM-USR-DEACTIVATE: deactivates with "+how+" and keeps the user retrievable with active:false (Okta CRUD test 8)", KindPositive, func(ctx SpecContext) {
+		scimIt("SCIM-USR-DEACTIVATE: deactivates with "+how+" and keeps the user retrievable with active:false (Okta CRUD test 8)", KindPositive, func(ctx SpecContext) {
 			u := newTestUser("deact")
 			s.createUser(ctx, &u)
 			s.expectActiveAnswer(s.setActive(ctx, u.ID, false), false)
@@ -30,7 +30,7 @@ func describeSCIMLifecycle(s *scimSpec) {
 			s.expectActiveAnswer(s.setActive(ctx, u.ID, false), false) // idempotent: Okta may repeat it
 		})
 
-		It("SCIM-USR-REACTIVATE: reactivates with "+how+" under the same id (Okta CRUD test 11, OIN plan C9293)", KindPositive, func(ctx SpecContext) {
+		scimIt("SCIM-USR-REACTIVATE: reactivates with "+how+" under the same id (Okta CRUD test 11, OIN plan C9293)", KindPositive, func(ctx SpecContext) {
 			u := newTestUser("react")
 			s.createUser(ctx, &u)
 			s.expectActiveAnswer(s.setActive(ctx, u.ID, false), false)
@@ -43,7 +43,7 @@ func describeSCIMLifecycle(s *scimSpec) {
 			Expect(ids(found)).To(Equal([]string{u.ID}), "reactivation restores the same user, never a second one")
 		})
 
-		It("SCIM-USR-LIFECYCLE: survives Okta's whole sequence: lookup, create, lookup, read, profile PUT, deactivate, reactivate (conformance.md SCIM-LIFECYCLE)", KindPositive, func(ctx SpecContext) {
+		scimIt("SCIM-USR-LIFECYCLE: survives Okta's whole sequence: lookup, create, lookup, read, profile PUT, deactivate, reactivate (conformance.md SCIM-LIFECYCLE)", KindPositive, func(ctx SpecContext) {
 			u := newTestUser("life")
 			By("looking the user up: no match")
 			Expect(expectList(s.get(ctx, filterPath("Users", eqFilter("userName", u.UserName))), "lookup before create").Total).To(Equal(0))
@@ -65,7 +65,7 @@ func describeSCIMLifecycle(s *scimSpec) {
 			Expect(got.JSON["active"]).To(Equal(true), because("the user ends active", got))
 		})
 
-		It("SCIM-USR-LINK-EXISTING: links a user that already exists: lookup, GET, PUT of Okta's profile, no duplicate (okta-scim.md a.3 A3, OIN plan C9335)", KindPositive, func(ctx SpecContext) {
+		scimIt("SCIM-USR-LINK-EXISTING: links a user that already exists: lookup, GET, PUT of Okta's profile, no duplicate (okta-scim.md a.3 A3, OIN plan C9335)", KindPositive, func(ctx SpecContext) {
 			u := newTestUser("link")
 			s.createUser(ctx, &u)
 			found, err := s.T.FindUsers(ctx, u.UserName)
@@ -82,7 +82,7 @@ func describeSCIMLifecycle(s *scimSpec) {
 			Expect(ids(found)).To(Equal([]string{u.ID}), "linking never creates a second user")
 		})
 
-		It("SCIM-USR-DELETE: deletes a user: 204, then 404, gone from lookups, the userName free again (RFC 7644 §3.6)", KindPositive, FeatureLabel(harness.FeatureUserDelete), func(ctx SpecContext) {
+		scimIt("SCIM-USR-DELETE: deletes a user: 204, then 404, gone from lookups, the userName free again (RFC 7644 §3.6)", KindPositive, FeatureLabel(harness.FeatureUserDelete), func(ctx SpecContext) {
 			u := newTestUser("delete")
 			s.createUser(ctx, &u)
 			r := s.del(ctx, "/Users/"+u.ID)

@@ -16,13 +16,13 @@ const maxWalk = 2000
 // describeSCIMListing: list responses and pagination (okta-scim.md e.2, RFC 7644 §3.4.2).
 func describeSCIMListing(s *scimSpec) {
 	Context("listing and pagination", func() {
-		It("SCIM-LIST-CONNECTOR: answers Okta's connector test GET /Users?startIndex=1&count=2 with a ListResponse (okta-scim.md a.3 A1)", KindPositive, func(ctx SpecContext) {
+		scimIt("SCIM-LIST-CONNECTOR: answers Okta's connector test GET /Users?startIndex=1&count=2 with a ListResponse (okta-scim.md a.3 A1)", KindPositive, func(ctx SpecContext) {
 			l := expectList(s.get(ctx, "/Users?"+harness.Query("startIndex", "1", "count", "2")), "Okta's Test API Credentials call answers 200 with a ListResponse")
 			Expect(l.StartIndex).To(Equal(1), "RFC 7644 §3.4.2: startIndex echoes the 1-based index of the first result")
 			Expect(len(l.Resources)).To(BeNumerically("<=", 2), "RFC 7644 §3.4.2.4: count is the maximum number of results per page")
 		})
 
-		It("SCIM-LIST-SHAPE: lists users with integer counts and Okta's required attributes (Okta SPEC test 1, RFC 7644 §3.4.2)", KindPositive, func(ctx SpecContext) {
+		scimIt("SCIM-LIST-SHAPE: lists users with integer counts and Okta's required attributes (Okta SPEC test 1, RFC 7644 §3.4.2)", KindPositive, func(ctx SpecContext) {
 			u := newTestUser("shape")
 			s.createUser(ctx, &u)
 			r := s.get(ctx, "/Users?"+harness.Query("count", "1", "startIndex", "1"))
@@ -34,7 +34,7 @@ func describeSCIMListing(s *scimSpec) {
 			Expect(l.Resources[0]["active"]).To(BeAssignableToTypeOf(true), because("Okta SPEC test 1: each listed user has a boolean active", r))
 		})
 
-		It("SCIM-LIST-PAGES: pages through every user once, in a stable order for any page size (okta-scim.md a.3 A10, RFC 7644 §3.4.2.4)", KindPositive, func(ctx SpecContext) {
+		scimIt("SCIM-LIST-PAGES: pages through every user once, in a stable order for any page size (okta-scim.md a.3 A10, RFC 7644 §3.4.2.4)", KindPositive, func(ctx SpecContext) {
 			var mine []string
 			for range 3 {
 				u := newTestUser("page")
@@ -52,7 +52,7 @@ func describeSCIMListing(s *scimSpec) {
 			Expect(small).To(Equal(all[:len(small)]), "the order does not depend on the page size (count=3 vs count=100)")
 		})
 
-		It("SCIM-LIST-PAST-END: answers a startIndex past the end with an empty page and the same totalResults (RFC 7644 §3.4.2.4, okta-scim.md e.2 L-03)", KindPositive, func(ctx SpecContext) {
+		scimIt("SCIM-LIST-PAST-END: answers a startIndex past the end with an empty page and the same totalResults (RFC 7644 §3.4.2.4, okta-scim.md e.2 L-03)", KindPositive, func(ctx SpecContext) {
 			for range 2 {
 				u := newTestUser("end")
 				s.createUser(ctx, &u)
@@ -67,7 +67,7 @@ func describeSCIMListing(s *scimSpec) {
 			Expect(l.Resources).To(HaveLen(1), because("startIndex=totalResults returns exactly the last user, and itemsPerPage says 1", r))
 		})
 
-		It("SCIM-LIST-BOUNDS: reads startIndex < 1 as 1 and a negative count as 0 (RFC 7644 §3.4.2.4)", KindRobustness, func(ctx SpecContext) {
+		scimIt("SCIM-LIST-BOUNDS: reads startIndex < 1 as 1 and a negative count as 0 (RFC 7644 §3.4.2.4)", KindRobustness, func(ctx SpecContext) {
 			u := newTestUser("bounds")
 			s.createUser(ctx, &u)
 			first := expectList(s.get(ctx, "/Users?"+harness.Query("startIndex", "1", "count", "2")), "GET /Users answers a ListResponse")
@@ -82,7 +82,7 @@ func describeSCIMListing(s *scimSpec) {
 			}
 		})
 
-		It("SCIM-LIST-GROUPS: lists groups with and without paging parameters (Okta SPEC test 10, okta-scim.md a.3 A11)", KindPositive, FeatureLabel(harness.FeatureGroups), func(ctx SpecContext) {
+		scimIt("SCIM-LIST-GROUPS: lists groups with and without paging parameters (Okta SPEC test 10, okta-scim.md a.3 A11)", KindPositive, FeatureLabel(harness.FeatureGroups), func(ctx SpecContext) {
 			s.createGroup(ctx, "scim-list-"+randToken(8))
 			expectList(s.get(ctx, "/Groups"), "GET /Groups answers 200 with a ListResponse")
 			l := expectList(s.get(ctx, "/Groups?"+harness.Query("startIndex", "1", "count", "100")), "GET /Groups?startIndex=1&count=100 answers 200 with a ListResponse")

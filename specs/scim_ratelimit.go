@@ -28,7 +28,7 @@ const (
 // integer), and the credential is served again once that time has passed.
 func describeSCIMRateLimit(s *scimSpec) {
 	Context("rate limiting", func() {
-		It("SCIM-ERR-429: answers a burst past the per-key limit with 429, an integer Retry-After and a SCIM error, and serves the key again after it (RFC 6585 §4, RFC 7644 §3.12)", KindRobustness, FeatureLabel(harness.FeatureRateLimit), func(ctx SpecContext) {
+		scimIt("SCIM-ERR-429: answers a burst past the per-key limit with 429, an integer Retry-After and a SCIM error, and serves the key again after it (RFC 6585 §4, RFC 7644 §3.12)", KindRobustness, FeatureLabel(harness.FeatureRateLimit), func(ctx SpecContext) {
 			if s.T.Throttled == nil {
 				Skip("needs a credential the spec may exhaust (the target's Throttled credential)")
 			}

@@ -25,9 +25,13 @@ import (
 func TestMain(m *testing.M) {
 	if os.Getenv("SSOCONFORM_SELFTEST_CLI") == "1" {
 		err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr)
+		var cr cannotRun
 		switch {
 		case errors.Is(err, errUsage):
 			os.Exit(2)
+		case errors.As(err, &cr):
+			fmt.Fprintln(os.Stderr, "ssoconform:", err)
+			os.Exit(3)
 		case err != nil:
 			fmt.Fprintln(os.Stderr, "ssoconform:", err)
 			os.Exit(1)
@@ -134,7 +138,7 @@ var selfTestCases = []struct {
 	{scimfault.HTMLErrors, harness.FlavourOktaOIN, []string{"SCIM-USR-GET-404", "SCIM-ERR-UNKNOWN-ENDPOINT", "SCIM-OKTA-SPEC-04", "SCIM-CT-RESPONSE"}},
 	{scimfault.HTMLErrors, harness.FlavourOktaOIN, []string{"SCIM-OKTA-SPEC-12"}},
 	{scimfault.LeakInternals, harness.FlavourOktaOIN, []string{"SCIM-USR-GET-404", "SCIM-FLT-INVALID", "SCIM-USR-CREATE-409"}},
-	{scimfault.NoWWWAuthenticate, harness.FlavourOktaOIN, []string{"SCIM-AUTH-NONE", "SCIM-AUTH-BAD"}},
+	{scimfault.NoWWWAuthenticate, harness.FlavourOktaOIN, []string{"SCIM-AUTH-CHALLENGE"}},
 	{scimfault.AcceptAnyToken, harness.FlavourOktaOIN, []string{"SCIM-AUTH-NONE", "SCIM-AUTH-BAD", "SCIM-AUTH-QUERY", "SCIM-OKTA-SPEC-11"}},
 	{scimfault.AnyContentType, harness.FlavourOktaOIN, []string{"SCIM-CT-415"}},
 	{scimfault.LowercaseUserName, harness.FlavourOktaOIN, []string{"SCIM-USR-USERNAME-EXACT"}},
@@ -257,6 +261,14 @@ var runCount int
 // and returns each spec's state from junit.xml.
 func (e selfTestEnv) runCLI(t *testing.T, base string, p harness.SCIMFlavour, ids []string) map[string]string {
 	t.Helper()
+	states, _, _ := e.runCLIWith(t, base, p, "--focus", "("+strings.Join(ids, "|")+"):")
+	return states
+}
+
+// runCLIWith runs `ssoconform scim` against base with every feature and the extra flags, and returns
+// each spec's state from junit.xml, the output and the exit status (0 or 1; anything else fails t).
+func (e selfTestEnv) runCLIWith(t *testing.T, base string, p harness.SCIMFlavour, extra ...string) (map[string]string, string, int) {
+	t.Helper()
 	runCount++
 	dir := filepath.Join(e.dir, fmt.Sprintf("run%d", runCount))
 	tokA, tokB, tokC := filepath.Join(e.dir, "a.token"), filepath.Join(e.dir, "b.token"), filepath.Join(e.dir, "c.token")
@@ -265,14 +277,18 @@ func (e selfTestEnv) runCLI(t *testing.T, base string, p harness.SCIMFlavour, id
 			t.Fatal(err)
 		}
 	}
-	focus := "(" + strings.Join(ids, "|") + "):"
-	cmd := exec.Command(os.Args[0], "scim", "--url", base, "--token-file", tokA, "--profile", string(p), "--features", "all",
-		"--second-url", e.b.BaseURL, "--second-token-file", tokB, "--throttle-token-file", tokC, "--report-dir", dir, "--focus", focus)
+	args := append([]string{"scim", "--url", base, "--token-file", tokA, "--profile", string(p), "--features", "all",
+		"--second-url", e.b.BaseURL, "--second-token-file", tokB, "--throttle-token-file", tokC, "--report-dir", dir}, extra...)
+	cmd := exec.Command(os.Args[0], args...)
 	cmd.Env = append(os.Environ(), "SSOCONFORM_SELFTEST_CLI=1")
 	out, err := cmd.CombinedOutput()
 	var exit *exec.ExitError
-	if err != nil && (!errors.As(err, &exit) || exit.ExitCode() != 1) {
-		t.Fatalf("ssoconform scim: %v\n%s", err, out)
+	code := 0
+	if err != nil {
+		if !errors.As(err, &exit) || exit.ExitCode() != 1 {
+			t.Fatalf("ssoconform scim: %v\n%s", err, out)
+		}
+		code = 1
 	}
 	if !bytes.Contains(out, []byte("verdict: ")) {
 		t.Fatalf("no verdict line in the output:\n%s", out)
@@ -282,7 +298,7 @@ func (e selfTestEnv) runCLI(t *testing.T, base string, p harness.SCIMFlavour, id
 			t.Errorf("report %s: %v", f, err)
 		}
 	}
-	return junitStates(t, filepath.Join(dir, "junit.xml"))
+	return junitStates(t, filepath.Join(dir, "junit.xml")), string(out), code
 }
 
 var idPattern = regexp.MustCompile(`\b(SCIM-[A-Z0-9-]+[A-Z0-9]):`)

@@ -183,6 +183,7 @@ type Org struct {
 	rand     io.Reader
 	now      func() time.Time
 	log      *syslog.Log
+	created  time.Time // when this process made the org: the Everyone group's created time
 
 	mu               stateMutex
 	users            map[string]*User  // by id
@@ -242,6 +243,7 @@ func New(cfg Config) (*Org, error) {
 		pushedUsers:      map[string]map[string]*PushedUser{},
 		groupPushes:      map[string]map[string]*GroupPush{},
 	}
+	o.created = o.stamp()
 	o.mu.onChange = cfg.OnChange
 	return o, nil
 }
