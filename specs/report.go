@@ -28,6 +28,7 @@ type SpecResult struct {
 	Container   string // e.g. "SCIM 2.0 server [okta-oin] users: create and read"
 	Labels      []string
 	Level       Level  // okta, must or should; empty for specs without a level (SSO specs)
+	Reference   string // where the rule comes from, e.g. "RFC 7644 §3.3"
 	Profile     string // the SCIM profile the spec ran in; empty outside the SCIM specs
 	State       string // passed, failed, skipped, pending, panicked, ...
 	Warning     bool   // failed, but its level does not count in its profile's verdict
@@ -132,7 +133,7 @@ func summarize(r types.Report) Summary {
 func specResult(sr types.SpecReport) SpecResult {
 	id, req := splitSpecText(sr.LeafNodeText)
 	res := SpecResult{ID: id, Requirement: req, Container: strings.Join(sr.ContainerHierarchyTexts, " "),
-		Labels: sr.Labels(), Level: specLevel(sr.Labels()), Profile: specProfile(sr.Labels()),
+		Labels: sr.Labels(), Level: specLevel(sr.Labels()), Reference: specReference(id, sr.LeafNodeText), Profile: specProfile(sr.Labels()),
 		State: sr.State.String(), Message: sr.Failure.Message}
 	if sr.State.Is(types.SpecStateFailureStates) {
 		res.Warning = !res.Level.blocks(res.Profile)

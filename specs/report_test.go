@@ -56,3 +56,17 @@ func TestSelectedReportCarriesLevelProperties(t *testing.T) {
 		t.Errorf("entries %v, want level must and outcome warning", got)
 	}
 }
+
+func TestSpecReference(t *testing.T) {
+	t.Parallel()
+	for text, want := range map[string]string{
+		"SCIM-USR-GET: answers GET /Users/{id} (Okta SPEC tests 2 and 7, RFC 7644 §3.4.1)": "Okta SPEC tests 2 and 7, RFC 7644 §3.4.1",
+		"SCIM-OKTA-SPEC-03: Required Test: Test invalid User by username":                  oktaSPECRef + ", step 3",
+		"OIDC-X: no reference here": "",
+	} {
+		id, _ := splitSpecText(text)
+		if got := specReference(id, text); got != want {
+			t.Errorf("specReference(%q) = %q, want %q", text, got, want)
+		}
+	}
+}
