@@ -147,3 +147,11 @@ func IdentityAt(ctx context.Context, client *http.Client, url string) (Identity,
 	_ = json.Unmarshal([]byte(page.body), &who) // not JSON: the page itself is the answer
 	return Identity{Email: who.Email, Name: who.Name, Page: excerpt(page.body, 2000)}, true, nil
 }
+
+// Reconnector is an App whose organization can be connected again, as an admin saving the settings
+// page does, so the catalogue can check what the app makes of changed metadata. Optional.
+type Reconnector interface {
+	// Reconnect connects the tenant's organization again to its app integration; metadataURL, when
+	// set, replaces the OIDC discovery URL (e.g. the app-specific one). The app's refusal is the error.
+	Reconnect(ctx context.Context, tn AppTenant, metadataURL string) error
+}

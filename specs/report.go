@@ -178,7 +178,7 @@ var _ = ReportAfterSuite("ssoconform HTML report", func(r types.Report) {
 		// the verdict and the plain counts line, which `make conformance` prints last
 		os.WriteFile(filepath.Join(dir, "summary.txt"),
 			[]byte("verdict: "+lastSummary.Verdict+"\n"+lastSummary.LevelsLine()+"\n"+lastSummary.String()+"\n"), 0o644)}
-	if current.SCIM != nil { // a partner run: Ginkgo's own reports, without the specs never selected
+	if current.SCIM != nil || current.App != nil { // a partner run: Ginkgo's own reports, without the specs never selected
 		r = selected(r)
 		errs = append(errs, reporters.GenerateJUnitReport(r, filepath.Join(dir, "junit.xml")),
 			reporters.GenerateJSONReport(r, filepath.Join(dir, "report.json")))

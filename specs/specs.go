@@ -59,6 +59,11 @@ type Config struct {
 	// started: select only specs labelled with a Profile (RunSCIM does). Default: nil, the reference
 	// app's SCIM server, two fresh organizations, every feature declared.
 	SCIM *harness.SCIMTarget
+	// App, when set, is the app the SSO catalogue runs against (catalogue.go), and the reference stack
+	// is not started: select only specs labelled Catalogue (RunSSO does). Default: nil.
+	App harness.App
+	// Protocols are the protocols the catalogue covers. Default: the App's.
+	Protocols []string
 	// Attachments are files in ReportDir that report.html links to (e.g. a container's log). Default:
 	// none.
 	Attachments []string
@@ -67,6 +72,9 @@ type Config struct {
 func (c Config) withDefaults() Config {
 	if c.ReportDir == "" {
 		c.ReportDir = "out"
+	}
+	if c.App != nil && len(c.Protocols) == 0 {
+		c.Protocols = c.App.Protocols()
 	}
 	return c
 }
@@ -86,8 +94,8 @@ func Test(t *testing.T, cfg Config) {
 }
 
 var _ = SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
-	if current.SCIM != nil {
-		return nil // an external SCIM target: nothing to build
+	if current.SCIM != nil || current.App != nil {
+		return nil // an external target: nothing to build
 	}
 	bin := current.RefAppBin
 	if bin == "" {
@@ -103,6 +111,9 @@ var _ = SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
 	Expect(os.MkdirAll(cfg.ReportDir, 0o755)).To(Succeed())
 	if cfg.SCIM != nil {
 		scimBase = *cfg.SCIM
+		return
+	}
+	if cfg.App != nil {
 		return
 	}
 	cfg.RefAppBin = string(bin)

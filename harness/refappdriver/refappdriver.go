@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"sync"
 
 	"github.com/ssoconform/ssoconform/harness"
 )
@@ -21,12 +22,18 @@ import (
 // App drives a running reference stack's refapp.
 type App struct {
 	st *harness.Stack
+
+	mu      sync.Mutex
+	tenants map[string]*harness.Tenant // by organization
 }
 
-var _ harness.App = (*App)(nil)
+var (
+	_ harness.App         = (*App)(nil)
+	_ harness.Reconnector = (*App)(nil)
+)
 
 // New drives the refapp of st (started with its mock Okta by harness.StartStack).
-func New(st *harness.Stack) *App { return &App{st: st} }
+func New(st *harness.Stack) *App { return &App{st: st, tenants: map[string]*harness.Tenant{}} }
 
 // Connect makes a uniquely named organization on both sides, connected over protocol, with the mock
 // provisioning refapp by SCIM.
@@ -35,6 +42,9 @@ func (a *App) Connect(ctx context.Context, protocol string) (harness.AppTenant, 
 	if err != nil {
 		return harness.AppTenant{}, fmt.Errorf("refapp: %w", err)
 	}
+	a.mu.Lock()
+	a.tenants[tn.Org] = tn
+	a.mu.Unlock()
 	return harness.AppTenant{Org: tn.Org, Protocol: protocol, IdPOrg: tn.IdPOrg, AppID: tn.AppID()}, nil
 }
 
@@ -56,3 +66,21 @@ func (a *App) Identity(ctx context.Context, client *http.Client) (harness.Identi
 
 // Log is the end of refapp's log.
 func (a *App) Log(max int) string { return a.st.App.Log(max) }
+
+// Reconnect runs `refapp sso set` again for the organization, as an admin saving the settings page:
+// SAML re-reads the IdP metadata; OIDC uses metadataURL (default: the org's discovery URL).
+func (a *App) Reconnect(ctx context.Context, at harness.AppTenant, metadataURL string) error {
+	a.mu.Lock()
+	tn, ok := a.tenants[at.Org]
+	a.mu.Unlock()
+	if !ok {
+		return fmt.Errorf("refapp: no organization %q made by Connect", at.Org)
+	}
+	if at.Protocol == "saml" {
+		return tn.ReconnectSAML(ctx, a.st.App)
+	}
+	if metadataURL == "" {
+		metadataURL = tn.IdPOrg.DiscoveryURL()
+	}
+	return tn.ReconnectOIDC(ctx, a.st.App, metadataURL)
+}

@@ -1,4 +1,4 @@
-package sqlstore
+package sqlcore
 
 import (
 	"context"
@@ -9,8 +9,8 @@ import (
 // AppendAudit records an audit event.
 func (s *Store) AppendAudit(ctx context.Context, e store.AuditEvent) error {
 	_, err := s.exec(ctx, `INSERT INTO audit_events (id, org_id, at, actor, action, outcome, detail)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, e.ID, e.OrgID, fmtTime(e.At), e.Actor, e.Action, e.Outcome, e.Detail)
-	return mapErr("append audit", err)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, e.ID, e.OrgID, e.At, e.Actor, e.Action, e.Outcome, e.Detail)
+	return s.mapErr("append audit", err)
 }
 
 // ListAudit returns the org's newest audit events first.
@@ -21,20 +21,16 @@ func (s *Store) ListAudit(ctx context.Context, orgID string, limit int) ([]store
 	rows, err := s.q().QueryContext(ctx, `SELECT id, org_id, at, actor, action, outcome, detail FROM audit_events
 		WHERE org_id = ? ORDER BY at DESC, id DESC LIMIT ?`, orgID, limit)
 	if err != nil {
-		return nil, mapErr("list audit", err)
+		return nil, s.mapErr("list audit", err)
 	}
 	defer rows.Close()
 	var out []store.AuditEvent
 	for rows.Next() {
 		var e store.AuditEvent
-		var at string
-		if err := rows.Scan(&e.ID, &e.OrgID, &at, &e.Actor, &e.Action, &e.Outcome, &e.Detail); err != nil {
-			return nil, mapErr("list audit", err)
-		}
-		if e.At, err = parseTime(at); err != nil {
-			return nil, mapErr("list audit", err)
+		if err := rows.Scan(&e.ID, &e.OrgID, at(&e.At), &e.Actor, &e.Action, &e.Outcome, &e.Detail); err != nil {
+			return nil, s.mapErr("list audit", err)
 		}
 		out = append(out, e)
 	}
-	return out, mapErr("list audit", rows.Err())
+	return out, s.mapErr("list audit", rows.Err())
 }

@@ -1,4 +1,4 @@
-package sqlstore
+package sqlcore
 
 import (
 	"context"
@@ -14,20 +14,13 @@ import (
 const memberCols = `m.id, m.org_id, m.email, m.display_name, m.role, m.password_hash, m.active, m.scim_user_name,
 	m.external_id, m.given_name, m.family_name, m.formatted_name, m.emails_json, m.created_at, m.updated_at`
 
-// querier is what *sql.DB and *sql.Tx have in common.
-type querier interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
 // CreateMember inserts a member; ErrConflict when the email or SCIM userName
 // is already used in the organization.
 func (s *Store) CreateMember(ctx context.Context, m store.Member) error {
-	return mapErr("create member", s.inTx(ctx, func(tx querier) error { return insertMember(ctx, tx, m) }))
+	return s.mapErr("create member", s.inTx(ctx, func(tx querier) error { return s.insertMember(ctx, tx, m) }))
 }
 
-func insertMember(ctx context.Context, q querier, m store.Member) error {
+func (s *Store) insertMember(ctx context.Context, q querier, m store.Member) error {
 	emails, err := json.Marshal(nonNil(m.Emails))
 	if err != nil {
 		return fmt.Errorf("encode emails: %w", err)
@@ -35,10 +28,10 @@ func insertMember(ctx context.Context, q querier, m store.Member) error {
 	_, err = q.ExecContext(ctx, `INSERT INTO members (id, org_id, email, email_key, display_name, display_key, role,
 		password_hash, active, scim_user_name, scim_user_key, external_id, given_name, family_name, formatted_name,
 		email_type, emails_json, created_at, updated_at, seq)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM members))`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, `+s.d.NextSeq("members")+`)`,
 		m.ID, m.OrgID, m.Email, key(m.Email), m.DisplayName, key(m.DisplayName), string(m.Role), m.PasswordHash, m.Active,
 		nullable(m.SCIMUserName), nullable(key(m.SCIMUserName)), m.ExternalID, m.GivenName, m.FamilyName, m.FormattedName,
-		primaryType(m.Emails), string(emails), fmtTime(m.CreatedAt), fmtTime(m.UpdatedAt))
+		primaryType(m.Emails), string(emails), m.CreatedAt, m.UpdatedAt)
 	if err != nil {
 		return err
 	}
@@ -58,7 +51,7 @@ func insertEmails(ctx context.Context, q querier, m store.Member) error {
 // UpdateMember rewrites every mutable field of the member with m's id and org.
 // Saving a member inactive deletes its sessions.
 func (s *Store) UpdateMember(ctx context.Context, m store.Member) error {
-	return mapErr("update member", s.inTx(ctx, func(tx querier) error { return updateMember(ctx, tx, m) }))
+	return s.mapErr("update member", s.inTx(ctx, func(tx querier) error { return updateMember(ctx, tx, m) }))
 }
 
 func updateMember(ctx context.Context, q querier, m store.Member) error {
@@ -71,7 +64,7 @@ func updateMember(ctx context.Context, q querier, m store.Member) error {
 		family_name = ?, formatted_name = ?, email_type = ?, emails_json = ?, updated_at = ? WHERE id = ? AND org_id = ?`,
 		m.Email, key(m.Email), m.DisplayName, key(m.DisplayName), string(m.Role), m.PasswordHash, m.Active,
 		nullable(m.SCIMUserName), nullable(key(m.SCIMUserName)), m.ExternalID, m.GivenName, m.FamilyName,
-		m.FormattedName, primaryType(m.Emails), string(emails), fmtTime(m.UpdatedAt), m.ID, m.OrgID)
+		m.FormattedName, primaryType(m.Emails), string(emails), m.UpdatedAt, m.ID, m.OrgID)
 	if err != nil {
 		return err
 	}
@@ -94,9 +87,9 @@ func updateMember(ctx context.Context, q querier, m store.Member) error {
 func (s *Store) ProvisionMember(ctx context.Context, m store.Member) (store.Member, error) {
 	const op = "provision member"
 	err := s.inTx(ctx, func(tx querier) error {
-		old, err := oneMember(ctx, tx, `WHERE m.org_id = ? AND m.email_key = ?`, m.OrgID, key(m.Email))
+		old, err := s.oneMember(ctx, tx, true, `WHERE m.org_id = ? AND m.email_key = ?`, m.OrgID, key(m.Email))
 		if errors.Is(err, sql.ErrNoRows) {
-			return insertMember(ctx, tx, m)
+			return s.insertMember(ctx, tx, m)
 		}
 		if err != nil {
 			return err
@@ -111,7 +104,7 @@ func (s *Store) ProvisionMember(ctx context.Context, m store.Member) (store.Memb
 		return store.Member{}, fmt.Errorf("%s: %w", op, err)
 	}
 	if err != nil {
-		return store.Member{}, mapErr(op, err)
+		return store.Member{}, s.mapErr(op, err)
 	}
 	return m, nil
 }
@@ -122,7 +115,7 @@ func (s *Store) ModifyMember(ctx context.Context, orgID, id string, fn func(*sto
 	var fnErr error
 	err := s.inTx(ctx, func(tx querier) error {
 		var err error
-		if m, err = oneMember(ctx, tx, `WHERE m.org_id = ? AND m.id = ?`, orgID, id); err != nil {
+		if m, err = s.oneMember(ctx, tx, true, `WHERE m.org_id = ? AND m.id = ?`, orgID, id); err != nil {
 			return err
 		}
 		if fnErr = fn(&m); fnErr != nil {
@@ -133,54 +126,61 @@ func (s *Store) ModifyMember(ctx context.Context, orgID, id string, fn func(*sto
 	if fnErr != nil {
 		return store.Member{}, fnErr
 	}
-	return m, mapErr("modify member", err)
+	return m, s.mapErr("modify member", err)
 }
 
-// DeleteMember deletes the member, its sessions, personal keys, emails and group memberships.
+// DeleteMember deletes the member, its sessions, personal keys, emails, group memberships, link tokens
+// and identities.
 func (s *Store) DeleteMember(ctx context.Context, orgID, id string) error {
-	return mapErr("delete member", s.inTx(ctx, func(tx querier) error {
-		if _, err := oneMember(ctx, tx, `WHERE m.org_id = ? AND m.id = ?`, orgID, id); err != nil {
+	return s.mapErr("delete member", s.inTx(ctx, func(tx querier) error {
+		if _, err := s.oneMember(ctx, tx, true, `WHERE m.org_id = ? AND m.id = ?`, orgID, id); err != nil {
 			return err
 		}
-		for _, q := range []string{`DELETE FROM sessions WHERE member_id = ?`, `DELETE FROM api_keys WHERE owner_id = ?`,
-			`DELETE FROM member_emails WHERE member_id = ?`, `DELETE FROM team_members WHERE member_id = ?`,
-			`DELETE FROM members WHERE id = ?`} {
-			if _, err := tx.ExecContext(ctx, q, id); err != nil {
-				return err
-			}
-		}
-		return nil
+		return deleteMember(ctx, tx, id)
 	}))
+}
+
+// deleteMember deletes the member with id and every row that names it.
+func deleteMember(ctx context.Context, tx querier, id string) error {
+	for _, q := range []string{`DELETE FROM sessions WHERE member_id = ?`, `DELETE FROM api_keys WHERE owner_id = ?`,
+		`DELETE FROM member_emails WHERE member_id = ?`, `DELETE FROM team_members WHERE member_id = ?`,
+		`DELETE FROM link_tokens WHERE member_id = ?`, `DELETE FROM sso_identities WHERE member_id = ?`,
+		`DELETE FROM members WHERE id = ?`} {
+		if _, err := tx.ExecContext(ctx, q, id); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // MemberByID finds a member of the organization by id.
 func (s *Store) MemberByID(ctx context.Context, orgID, id string) (store.Member, error) {
-	m, err := oneMember(ctx, s.q(), `WHERE m.org_id = ? AND m.id = ?`, orgID, id)
-	return m, mapErr("member by id", err)
+	m, err := s.oneMember(ctx, s.q(), false, `WHERE m.org_id = ? AND m.id = ?`, orgID, id)
+	return m, s.mapErr("member by id", err)
 }
 
 // MemberByEmail finds a member of the organization by email, case-insensitively.
 func (s *Store) MemberByEmail(ctx context.Context, orgID, email string) (store.Member, error) {
-	m, err := oneMember(ctx, s.q(), `WHERE m.org_id = ? AND m.email_key = ?`, orgID, key(email))
-	return m, mapErr("member by email", err)
+	m, err := s.oneMember(ctx, s.q(), false, `WHERE m.org_id = ? AND m.email_key = ?`, orgID, key(email))
+	return m, s.mapErr("member by email", err)
 }
 
 // MemberBySCIMUserName finds a member of the organization by SCIM userName, case-insensitively.
 func (s *Store) MemberBySCIMUserName(ctx context.Context, orgID, userName string) (store.Member, error) {
-	m, err := oneMember(ctx, s.q(), `WHERE m.org_id = ? AND m.scim_user_key = ?`, orgID, key(userName))
-	return m, mapErr("member by scim userName", err)
+	m, err := s.oneMember(ctx, s.q(), false, `WHERE m.org_id = ? AND m.scim_user_key = ?`, orgID, key(userName))
+	return m, s.mapErr("member by scim userName", err)
 }
 
 // MembersByEmail returns the members with that email in every organization, oldest first.
 func (s *Store) MembersByEmail(ctx context.Context, email string) ([]store.Member, error) {
 	ms, err := members(ctx, s.q(), `WHERE m.email_key = ? ORDER BY m.seq`, key(email))
-	return ms, mapErr("members by email", err)
+	return ms, s.mapErr("members by email", err)
 }
 
 // ListSCIMMembers pages through the organization's members that have a SCIM identity.
 func (s *Store) ListSCIMMembers(ctx context.Context, orgID string, q store.Query) ([]store.Member, int, error) {
 	const op = "list scim members"
-	where, args, err := compile(q.Filter, sqlfilter.MemberAttrs, orgID)
+	where, args, err := s.compile(q.Filter, sqlfilter.MemberAttrs, orgID)
 	if err != nil {
 		return nil, 0, fmt.Errorf("%s: %w", op, err)
 	}
@@ -192,23 +192,29 @@ func (s *Store) ListSCIMMembers(ctx context.Context, orgID string, q store.Query
 		rows, err := s.q().QueryContext(ctx, `SELECT `+memberCols+`, COUNT(*) OVER () FROM members m `+where+
 			` ORDER BY m.seq LIMIT ? OFFSET ?`, append(args, q.Limit, q.Offset)...)
 		if err != nil {
-			return nil, 0, mapErr(op, err)
+			return nil, 0, s.mapErr(op, err)
 		}
 		ms, total, err = scanMembers(rows, true)
 		if err != nil {
-			return nil, 0, mapErr(op, err)
+			return nil, 0, s.mapErr(op, err)
 		}
 	}
 	if total < 0 { // no page asked for, or the page is past the end
 		if err := s.q().QueryRowContext(ctx, `SELECT COUNT(*) FROM members m `+where, args...).Scan(&total); err != nil {
-			return nil, 0, mapErr(op, err)
+			return nil, 0, s.mapErr(op, err)
 		}
 	}
 	return ms, total, nil
 }
 
-func oneMember(ctx context.Context, q querier, where string, args ...any) (store.Member, error) {
-	ms, err := members(ctx, q, where+` LIMIT 1`, args...)
+// oneMember reads the first member matching where; lock locks its row until the transaction ends
+// (Dialect.LockRow).
+func (s *Store) oneMember(ctx context.Context, q querier, lock bool, where string, args ...any) (store.Member, error) {
+	where += ` LIMIT 1`
+	if lock {
+		where += ` ` + s.d.LockRow
+	}
+	ms, err := members(ctx, q, where, args...)
 	if err != nil {
 		return store.Member{}, err
 	}
@@ -234,10 +240,10 @@ func scanMembers(rows *sql.Rows, withTotal bool) ([]store.Member, int, error) {
 	total := -1
 	for rows.Next() {
 		var m store.Member
-		var role, created, updated, emails string
+		var role, emails string
 		var userName sql.NullString
 		dest := []any{&m.ID, &m.OrgID, &m.Email, &m.DisplayName, &role, &m.PasswordHash, &m.Active, &userName,
-			&m.ExternalID, &m.GivenName, &m.FamilyName, &m.FormattedName, &emails, &created, &updated}
+			&m.ExternalID, &m.GivenName, &m.FamilyName, &m.FormattedName, &emails, at(&m.CreatedAt), at(&m.UpdatedAt)}
 		if withTotal {
 			dest = append(dest, &total)
 		}
@@ -251,13 +257,6 @@ func scanMembers(rows *sql.Rows, withTotal bool) ([]store.Member, int, error) {
 		}
 		if len(m.Emails) == 0 {
 			m.Emails = nil
-		}
-		var err error
-		if m.CreatedAt, err = parseTime(created); err != nil {
-			return nil, 0, err
-		}
-		if m.UpdatedAt, err = parseTime(updated); err != nil {
-			return nil, 0, err
 		}
 		out = append(out, m)
 	}
@@ -284,9 +283,9 @@ func primaryType(es []store.Email) string {
 // organizations for benchmarks and imports); all or none. It is not part of
 // store.Store.
 func (s *Store) ImportMembers(ctx context.Context, ms []store.Member) error {
-	return mapErr("import members", s.inTx(ctx, func(tx querier) error {
+	return s.mapErr("import members", s.inTx(ctx, func(tx querier) error {
 		for _, m := range ms {
-			if err := insertMember(ctx, tx, m); err != nil {
+			if err := s.insertMember(ctx, tx, m); err != nil {
 				return err
 			}
 		}
