@@ -53,11 +53,13 @@ type App struct {
 }
 
 // Provisioning is an app's SCIM target: base URL (e.g. .../scim/v2) and the
-// token sent as "Authorization: Bearer <Token>", with the settings of the
+// token sent as Auth says (default "Authorization: Bearer <Token>"), with the settings of the
 // app's Provisioning tab: Flavour (FlavourOIN, the default, or FlavourAIW)
 // and the enabled features (nil: all on). See provisioning.go.
 type Provisioning struct {
 	BaseURL, Token string
+	// Auth is AuthBearer (""), AuthHeader or AuthBasic (with Username).
+	Auth, Username string
 	Flavour        string
 	Features       *ProvisioningFeatures
 }

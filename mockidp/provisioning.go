@@ -59,8 +59,16 @@ const (
 	TaskDismissed   = provisioner.StatusDismissed
 )
 
+// SCIM authentication modes (Provisioning.Auth).
+const (
+	AuthBearer = directory.AuthBearer // Authorization: Bearer <token> (the default)
+	AuthHeader = directory.AuthHeader // Authorization: <token> (OIN "Header Auth")
+	AuthBasic  = directory.AuthBasic  // Authorization: Basic (Username, Token as password)
+)
+
 func toDirProvisioning(p Provisioning) directory.Provisioning {
-	return directory.Provisioning{BaseURL: p.BaseURL, Token: p.Token, Flavour: p.Flavour, Features: p.Features}
+	return directory.Provisioning{BaseURL: p.BaseURL, Token: p.Token, Auth: p.Auth, Username: p.Username,
+		Flavour: p.Flavour, Features: p.Features}
 }
 
 // Provisioning returns an app's provisioning settings; ok is false when provisioning is off.
@@ -70,7 +78,8 @@ func (o *Org) Provisioning(appID string) (p Provisioning, ok bool) {
 		return Provisioning{}, false
 	}
 	d := a.Provisioning
-	return Provisioning{BaseURL: d.BaseURL, Token: d.Token, Flavour: d.Flavour, Features: d.Features}, true
+	return Provisioning{BaseURL: d.BaseURL, Token: d.Token, Auth: d.Auth, Username: d.Username, Flavour: d.Flavour,
+		Features: d.Features}, true
 }
 
 // UserUpdate changes an Okta user's profile; nil fields are kept.
@@ -79,13 +88,28 @@ type UserUpdate struct {
 }
 
 // UpdateUser changes a user's profile; apps that provision the user with Push Profile Updates on get the
-// new profile (A4: GET + PUT).
+// new profile (A4: GET + PUT), and a new password goes to apps with Sync Password on (A9).
 func (o *Org) UpdateUser(ctx context.Context, id string, in UserUpdate) (User, error) {
 	u, err := o.dir.UpdateUser(id, directory.ProfileUpdate(in))
 	if err != nil {
 		return User{}, err
 	}
+	if in.Password != nil {
+		o.eng.PasswordChanged(id, *in.Password)
+	}
 	return toUser(u), o.SyncUsers(ctx, id)
+}
+
+// TestAPICredentials is the Provisioning tab's "Test API Credentials" (A1): GET
+// /Users?startIndex=1&count=2 now; the error says what failed in Okta's words.
+func (o *Org) TestAPICredentials(ctx context.Context, appID string) error {
+	return o.eng.TestCredentials(ctx, appID)
+}
+
+// Import queues "Import Now" (A10; A11 too when groups): the app's users are read with paging and
+// matched to Okta users by exact userName (login) or email, linked or created.
+func (o *Org) Import(_ context.Context, appID string, groups bool) error {
+	return o.eng.Import(appID, groups)
 }
 
 // UpdateGroup renames a group (and sets its description); apps the group is pushed to get the new

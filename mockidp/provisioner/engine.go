@@ -21,8 +21,17 @@
 //     inactive pushed user active again      OIN PATCH {active:true}; AIW GET + PUT        A8
 //     PushGroup                              A12, then membership and renames              A12-A16
 //     UnlinkGroup(deleteInApp)               DELETE /Groups/{id} or nothing                A18/A19
+//     PushGroup of a linked group            OIN PATCH replace members (full list);        A15
+//     ("Push Now")                           AIW GET + PUT
+//     PasswordChanged (Sync Password on)     OIN PATCH {password}; AIW GET + PUT           A9
+//     Import                                 GET /Users?startIndex=1&count=100, 101, ...   A10/A11
+//     (then /Groups); exact match on userName or
+//     email links, no match creates a STAGED user
 //     ForceSync                              GET + PUT of every pushed, assigned user      A21
 //     Provision ("Provision User")           the above for every user of the app
+//     TestCredentials (right away)           GET /Users?startIndex=1&count=2               A1
+//
+//   - Authentication per the app's settings: Bearer (default), the raw token as the header, or Basic.
 //
 //   - Failures. A task that fails (5xx, timeout, non-JSON answer, 409, 404, create answer without an id)
 //     is kept as Failed with Okta's wording ("Automatic provisioning of user X to app Y failed: ...") and

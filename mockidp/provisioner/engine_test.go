@@ -75,7 +75,7 @@ func (e *env) app(t *testing.T, label string, h http.Handler) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := e.dir.SetProvisioning(a.ID, directory.Provisioning{BaseURL: srv.URL + "/scim/v2", Token: "tok"}); err != nil {
+	if err := e.dir.SetProvisioning(a.ID, directory.Provisioning{BaseURL: srv.URL + "/scim/v2", Token: "t0k-s3cret"}); err != nil {
 		t.Fatal(err)
 	}
 	return a.ID

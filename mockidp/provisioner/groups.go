@@ -10,14 +10,14 @@ import (
 )
 
 // pushGroup creates the group on the app's server with its members (A12) and links it; a group already
-// linked gets its current name and membership instead.
+// linked is pushed again with its full member list ("Push Now", A15).
 func (e *Engine) pushGroup(ctx context.Context, app directory.App, groupID string) (string, error) {
 	g, ok := e.dir.Group(groupID)
 	if !ok || !app.Provisioning.Enabled().PushGroups {
 		return g.Name, nil // deleted or Push Groups turned off meanwhile
 	}
-	if _, linked := e.dir.GroupPush(app.ID, groupID); linked {
-		return e.syncGroup(ctx, app, groupID)
+	if gp, linked := e.dir.GroupPush(app.ID, groupID); linked {
+		return g.Name, e.pushNow(ctx, app, g, gp)
 	}
 	ids, members := e.groupMembers(app.ID, g)
 	op := e.begin(app)
@@ -27,6 +27,20 @@ func (e *Engine) pushGroup(ctx context.Context, app directory.App, groupID strin
 	}
 	e.dir.SetGroupPush(directory.GroupPush{AppID: app.ID, GroupID: g.ID, ExternalID: id, DisplayName: g.Name, Members: ids})
 	return g.Name, nil
+}
+
+// pushNow replaces the app group's members with the full list Okta has, making Okta the master (A15).
+func (e *Engine) pushNow(ctx context.Context, app directory.App, g directory.Group, gp directory.GroupPush) error {
+	ids, members := e.groupMembers(app.ID, g)
+	op := e.begin(app)
+	err := e.scim.ReplaceMembers(ctx, target(app.Provisioning), gp.ExternalID, gp.DisplayName,
+		scimpush.Group{DisplayName: g.Name, Members: members}, op.tr)
+	if err := op.done(ctx, EventGroupUpdate, "Push group members to app (Push Now)", err, groupTargetOf(g)); err != nil {
+		return &opError{action: "pushing group " + g.Name, subject: "group " + g.Name, app: app.Label, err: err}
+	}
+	gp.DisplayName, gp.Members = g.Name, ids
+	e.dir.SetGroupPush(gp)
+	return nil
 }
 
 // unlinkGroup drops a push link, deleting the app's group first when asked (A18/A19).

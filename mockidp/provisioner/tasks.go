@@ -29,6 +29,8 @@ const (
 	KindGroup       Kind = "group"        // bring a pushed group's name and members in line
 	KindPushGroup   Kind = "push-group"   // Push Groups: create (or link) the group, then sync it
 	KindUnlinkGroup Kind = "unlink-group" // unlink a pushed group, deleting it in the app or not
+	KindPassword    Kind = "password"     // Sync Password (A9)
+	KindImport      Kind = "import"       // Import Now: users, then groups when WithGroups
 )
 
 // Task is one unit of provisioning work for one app, as Okta's Dashboard > Tasks lists it.
@@ -43,6 +45,8 @@ type Task struct {
 	Force bool
 	// DeleteInApp is the unlink choice "Delete the group in the target app" (A18).
 	DeleteInApp bool
+	// WithGroups makes an import read the app's groups after its users (A11).
+	WithGroups bool
 	// Subject names the user (login) or group (name) the task is about.
 	Subject string
 	Status  Status
@@ -56,6 +60,7 @@ type Task struct {
 	// First and Last delimit the task's exchanges in the app's transcript: [First, Last).
 	First, Last int
 	err         error
+	secret      string // the password of a KindPassword task; cleared once it ran
 }
 
 // Err returns the failure of a Failed task (a *scimpush.PushError inside), nil otherwise.
@@ -74,7 +79,7 @@ type queue struct {
 }
 
 func (t *Task) key() string {
-	return fmt.Sprintf("%s|%s|%s|%t|%t", t.Kind, t.UserID, t.GroupID, t.Force, t.DeleteInApp)
+	return fmt.Sprintf("%s|%s|%s|%t|%t|%t", t.Kind, t.UserID, t.GroupID, t.Force, t.DeleteInApp, t.WithGroups)
 }
 
 // enqueue adds a task to its app's queue unless the same task is already waiting there, and starts the
@@ -136,6 +141,9 @@ func (e *Engine) work(appID string, q *queue) {
 		subject, err := e.run(ctx, run)
 
 		e.mu.Lock()
+		if err == nil {
+			t.secret = "" // a failed password task keeps it for Retry
+		}
 		t.Last, t.Updated, t.RetryAt = e.transcriptLenLocked(appID), e.cfg.Now(), time.Time{}
 		if subject != "" {
 			t.Subject = subject

@@ -36,12 +36,17 @@ func (e *Engine) run(ctx context.Context, t Task) (string, error) {
 		return e.pushGroup(ctx, app, t.GroupID)
 	case KindUnlinkGroup:
 		return t.Subject, e.unlinkGroup(ctx, app, t.GroupID, t.DeleteInApp)
+	case KindPassword:
+		return e.syncPassword(ctx, app, t.UserID, t.secret)
+	case KindImport:
+		return t.Subject, e.importUsers(ctx, app, t.WithGroups)
 	}
 	return "", fmt.Errorf("unknown task kind %q", t.Kind)
 }
 
 func target(p *directory.Provisioning) scimpush.Target {
-	return scimpush.Target{BaseURL: p.BaseURL, Token: p.Token, Flavour: scimpush.Flavour(p.FlavourOrDefault())}
+	return scimpush.Target{BaseURL: p.BaseURL, Token: p.Token, Auth: scimpush.Auth(p.Auth), Username: p.Username,
+		Flavour: scimpush.Flavour(p.FlavourOrDefault())}
 }
 
 // wanted is the profile Okta pushes for the user: the app username (the assignment's, or the one last
