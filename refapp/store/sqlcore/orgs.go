@@ -86,3 +86,29 @@ func (s *Store) SSOConnection(ctx context.Context, orgID string) (store.SSOConne
 	c.DefaultRole = store.Role(role)
 	return c, nil
 }
+
+// KeyGrant reads an API key with its organization and the organization's SSO connection in one query.
+func (s *Store) KeyGrant(ctx context.Context, hash []byte) (store.KeyGrant, error) {
+	var g store.KeyGrant
+	var scopes, plan, role string
+	var owner sql.NullString
+	k, o, c := &g.Key, &g.Org, &g.Conn
+	err := s.q().QueryRowContext(ctx, `SELECT k.id, k.org_id, k.owner_id, k.prefix, k.hash, k.scopes, k.created_at,
+		o.name, o.plan, o.created_at, c.org_id IS NOT NULL, COALESCE(c.protocol, ''), COALESCE(c.metadata_url, ''),
+		COALESCE(c.issuer, ''), COALESCE(c.client_id, ''), COALESCE(c.client_secret, ''), COALESCE(c.idp_metadata, ''),
+		COALESCE(c.default_role, ''), COALESCE(c.enforce, FALSE), COALESCE(c.sync_enabled, FALSE), c.updated_at
+		FROM api_keys k JOIN orgs o ON o.id = k.org_id LEFT JOIN sso_connections c ON c.org_id = k.org_id
+		WHERE k.hash = ?`, hash).
+		Scan(&k.ID, &k.OrgID, &owner, &k.Prefix, &k.Hash, &scopes, at(&k.CreatedAt), &o.Name, &plan, at(&o.CreatedAt),
+			&g.HasConn, &c.Protocol, &c.MetadataURL, &c.Issuer, &c.ClientID, &c.ClientSecret, &c.IdPMetadata, &role,
+			&c.Enforce, &c.SyncEnabled, at(&c.UpdatedAt))
+	if err != nil {
+		return store.KeyGrant{}, s.mapErr("key grant", err)
+	}
+	k.OwnerID, k.Scopes = owner.String, strings.Fields(scopes)
+	o.ID, o.Plan = k.OrgID, store.Plan(plan)
+	if g.HasConn {
+		c.OrgID, c.DefaultRole = k.OrgID, store.Role(role)
+	}
+	return g, nil
+}
