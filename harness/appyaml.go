@@ -57,6 +57,14 @@ type AppConnect struct {
 	// and one SAML app integration; Start.Env hands it the connection. Every spec uses that org, so the
 	// specs run one at a time.
 	Static *AppStatic `yaml:"static"`
+	// Command: every Connect makes a fresh org in the mock with one app integration of the protocol and
+	// runs Create (when set, once per organization) and then Command, which connect the app to it, as
+	// an admin would on the app's settings page. Reconnect runs Command again. Both get the connection
+	// in their environment: SSOCONFORM_ORG, SSOCONFORM_PROTOCOL, OKTA_ISSUER, OKTA_METADATA_URL (the
+	// OIDC discovery URL or the SAML IdP metadata URL), OKTA_CLIENT_ID and OKTA_CLIENT_SECRET (OIDC).
+	// They run in Start.Dir (or the file's directory) and fail with a non-zero status.
+	Command []string `yaml:"command"`
+	Create  []string `yaml:"create"`
 }
 
 // AppStatic is the organization of an app connected once, at start.
@@ -117,7 +125,10 @@ func (f AppFile) Validate() error {
 	need(f.Name != "", "name")
 	need(f.SignedIn.URL != "", "signed_in.url")
 	need(f.OIDC != nil || f.SAML != nil, "oidc or saml")
-	need(f.Connect.Static != nil, "connect.static")
+	need((f.Connect.Static != nil) != (len(f.Connect.Command) > 0), "exactly one of connect.static and connect.command")
+	if len(f.Connect.Create) > 0 {
+		need(len(f.Connect.Command) > 0, "connect.command (with connect.create)")
+	}
 	if f.OIDC != nil {
 		need(f.OIDC.SignIn != "", "oidc.sign_in")
 		need(f.OIDC.RedirectURI != "", "oidc.redirect_uri")

@@ -9,8 +9,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -22,13 +24,23 @@ import (
 type YAMLApp struct {
 	file   AppFile
 	vars   expander
-	tenant map[string]AppTenant // by protocol
+	idp    *mockidp.Server
+	tenant map[string]AppTenant // by protocol (connect.static)
 	proc   *exec.Cmd
 	done   chan error
 	log    string // the process's log file
+
+	mu    sync.Mutex
+	conns map[string]connection // by organization (connect.command)
 }
 
-var _ App = (*YAMLApp)(nil)
+var (
+	_ App         = (*YAMLApp)(nil)
+	_ Reconnector = (*YAMLApp)(nil)
+)
+
+// ErrCannotReconnect is Reconnect's answer for an app connected once, at start.
+var ErrCannotReconnect = errors.New("the app cannot be connected again")
 
 // StartYAMLApp reads the app file, makes the app's organization in the mock Okta idp (which must be
 // serving at its base URL), starts the app when the file says how and waits until it is ready. work is
@@ -38,7 +50,7 @@ func StartYAMLApp(ctx context.Context, path string, idp *mockidp.Server, work st
 	if err != nil {
 		return nil, err
 	}
-	a := &YAMLApp{file: f, tenant: map[string]AppTenant{}, done: make(chan error, 1),
+	a := &YAMLApp{file: f, idp: idp, tenant: map[string]AppTenant{}, conns: map[string]connection{}, done: make(chan error, 1),
 		log: filepath.Join(work, f.Name+".log")}
 	a.vars = expander{"dir": dirOf(path), "work": work}
 	if f.Start != nil {
@@ -49,8 +61,10 @@ func StartYAMLApp(ctx context.Context, path string, idp *mockidp.Server, work st
 		a.vars["port"] = strconv.Itoa(port)
 	}
 	a.vars["base_url"] = strings.TrimRight(a.vars.expand(withDefault(f.BaseURL, "http://127.0.0.1:{port}")), "/")
-	if err := a.connectStatic(ctx, idp); err != nil {
-		return nil, fmt.Errorf("start %s: %w", f.Name, err)
+	if f.Connect.Static != nil {
+		if err := a.connectStatic(ctx, idp); err != nil {
+			return nil, fmt.Errorf("start %s: %w", f.Name, err)
+		}
 	}
 	if f.Start == nil {
 		return a, nil
@@ -62,42 +76,70 @@ func StartYAMLApp(ctx context.Context, path string, idp *mockidp.Server, work st
 	return a, nil
 }
 
-// connectStatic makes the app's org in the mock with an OIDC and a SAML app integration pointing at the
-// app's URLs, and fills the {okta.*}, {oidc.*} and {saml.*} placeholders.
+// connectStatic makes the app's org in the mock with an app integration per protocol pointing at the
+// app's URLs, and fills the {okta.*}, {oidc.*} and {saml.*} placeholders for the app's start.
 func (a *YAMLApp) connectStatic(ctx context.Context, idp *mockidp.Server) error {
 	name := withDefault(a.file.Connect.Static.Org, a.file.Name)
-	org, err := idp.CreateOrg(ctx, name)
-	if err != nil {
-		return fmt.Errorf("mock okta org %q: %w", name, err)
-	}
-	a.vars["org"] = name
-	a.vars["okta.issuer"] = org.BaseURL()
-	if o := a.file.OIDC; o != nil {
-		app, err := org.CreateOIDCApp(ctx, mockidp.OIDCAppInput{Label: a.file.Name, RedirectURIs: []string{a.vars.resolve(o.RedirectURI)}})
+	for _, protocol := range a.file.Protocols() {
+		tn, conn, err := a.mockIntegration(ctx, idp, name, protocol)
 		if err != nil {
-			return fmt.Errorf("mock okta oidc app: %w", err)
+			return err
 		}
-		a.vars["oidc.client_id"], a.vars["oidc.client_secret"] = app.ClientID, app.ClientSecret
-		a.tenant["oidc"] = AppTenant{Org: name, Protocol: "oidc", IdPOrg: org, AppID: app.ID, Shared: true}
-	}
-	if s := a.file.SAML; s != nil {
-		app, err := org.CreateSAMLApp(ctx, mockidp.SAMLAppInput{Label: a.file.Name, SSOURL: a.vars.resolve(s.ACSURL),
-			Audience: a.vars.resolve(s.EntityID), NameIDFormat: mockidp.NameIDEmail, Attributes: []mockidp.SAMLAttribute{
-				{Name: "email", Value: "email"}, {Name: "firstName", Value: "firstName"},
-				{Name: "lastName", Value: "lastName"}, {Name: "displayName", Value: "displayName"}}})
-		if err != nil {
-			return fmt.Errorf("mock okta saml app: %w", err)
+		tn.Shared = true
+		a.tenant[protocol] = tn
+		a.vars["org"], a.vars["okta.issuer"] = name, conn.issuer
+		if protocol == "oidc" {
+			a.vars["oidc.client_id"], a.vars["oidc.client_secret"] = conn.clientID, conn.clientSecret
+		} else {
+			a.vars["saml.metadata_url"] = conn.metadataURL
 		}
-		a.vars["saml.metadata_url"] = app.MetadataURL
-		a.tenant["saml"] = AppTenant{Org: name, Protocol: "saml", IdPOrg: org, AppID: app.ID, Shared: true}
 	}
 	return nil
+}
+
+// connection is what an app needs to know of its app integration in the mock.
+type connection struct {
+	issuer, metadataURL, clientID, clientSecret string
+}
+
+// mockIntegration makes (or, for a second protocol, reuses) the mock org named org and adds an app
+// integration of the protocol pointing at the app's URLs.
+func (a *YAMLApp) mockIntegration(ctx context.Context, idp *mockidp.Server, org, protocol string) (AppTenant, connection, error) {
+	o, ok := idp.Org(org)
+	if !ok {
+		var err error
+		if o, err = idp.CreateOrg(ctx, org); err != nil {
+			return AppTenant{}, connection{}, fmt.Errorf("mock okta org %q: %w", org, err)
+		}
+	}
+	v := expander{"org": org}
+	conn := connection{issuer: o.BaseURL()}
+	tn := AppTenant{Org: org, Protocol: protocol, IdPOrg: o}
+	if protocol == "oidc" {
+		app, err := o.CreateOIDCApp(ctx, mockidp.OIDCAppInput{Label: a.file.Name,
+			RedirectURIs: []string{a.vars.resolve(v.expand(a.file.OIDC.RedirectURI))}})
+		if err != nil {
+			return AppTenant{}, connection{}, fmt.Errorf("mock okta oidc app: %w", err)
+		}
+		tn.AppID, conn.metadataURL, conn.clientID, conn.clientSecret = app.ID, o.DiscoveryURL(), app.ClientID, app.ClientSecret
+		return tn, conn, nil
+	}
+	s := a.file.SAML
+	app, err := o.CreateSAMLApp(ctx, mockidp.SAMLAppInput{Label: a.file.Name, SSOURL: a.vars.resolve(v.expand(s.ACSURL)),
+		Audience: a.vars.resolve(v.expand(s.EntityID)), NameIDFormat: mockidp.NameIDEmail, Attributes: []mockidp.SAMLAttribute{
+			{Name: "email", Value: "email"}, {Name: "firstName", Value: "firstName"},
+			{Name: "lastName", Value: "lastName"}, {Name: "displayName", Value: "displayName"}}})
+	if err != nil {
+		return AppTenant{}, connection{}, fmt.Errorf("mock okta saml app: %w", err)
+	}
+	tn.AppID, conn.metadataURL = app.ID, app.MetadataURL
+	return tn, conn, nil
 }
 
 // start runs the build step, then the command, and waits for the ready URL.
 func (a *YAMLApp) start(ctx context.Context) error {
 	st := a.file.Start
-	dir := filepath.Join(a.vars["dir"], a.vars.expand(st.Dir))
+	dir := a.workDir()
 	env := os.Environ()
 	for k, v := range st.Env {
 		env = append(env, k+"="+a.vars.expand(v))
@@ -180,13 +222,69 @@ func (a *YAMLApp) Close(ctx context.Context) error {
 // Name is the app's name from its file.
 func (a *YAMLApp) Name() string { return a.file.Name }
 
-// Connect returns the organization made at start for protocol.
-func (a *YAMLApp) Connect(_ context.Context, protocol string) (AppTenant, error) {
-	tn, ok := a.tenant[protocol]
-	if !ok {
+// Connect returns the organization made at start for protocol (connect.static), or makes a new one
+// and runs the file's connect commands (connect.command).
+func (a *YAMLApp) Connect(ctx context.Context, protocol string) (AppTenant, error) {
+	if !slices.Contains(a.file.Protocols(), protocol) {
 		return AppTenant{}, fmt.Errorf("%s does not sign in over %q (its file has no %s section)", a.file.Name, protocol, protocol)
 	}
-	return tn, nil
+	if a.file.Connect.Static != nil {
+		return a.tenant[protocol], nil
+	}
+	tn, conn, err := a.mockIntegration(ctx, a.idp, uniqueName(a.file.Name), protocol)
+	if err != nil {
+		return AppTenant{}, fmt.Errorf("connect %s: %w", a.file.Name, err)
+	}
+	a.mu.Lock()
+	a.conns[tn.Org] = conn
+	a.mu.Unlock()
+	if len(a.file.Connect.Create) > 0 {
+		if err := a.runConnect(ctx, a.file.Connect.Create, tn, conn); err != nil {
+			return AppTenant{}, err
+		}
+	}
+	return tn, a.runConnect(ctx, a.file.Connect.Command, tn, conn)
+}
+
+// Reconnect runs the file's connect.command again for the organization, with metadataURL (when set) as
+// OKTA_METADATA_URL. An app connected once, at start, cannot be connected again.
+func (a *YAMLApp) Reconnect(ctx context.Context, tn AppTenant, metadataURL string) error {
+	if a.file.Connect.Static != nil {
+		return fmt.Errorf("%s is connected once, at start (connect.static): %w", a.file.Name, ErrCannotReconnect)
+	}
+	a.mu.Lock()
+	conn, ok := a.conns[tn.Org]
+	a.mu.Unlock()
+	if !ok {
+		return fmt.Errorf("reconnect %s: no organization %q made by Connect", a.file.Name, tn.Org)
+	}
+	if metadataURL != "" {
+		conn.metadataURL = metadataURL
+	}
+	return a.runConnect(ctx, a.file.Connect.Command, tn, conn)
+}
+
+// runConnect runs one of the file's connect commands for the organization.
+func (a *YAMLApp) runConnect(ctx context.Context, command []string, tn AppTenant, conn connection) error {
+	v := expander{"org": tn.Org}
+	args := a.vars.all(v.all(command))
+	cmd := exec.CommandContext(ctx, args[0], args[1:]...)
+	cmd.Dir = a.workDir()
+	cmd.Env = append(os.Environ(), "SSOCONFORM_ORG="+tn.Org, "SSOCONFORM_PROTOCOL="+tn.Protocol,
+		"OKTA_ISSUER="+conn.issuer, "OKTA_METADATA_URL="+conn.metadataURL,
+		"OKTA_CLIENT_ID="+conn.clientID, "OKTA_CLIENT_SECRET="+conn.clientSecret)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("connect %s (%s): %w: %s", tn.Org, args[0], err, excerpt(strings.TrimSpace(string(out)), 1000))
+	}
+	return nil
+}
+
+// workDir is where the app's commands run: start.dir, or the file's directory.
+func (a *YAMLApp) workDir() string {
+	if a.file.Start != nil {
+		return filepath.Join(a.vars["dir"], a.vars.expand(a.file.Start.Dir))
+	}
+	return a.vars["dir"]
 }
 
 // Protocols are the protocols the file describes.

@@ -91,6 +91,8 @@ func TestAppFileValidate(t *testing.T) {
 		"no protocol":  "name: x\nsigned_in: {url: /me}\nconnect: {static: {}}\n",
 		"saml partial": "name: x\nsigned_in: {url: /me}\nconnect: {static: {}}\nsaml: {sign_in: /a}\n",
 		"no connect":   "name: x\nsigned_in: {url: /me}\noidc: {sign_in: /a, redirect_uri: /b}\n",
+		"two connects": "name: x\nsigned_in: {url: /me}\nconnect: {static: {}, command: [true]}\noidc: {sign_in: /a, redirect_uri: /b}\n",
+		"create alone": "name: x\nsigned_in: {url: /me}\nconnect: {static: {}, create: [true]}\noidc: {sign_in: /a, redirect_uri: /b}\n",
 		"port unset":   "name: x\nbase_url: http://x.test:{port}\nsigned_in: {url: /me}\nconnect: {static: {}}\noidc: {sign_in: /a, redirect_uri: /b}\n",
 		"unknown key":  "name: x\nsigned_in: {url: /me}\nconnect: {static: {}}\noidc: {sign_in: /a, redirect_uri: /b}\nextra: 1\n",
 	} {

@@ -18,17 +18,17 @@ func describeSCIMTransport(s *scimSpec) {
 			none := ""
 			for _, path := range []string{"/Users", "/Users?" + harness.Query("startIndex", "1", "count", "2"), "/Users/" + randToken(12)} {
 				r := s.send(ctx, harness.SCIMRequest{Method: http.MethodGet, Path: path, Authorization: &none})
-				expectSCIMError(r, http.StatusUnauthorized, "", "RFC 7644 §3.12 / §2: a request without credentials is refused with 401")
+				expectRefusal(r, http.StatusUnauthorized, "", "RFC 7644 §3.12 / §2: a request without credentials is refused with 401")
 			}
 			r := s.send(ctx, harness.SCIMRequest{Method: http.MethodPost, Path: "/Users", Body: oktaCreateBody(newTestUser("noauth")), Authorization: &none})
-			expectSCIMError(r, http.StatusUnauthorized, "", "RFC 7644 §2: an unauthenticated create is refused with 401 and creates nothing")
+			expectRefusal(r, http.StatusUnauthorized, "", "RFC 7644 §2: an unauthenticated create is refused with 401 and creates nothing")
 		})
 
 		scimIt("SCIM-AUTH-BAD: refuses a wrong or malformed credential with 401 and a SCIM error (Okta SPEC test 11, RFC 7644 §3.12)", KindSecurity, func(ctx SpecContext) {
 			truncated := s.T.Authorization[:max(0, len(s.T.Authorization)-1)]
 			for _, auth := range []string{"non-token", "Bearer " + randToken(40), "Bearer ", "Bearer", truncated} {
 				r := s.send(ctx, harness.SCIMRequest{Method: http.MethodGet, Path: filterPath("Users", eqFilter("userName", "nobody@ssoconform.test")), Authorization: &auth})
-				expectSCIMError(r, http.StatusUnauthorized, "", "RFC 7644 §3.12 and Okta SPEC test 11: a wrong, empty or truncated credential is refused with 401")
+				expectRefusal(r, http.StatusUnauthorized, "", "RFC 7644 §3.12 and Okta SPEC test 11: a wrong, empty or truncated credential is refused with 401")
 			}
 		})
 
@@ -45,9 +45,11 @@ func describeSCIMTransport(s *scimSpec) {
 
 		scimIt("SCIM-AUTH-QUERY: does not accept the credential in the URL (RFC 7644 §7.5.2, RFC 6750 §2.3)", KindSecurity, func(ctx SpecContext) {
 			none := ""
+			bare := s.send(ctx, harness.SCIMRequest{Method: http.MethodGet, Path: "/Users?" + harness.Query("startIndex", "1", "count", "1"), Authorization: &none})
+			owned(ownerAuth, bare.Status == http.StatusUnauthorized, because("a request without credentials is refused with 401", bare))
 			token := strings.TrimSpace(strings.TrimPrefix(s.T.Authorization, "Bearer"))
 			r := s.send(ctx, harness.SCIMRequest{Method: http.MethodGet, Path: "/Users?" + harness.Query("access_token", token, "startIndex", "1", "count", "1"), Authorization: &none})
-			expectSCIMError(r, http.StatusUnauthorized, "", "RFC 7644 §7.5.2: credentials in URLs leak into logs; a token in the query must not authenticate")
+			expectRefusal(r, http.StatusUnauthorized, "", "RFC 7644 §7.5.2: credentials in URLs leak into logs; a token in the query must not authenticate")
 		})
 	})
 
@@ -55,7 +57,7 @@ func describeSCIMTransport(s *scimSpec) {
 		scimIt("SCIM-HDR-OKTA: answers Okta's real request headers (gzip, Connection: close, its User-Agent) (okta-scim.md a.2)", KindPositive, func(ctx SpecContext) {
 			r := s.send(ctx, harness.SCIMRequest{Method: http.MethodGet, Path: "/Users?" + harness.Query("startIndex", "1", "count", "2"), Close: true,
 				Header: map[string]string{"Accept-Encoding": "gzip,deflate", "User-Agent": harness.OktaUserAgent}})
-			expectList(r, "Okta sends Accept-Encoding gzip,deflate, Connection: close and its User-Agent on every request; the server answers 200, never 406/415")
+			readList(r, "Okta sends Accept-Encoding gzip,deflate, Connection: close and its User-Agent on every request; the server answers 200, never 406/415")
 		})
 
 		scimIt("SCIM-CT-JSON: takes application/json bodies like application/scim+json (Okta SPEC test 6, RFC 7644 §3.1)", KindPositive, func(ctx SpecContext) {
@@ -63,20 +65,19 @@ func describeSCIMTransport(s *scimSpec) {
 			r := s.send(ctx, harness.SCIMRequest{Method: http.MethodPost, Path: "/Users", Body: oktaCreateBody(u),
 				Header: map[string]string{"Content-Type": "application/json", "Accept": "application/scim+json; charset=utf-8"}})
 			Expect(r.Status).To(Equal(http.StatusCreated), because("Okta's SPEC test creates users with Content-Type application/json; it must be taken like application/scim+json", r))
-			id, _ := r.JSON["id"].(string)
-			Expect(id).NotTo(BeEmpty(), because("the created user carries its id", r))
-			t := s.T
-			DeferCleanup(func(ctx SpecContext) { removeUser(ctx, t, id) })
+			if id, _ := r.JSON["id"].(string); id != "" { // the id's presence is SCIM-USR-CREATE-201's rule
+				t := s.T
+				DeferCleanup(func(ctx SpecContext) { removeUser(ctx, t, id) })
+			}
 		})
 
 		scimIt("SCIM-CT-415: refuses a body in another media type with 415 and creates nothing (RFC 7644 §3.1, RFC 9110 §15.5.16)", KindNegative, func(ctx SpecContext) {
 			u := newTestUser("ct415")
 			for _, ct := range []string{"text/plain", "application/xml", "application/x-www-form-urlencoded"} {
 				r := s.send(ctx, harness.SCIMRequest{Method: http.MethodPost, Path: "/Users", Body: oktaCreateBody(u), Header: map[string]string{"Content-Type": ct}})
-				expectSCIMError(r, http.StatusUnsupportedMediaType, "", "RFC 7644 §3.1: SCIM bodies are application/scim+json (or application/json); another media type is refused with 415")
+				expectRefusal(r, http.StatusUnsupportedMediaType, "", "RFC 7644 §3.1: SCIM bodies are application/scim+json (or application/json); another media type is refused with 415")
 			}
-			found, err := s.T.FindUsers(ctx, u.UserName)
-			Expect(err).NotTo(HaveOccurred())
+			found := s.findUsers(ctx, u.UserName)
 			Expect(found).To(BeEmpty(), "a refused create must not create the user")
 		})
 
@@ -94,9 +95,9 @@ func describeSCIMTransport(s *scimSpec) {
 			}
 		})
 
-		scimIt("SCIM-ERR-UNKNOWN-ENDPOINT: answers an unknown endpoint with a 404 SCIM error, not an HTML page (RFC 7644 §3.12)", KindRobustness, func(ctx SpecContext) {
+		scimIt("SCIM-ERR-UNKNOWN-ENDPOINT: answers an unknown endpoint with 404, not a success or a server error (RFC 7644 §3.12)", KindRobustness, func(ctx SpecContext) {
 			r := s.get(ctx, "/NoSuchResource"+randToken(4))
-			expectSCIMError(r, http.StatusNotFound, "", "RFC 7644 §3.12: an unknown endpoint answers 404 with a SCIM Error body")
+			expectRefusal(r, http.StatusNotFound, "", "RFC 7644 §3.12: an unknown endpoint answers 404")
 		})
 	})
 }

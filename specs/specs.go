@@ -14,6 +14,12 @@
 // reason, so it stays in the report. Against the reference stack the suite set-up creates two fresh
 // organizations (the second one for tenant isolation) and declares every feature.
 //
+// Each SCIM spec carries a level (Level:okta, Level:must, Level:should; scim_levels.go) that weighs its
+// failure in the verdict of its profile, and asserts only the rule it is named for: a step it needs
+// that another spec owns (creating a user, a lookup, the error body's shape) is checked with owned(),
+// which skips the spec as "blocked by SCIM-..." when the step is broken, so one defect fails one spec.
+// The self-test (cmd/ssoconform TestSelfTestBrokenTargets) holds every spec to that.
+//
 // Every spec has a stable ID at the start of its text (e.g. "OIDC-SSO-SIGNIN") that reports carry, and
 // labels from labels.go. Each spec makes its own uniquely named organizations and users, so specs can run
 // in parallel and in random order.
@@ -115,6 +121,7 @@ var _ = SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
 		RefAppBin: cfg.RefAppBin,
 		Dir:       GinkgoT().TempDir(),
 		Browser:   browser.Config{Show: cfg.ShowBrowser},
+		SCIMClock: &harness.SCIMClock{}, // 429 waits are recorded, never slept
 		// a per-key SCIM limit that the rate-limit spec's bounded burst passes and the other specs,
 		// each on its own key, never reach
 		RefAppArgs: []string{"--scim-rate-limit", "1000", "--scim-rate-burst", "1000"},
