@@ -209,3 +209,37 @@ func wrapStep(what string, u mockidp.User, err error) error {
 	}
 	return nil
 }
+
+// ProvisioningTask is a task of the mock's provisioning engine (a name for specs).
+type ProvisioningTask = mockidp.Task
+
+// TestAPICredentials presses "Test API Credentials" for the tenant's app (A1).
+func (tn *Tenant) TestAPICredentials(ctx context.Context) error {
+	return tn.IdPOrg.TestAPICredentials(ctx, tn.AppID())
+}
+
+// ForceSync presses "Force Sync" for the tenant's app (A21) and waits for its tasks.
+func (tn *Tenant) ForceSync(ctx context.Context) error {
+	return tn.settled(ctx, func() error { return tn.IdPOrg.ForceSync(ctx, tn.AppID()) })
+}
+
+// Import presses "Import Now" for the tenant's app (A10; A11 with groups) and waits for it.
+func (tn *Tenant) Import(ctx context.Context, groups bool) error {
+	return tn.settled(ctx, func() error { return tn.IdPOrg.Import(ctx, tn.AppID(), groups) })
+}
+
+// AssignWithoutProvisioning assigns the user while the app's provisioning is off, then turns it on
+// again: the user is the backlog Okta's "Provision User" would create and Force Sync leaves alone.
+func (tn *Tenant) AssignWithoutProvisioning(ctx context.Context, u mockidp.User) error {
+	p, ok := tn.IdPOrg.Provisioning(tn.AppID())
+	if !ok {
+		return fmt.Errorf("assign %s without provisioning: the app has no provisioning", u.Login)
+	}
+	if err := tn.IdPOrg.SetProvisioning(ctx, tn.AppID(), mockidp.Provisioning{}); err != nil {
+		return err
+	}
+	if err := tn.IdPOrg.AssignUser(ctx, tn.AppID(), u.ID); err != nil {
+		return err
+	}
+	return tn.IdPOrg.SetProvisioning(ctx, tn.AppID(), p)
+}

@@ -121,6 +121,7 @@ var _ = SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
 		RefAppBin: cfg.RefAppBin,
 		Dir:       GinkgoT().TempDir(),
 		Browser:   browser.Config{Show: cfg.ShowBrowser},
+		SCIMClock: &harness.SCIMClock{}, // 429 waits are recorded, never slept
 		// a per-key SCIM limit that the rate-limit spec's bounded burst passes and the other specs,
 		// each on its own key, never reach
 		RefAppArgs: []string{"--scim-rate-limit", "1000", "--scim-rate-burst", "1000"},
