@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/ssoconform/ssoconform/refapp/auth"
+	"github.com/ssoconform/ssoconform/refapp/defence"
 	"github.com/ssoconform/ssoconform/refapp/store"
 )
 
@@ -67,7 +68,7 @@ func (s *Server) authenticate(r *http.Request) (principal, error) {
 	if err != nil {
 		return principal{}, fmt.Errorf("load api key org: %w", err)
 	}
-	if !org.Plan.AllowsSSO() {
+	if !org.Plan.AllowsSSO() && !defence.Off(defence.PlanGate) {
 		return principal{}, scimErr(http.StatusForbidden, "",
 			fmt.Sprintf("SCIM provisioning needs the pro or enterprise plan; organization %s is on %s", org.Name, org.Plan))
 	}
