@@ -10,8 +10,9 @@ import (
 )
 
 // Provisioning steps over a tenant's mock Okta org: each one is what an Okta admin does (deactivate,
-// unassign, edit a profile, push or unlink a group), and the mock pushes what Okta would push to the app's
-// SCIM server, synchronously, returning any push error. The mock's transcript of those pushes is the
+// unassign, edit a profile, push or unlink a group), and the mock's provisioning engine pushes what Okta
+// would push to the app's SCIM server, in the background; each step waits until the app's task queue is
+// quiet and returns the step's error or the failures of the tasks it caused (Okta's words first). The mock's transcript of those pushes is the
 // evidence specs assert on (SCIMRequests) and attach to reports (SCIMTranscript); credentials are
 // redacted by the mock.
 //
@@ -64,25 +65,40 @@ func (tn *Tenant) SetFlavour(ctx context.Context, flavour string) error {
 	return nil
 }
 
+// settled runs a step that changes the tenant's mock Okta org, then waits until the app's provisioning
+// queue is quiet: it returns the step's error, or the failures of the tasks that came after it started.
+func (tn *Tenant) settled(ctx context.Context, step func() error) error {
+	seq := tn.IdPOrg.TaskSeq()
+	if err := step(); err != nil {
+		return err
+	}
+	return tn.IdPOrg.Settle(ctx, tn.AppID(), seq)
+}
+
 // Deactivate deactivates the user in Okta (Push User Deactivation).
 func (tn *Tenant) Deactivate(ctx context.Context, u mockidp.User) error {
-	return wrapStep("deactivate", u, tn.IdPOrg.DeactivateUser(ctx, u.ID))
+	return wrapStep("deactivate", u, tn.settled(ctx, func() error { return tn.IdPOrg.DeactivateUser(ctx, u.ID) }))
 }
 
 // Reactivate activates a deactivated user in Okta; the user's assignments were kept, so the app gets
 // the reactivation (Reactivate Users).
 func (tn *Tenant) Reactivate(ctx context.Context, u mockidp.User) error {
-	return wrapStep("reactivate", u, tn.IdPOrg.ActivateUser(ctx, u.ID))
+	return wrapStep("reactivate", u, tn.settled(ctx, func() error { return tn.IdPOrg.ActivateUser(ctx, u.ID) }))
 }
 
 // Unassign removes the user's assignment to the tenant's app (disabling the user's access).
 func (tn *Tenant) Unassign(ctx context.Context, u mockidp.User) error {
-	return wrapStep("unassign", u, tn.IdPOrg.UnassignUser(ctx, tn.AppID(), u.ID))
+	return wrapStep("unassign", u, tn.settled(ctx, func() error { return tn.IdPOrg.UnassignUser(ctx, tn.AppID(), u.ID) }))
 }
 
 // UpdateName changes the user's first and last name in Okta (Push Profile Updates).
 func (tn *Tenant) UpdateName(ctx context.Context, u mockidp.User, first, last string) (mockidp.User, error) {
-	out, err := tn.IdPOrg.UpdateUser(ctx, u.ID, mockidp.UserUpdate{FirstName: &first, LastName: &last})
+	var out mockidp.User
+	err := tn.settled(ctx, func() error {
+		var err error
+		out, err = tn.IdPOrg.UpdateUser(ctx, u.ID, mockidp.UserUpdate{FirstName: &first, LastName: &last})
+		return err
+	})
 	return out, wrapStep("update the name of", u, err)
 }
 
@@ -94,11 +110,11 @@ func (tn *Tenant) AddGroup(ctx context.Context, name string, members ...mockidp.
 		return g, fmt.Errorf("add group %s: %w", name, err)
 	}
 	for _, u := range members {
-		if err := tn.IdPOrg.AddGroupMember(ctx, g.ID, u.ID); err != nil {
+		if err := tn.settled(ctx, func() error { return tn.IdPOrg.AddGroupMember(ctx, g.ID, u.ID) }); err != nil {
 			return g, fmt.Errorf("add group %s: member %s: %w", name, u.Login, err)
 		}
 	}
-	if err := tn.IdPOrg.AssignGroup(ctx, tn.AppID(), g.ID); err != nil {
+	if err := tn.settled(ctx, func() error { return tn.IdPOrg.AssignGroup(ctx, tn.AppID(), g.ID) }); err != nil {
 		return g, fmt.Errorf("add group %s: assign to the app: %w", name, err)
 	}
 	g, _ = tn.IdPOrg.Group(g.ID)
@@ -107,17 +123,17 @@ func (tn *Tenant) AddGroup(ctx context.Context, name string, members ...mockidp.
 
 // AddToGroup adds a user to an Okta group; a pushed group's membership follows in the app.
 func (tn *Tenant) AddToGroup(ctx context.Context, g mockidp.Group, u mockidp.User) error {
-	return wrapStep("add to group "+g.Name, u, tn.IdPOrg.AddGroupMember(ctx, g.ID, u.ID))
+	return wrapStep("add to group "+g.Name, u, tn.settled(ctx, func() error { return tn.IdPOrg.AddGroupMember(ctx, g.ID, u.ID) }))
 }
 
 // RemoveFromGroup removes a user from an Okta group; a pushed group's membership follows in the app.
 func (tn *Tenant) RemoveFromGroup(ctx context.Context, g mockidp.Group, u mockidp.User) error {
-	return wrapStep("remove from group "+g.Name, u, tn.IdPOrg.RemoveGroupMember(ctx, g.ID, u.ID))
+	return wrapStep("remove from group "+g.Name, u, tn.settled(ctx, func() error { return tn.IdPOrg.RemoveGroupMember(ctx, g.ID, u.ID) }))
 }
 
 // PushGroup pushes the group to the tenant's app (Push Groups tab, Push Groups, select, Save).
 func (tn *Tenant) PushGroup(ctx context.Context, g mockidp.Group) error {
-	if err := tn.IdPOrg.PushGroup(ctx, tn.AppID(), g.ID); err != nil {
+	if err := tn.settled(ctx, func() error { return tn.IdPOrg.PushGroup(ctx, tn.AppID(), g.ID) }); err != nil {
 		return fmt.Errorf("push group %s: %w", g.Name, err)
 	}
 	return nil
@@ -126,7 +142,7 @@ func (tn *Tenant) PushGroup(ctx context.Context, g mockidp.Group) error {
 // UnlinkGroup unlinks a pushed group in the Push Groups tab: deleteInApp chooses "Delete the group in
 // the target app", otherwise "Leave the group in the target app".
 func (tn *Tenant) UnlinkGroup(ctx context.Context, g mockidp.Group, deleteInApp bool) error {
-	if err := tn.IdPOrg.UnlinkGroup(ctx, tn.AppID(), g.ID, deleteInApp); err != nil {
+	if err := tn.settled(ctx, func() error { return tn.IdPOrg.UnlinkGroup(ctx, tn.AppID(), g.ID, deleteInApp) }); err != nil {
 		return fmt.Errorf("unlink group %s: %w", g.Name, err)
 	}
 	return nil
@@ -192,4 +208,38 @@ func wrapStep(what string, u mockidp.User, err error) error {
 		return fmt.Errorf("%s %s: %w", what, u.Login, err)
 	}
 	return nil
+}
+
+// ProvisioningTask is a task of the mock's provisioning engine (a name for specs).
+type ProvisioningTask = mockidp.Task
+
+// TestAPICredentials presses "Test API Credentials" for the tenant's app (A1).
+func (tn *Tenant) TestAPICredentials(ctx context.Context) error {
+	return tn.IdPOrg.TestAPICredentials(ctx, tn.AppID())
+}
+
+// ForceSync presses "Force Sync" for the tenant's app (A21) and waits for its tasks.
+func (tn *Tenant) ForceSync(ctx context.Context) error {
+	return tn.settled(ctx, func() error { return tn.IdPOrg.ForceSync(ctx, tn.AppID()) })
+}
+
+// Import presses "Import Now" for the tenant's app (A10; A11 with groups) and waits for it.
+func (tn *Tenant) Import(ctx context.Context, groups bool) error {
+	return tn.settled(ctx, func() error { return tn.IdPOrg.Import(ctx, tn.AppID(), groups) })
+}
+
+// AssignWithoutProvisioning assigns the user while the app's provisioning is off, then turns it on
+// again: the user is the backlog Okta's "Provision User" would create and Force Sync leaves alone.
+func (tn *Tenant) AssignWithoutProvisioning(ctx context.Context, u mockidp.User) error {
+	p, ok := tn.IdPOrg.Provisioning(tn.AppID())
+	if !ok {
+		return fmt.Errorf("assign %s without provisioning: the app has no provisioning", u.Login)
+	}
+	if err := tn.IdPOrg.SetProvisioning(ctx, tn.AppID(), mockidp.Provisioning{}); err != nil {
+		return err
+	}
+	if err := tn.IdPOrg.AssignUser(ctx, tn.AppID(), u.ID); err != nil {
+		return err
+	}
+	return tn.IdPOrg.SetProvisioning(ctx, tn.AppID(), p)
 }

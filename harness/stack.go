@@ -49,18 +49,23 @@ type StackConfig struct {
 	// free port (the browser maps *.test to loopback; a developer's browser would use "localhost").
 	AppHost string
 	AppPort int
+	// SCIMClock, when set, takes the mock's waits after a SCIM 429 (specs: no real minutes). Default:
+	// nil, real waits (a developer's stack).
+	SCIMClock *SCIMClock
 	// RefAppArgs are extra `refapp serve` flags, e.g. a lower SCIM rate limit. Default: none.
 	RefAppArgs []string
 }
 
 // Stack is a running reference stack.
 type Stack struct {
-	IdP     *mockidp.Server
-	IdPURL  string // the mock's base URL, http://127.0.0.1:PORT
-	App     *RefApp
-	Mail    *mailsink.Sink
-	Browser *browser.Browser // nil when NoBrowser
-	Driver  Driver
+	IdP    *mockidp.Server
+	IdPURL string // the mock's base URL, http://127.0.0.1:PORT
+	// SCIMClock is the mock's wait after a SCIM 429 (StackConfig.SCIMClock); nil: real waits.
+	SCIMClock *SCIMClock
+	App       *RefApp
+	Mail      *mailsink.Sink
+	Browser   *browser.Browser // nil when NoBrowser
+	Driver    Driver
 
 	idpSrv *http.Server
 }
@@ -103,7 +108,11 @@ func (st *Stack) startIdP(cfg StackConfig) error {
 		return fmt.Errorf("start mock okta: %w", err)
 	}
 	st.IdPURL = "http://" + ln.Addr().String()
-	st.IdP, err = mockidp.New(mockidp.Config{BaseURL: st.IdPURL, Logger: cfg.Logger})
+	icfg := mockidp.Config{BaseURL: st.IdPURL, Logger: cfg.Logger}
+	if st.SCIMClock = cfg.SCIMClock; st.SCIMClock != nil {
+		icfg.SCIMSleep = st.SCIMClock.Sleep
+	}
+	st.IdP, err = mockidp.New(icfg)
 	if err != nil {
 		ln.Close()
 		return fmt.Errorf("start mock okta: %w", err)

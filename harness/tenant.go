@@ -148,7 +148,7 @@ func (tn *Tenant) Password(u mockidp.User) string { return tn.passwords[u.Login]
 
 // Assign assigns the user to the tenant's app in the mock Okta, which pushes it to refapp by SCIM.
 func (tn *Tenant) Assign(ctx context.Context, u mockidp.User) error {
-	if err := tn.IdPOrg.AssignUser(ctx, tn.AppID(), u.ID); err != nil {
+	if err := tn.settled(ctx, func() error { return tn.IdPOrg.AssignUser(ctx, tn.AppID(), u.ID) }); err != nil {
 		return fmt.Errorf("assign %s: %w", u.Login, err)
 	}
 	return nil

@@ -38,6 +38,9 @@ func (s *Server) LoadFixture(ctx context.Context, f *fixture.File) error {
 }
 
 func (o *Org) load(fo fixture.Org) error {
+	for bucket, perMinute := range fo.RateLimits {
+		o.SetRateLimit(bucket, perMinute)
+	}
 	for _, fu := range fo.Users {
 		if err := o.loadUser(fu); err != nil {
 			return err

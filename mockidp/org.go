@@ -6,14 +6,14 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/ssoconform/ssoconform/mockidp/directory"
 	"github.com/ssoconform/ssoconform/mockidp/fixture"
 	"github.com/ssoconform/ssoconform/mockidp/oidcop"
+	"github.com/ssoconform/ssoconform/mockidp/provisioner"
+	"github.com/ssoconform/ssoconform/mockidp/ratelimit"
 	"github.com/ssoconform/ssoconform/mockidp/samlidp"
-	"github.com/ssoconform/ssoconform/mockidp/scimpush"
 	"github.com/ssoconform/ssoconform/mockidp/syslog"
 )
 
@@ -53,11 +53,13 @@ type App struct {
 }
 
 // Provisioning is an app's SCIM target: base URL (e.g. .../scim/v2) and the
-// token sent as "Authorization: Bearer <Token>", with the settings of the
+// token sent as Auth says (default "Authorization: Bearer <Token>"), with the settings of the
 // app's Provisioning tab: Flavour (FlavourOIN, the default, or FlavourAIW)
 // and the enabled features (nil: all on). See provisioning.go.
 type Provisioning struct {
 	BaseURL, Token string
+	// Auth is AuthBearer (""), AuthHeader or AuthBasic (with Username).
+	Auth, Username string
 	Flavour        string
 	Features       *ProvisioningFeatures
 }
@@ -84,13 +86,10 @@ type Org struct {
 	apiToken        string // "Authorization: SSWS <apiToken>" on the management API
 	consolePassword string // the admin console's password (the API token works too)
 	handler         http.Handler
-	scim            *scimpush.Client
+	eng             *provisioner.Engine
 	oidc            *oidcop.Provider // set once by mount
 	saml            *samlidp.IdP     // set once by mount
-
-	pushMu      sync.Mutex // one push at a time per org, as Okta's task queue
-	mu          sync.Mutex
-	transcripts map[string]*scimpush.Transcript // by app id
+	limiter         *ratelimit.Limiter
 }
 
 // CreateOrg creates an org. The name must match [a-z0-9][a-z0-9-]* (at most
@@ -105,10 +104,7 @@ func (s *Server) addOrg(ctx context.Context, name string, st *orgState) (*Org, e
 	if !fixture.OrgName.MatchString(name) {
 		return nil, fmt.Errorf("create org %q: %w: must match %s", name, ErrInvalidName, fixture.OrgName)
 	}
-	o := &Org{name: name, baseURL: s.orgBaseURL(name), log: syslog.New(syslog.Config{Now: s.cfg.Now}),
-		transcripts: map[string]*scimpush.Transcript{},
-		scim: scimpush.New(scimpush.Config{HTTPClient: s.cfg.HTTPClient,
-			Logger: s.cfg.Logger.With("org", name), Rand: s.cfg.Rand, Now: s.cfg.Now, Sleep: s.cfg.SCIMSleep})}
+	o := &Org{name: name, baseURL: s.orgBaseURL(name), log: syslog.New(syslog.Config{Now: s.cfg.Now})}
 	dcfg := directory.Config{Name: name, Rand: s.cfg.Rand, Now: s.cfg.Now, Log: o.log, OnChange: s.changed}
 	var err error
 	if st != nil {
@@ -126,6 +122,10 @@ func (s *Server) addOrg(ctx context.Context, name string, st *orgState) (*Org, e
 	if err == nil && o.consolePassword == "" {
 		o.consolePassword, err = directory.NewSecret(s.cfg.Rand, 16)
 	}
+	if err == nil {
+		o.eng, err = provisioner.New(provisioner.Config{Directory: o.dir, Log: o.log, HTTPClient: s.cfg.HTTPClient,
+			Rand: s.cfg.Rand, Now: s.cfg.Now, Sleep: s.cfg.SCIMSleep, Logger: s.cfg.Logger.With("org", name)})
+	}
 	if err != nil {
 		return nil, fmt.Errorf("create org %q: %w", name, err)
 	}
@@ -133,7 +133,9 @@ func (s *Server) addOrg(ctx context.Context, name string, st *orgState) (*Org, e
 	if err := o.mount(s.cfg, mux); err != nil {
 		return nil, fmt.Errorf("create org %q: %w", name, err)
 	}
-	o.handler = mux
+	o.limiter = ratelimit.New(ratelimit.Config{Now: s.cfg.Now})
+	// X-Okta-Request-Id and the transaction of the request's events, then Okta's rate limits.
+	o.handler = syslog.Middleware(o.limiter.Wrap(mux))
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, taken := s.orgs[name]; taken {
@@ -225,10 +227,10 @@ func (o *Org) SetProvisioning(ctx context.Context, appID string, p Provisioning)
 	return o.dir.SetProvisioning(appID, toDirProvisioning(p))
 }
 
-// AssignUser assigns a user to an app. When the app has provisioning, it
-// pushes the user synchronously the Okta way (userName filter, then POST
-// /Users; or reactivation of a user the app had deactivated) and returns any
-// push error; the assignment stays recorded either way, as in Okta.
+// AssignUser assigns a user to an app. When the app has provisioning, the
+// engine pushes the user the Okta way in the background (userName filter,
+// then POST /Users; or reactivation of a user the app had deactivated); see
+// WaitQuiet and Tasks.
 func (o *Org) AssignUser(ctx context.Context, appID, userID string) error {
 	if _, err := o.dir.Assign(appID, userID); err != nil {
 		return err
@@ -236,21 +238,10 @@ func (o *Org) AssignUser(ctx context.Context, appID, userID string) error {
 	return o.SyncUsers(ctx, userID)
 }
 
-func (o *Org) transcript(appID string) *scimpush.Transcript {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	t, ok := o.transcripts[appID]
-	if !ok {
-		t = &scimpush.Transcript{}
-		o.transcripts[appID] = t
-	}
-	return t
-}
-
 // Transcript returns the SCIM exchanges with an app, oldest first.
 func (o *Org) Transcript(appID string) []Exchange {
 	var out []Exchange
-	for _, e := range o.transcript(appID).Exchanges() {
+	for _, e := range o.eng.Transcript(appID) {
 		out = append(out, Exchange(e))
 	}
 	return out

@@ -1,36 +1,24 @@
 package mockidp
 
-// Provisioning: the org's provisioning engine. The directory keeps, per app, what the app's SCIM
-// server was last told (PushedUser, GroupPush); after every change the engine compares that with the
-// directory and sends what Okta would send, in Okta's order, per the app's flavour and enabled features
-// (okta-scim.md a.3):
+// Provisioning: the org's Go API to its provisioning engine (package provisioner). Every change method of
+// the Org (AssignUser, UpdateUser, DeactivateUser, AddGroupMember, ...) changes the directory, then tells
+// the engine which users or groups changed and returns: the SCIM requests are sent by the engine, in the
+// background, in a queue per app integration. Use WaitQuiet to wait for an app's queue, Tasks to see what
+// was sent or failed, RetryTask / DismissTask for failed tasks, and Settle (WaitQuiet plus the failures
+// since a mark) where a caller wants the old "change and get the push error" behaviour.
 //
-//	user assigned, not pushed yet            Create: F(u), POST /Users (or link: GET + PUT)     A2/A3
-//	pushed user's profile changed            Update: GET + PUT                                  A4
-//	pushed active user unassigned or         Deactivate: OIN PATCH {active:false};              A5
-//	  deactivated in Okta                      AIW GET + PUT active:false
-//	suspended / deleted in Okta              nothing                                            A6/A7
-//	inactive pushed user assigned again      Deactivate (covers reactivation): OIN PATCH         A8
-//	  and ACTIVE                               {active:true}; AIW GET + PUT; same server id
-//	PushGroup                                Push Groups: A12; then membership and renames      A12-A16
-//	UnlinkGroup(deleteInApp)                 DELETE /Groups/{id} or nothing                     A18/A19
-//
-// Only the users and groups a change touches are compared (Provision, the console's "Push Now",
-// compares the whole app), so a failed push is retried by Push Now or the next change of that user, not
-// by every change in the org. A deleted Okta group's push link is dropped without a request; a deleted
-// user is forgotten without one (A7). Every operation is one System Log event (application.provision.*,
-// outcome SUCCESS or FAILURE) whose debug data lists each exchange's request line and status.
+//	seq := org.TaskSeq()
+//	_ = org.AssignUser(ctx, app.ID, u.ID)
+//	err := org.Settle(ctx, app.ID, seq) // nil, or the failed tasks' errors in Okta's words
 
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
-	"strconv"
 
 	"github.com/ssoconform/ssoconform/mockidp/directory"
+	"github.com/ssoconform/ssoconform/mockidp/provisioner"
 	"github.com/ssoconform/ssoconform/mockidp/scimpush"
-	"github.com/ssoconform/ssoconform/mockidp/syslog"
 )
 
 // Provisioning flavours (Provisioning.Flavour).
@@ -45,20 +33,42 @@ type ProvisioningFeatures = directory.Features
 
 // System Log event types of provisioning operations (Okta's names, a.6).
 const (
-	EventProvisionUserPush       = "application.provision.user.push"
-	EventProvisionUserDeactivate = "application.provision.user.deactivate"
-	EventProvisionUserReactivate = "application.provision.user.reactivate"
-	EventProvisionGroupAdd       = "application.provision.group.add"
-	EventProvisionGroupUpdate    = "application.provision.group.update"
-	EventProvisionGroupRemove    = "application.provision.group.remove"
-	EventProvisionRateLimit      = "application.provision.integration.rate_limit_exceeded"
+	EventProvisionUserPush       = provisioner.EventUserPush
+	EventProvisionUserDeactivate = provisioner.EventUserDeactivate
+	EventProvisionUserReactivate = provisioner.EventUserReactivate
+	EventProvisionGroupAdd       = provisioner.EventGroupAdd
+	EventProvisionGroupUpdate    = provisioner.EventGroupUpdate
+	EventProvisionGroupRemove    = provisioner.EventGroupRemove
+	EventProvisionRateLimit      = provisioner.EventRateLimit
 )
 
 // ErrFeatureOff reports an operation whose provisioning feature is off, or an app without provisioning.
-var ErrFeatureOff = errors.New("provisioning feature is off")
+var ErrFeatureOff = provisioner.ErrFeatureOff
+
+// Task is one provisioning task of an app (Dashboard > Tasks): its status (TaskQueued ... TaskDismissed),
+// the failure in Okta's words, and its exchanges in the app's transcript.
+type Task = provisioner.Task
+
+// Task statuses.
+const (
+	TaskQueued      = provisioner.StatusQueued
+	TaskRunning     = provisioner.StatusRunning
+	TaskRateLimited = provisioner.StatusRateLimited
+	TaskFailed      = provisioner.StatusFailed
+	TaskCompleted   = provisioner.StatusCompleted
+	TaskDismissed   = provisioner.StatusDismissed
+)
+
+// SCIM authentication modes (Provisioning.Auth).
+const (
+	AuthBearer = directory.AuthBearer // Authorization: Bearer <token> (the default)
+	AuthHeader = directory.AuthHeader // Authorization: <token> (OIN "Header Auth")
+	AuthBasic  = directory.AuthBasic  // Authorization: Basic (Username, Token as password)
+)
 
 func toDirProvisioning(p Provisioning) directory.Provisioning {
-	return directory.Provisioning{BaseURL: p.BaseURL, Token: p.Token, Flavour: p.Flavour, Features: p.Features}
+	return directory.Provisioning{BaseURL: p.BaseURL, Token: p.Token, Auth: p.Auth, Username: p.Username,
+		Flavour: p.Flavour, Features: p.Features}
 }
 
 // Provisioning returns an app's provisioning settings; ok is false when provisioning is off.
@@ -68,11 +78,8 @@ func (o *Org) Provisioning(appID string) (p Provisioning, ok bool) {
 		return Provisioning{}, false
 	}
 	d := a.Provisioning
-	return Provisioning{BaseURL: d.BaseURL, Token: d.Token, Flavour: d.Flavour, Features: d.Features}, true
-}
-
-func target(p *directory.Provisioning) scimpush.Target {
-	return scimpush.Target{BaseURL: p.BaseURL, Token: p.Token, Flavour: scimpush.Flavour(p.FlavourOrDefault())}
+	return Provisioning{BaseURL: d.BaseURL, Token: d.Token, Auth: d.Auth, Username: d.Username, Flavour: d.Flavour,
+		Features: d.Features}, true
 }
 
 // UserUpdate changes an Okta user's profile; nil fields are kept.
@@ -80,14 +87,29 @@ type UserUpdate struct {
 	Login, Email, FirstName, LastName, Password *string
 }
 
-// UpdateUser changes a user's profile and pushes the new profile to every app that provisions the user
-// with Push Profile Updates on (A4: GET + PUT). The change stays when a push fails.
+// UpdateUser changes a user's profile; apps that provision the user with Push Profile Updates on get the
+// new profile (A4: GET + PUT), and a new password goes to apps with Sync Password on (A9).
 func (o *Org) UpdateUser(ctx context.Context, id string, in UserUpdate) (User, error) {
 	u, err := o.dir.UpdateUser(id, directory.ProfileUpdate(in))
 	if err != nil {
 		return User{}, err
 	}
+	if in.Password != nil {
+		o.eng.PasswordChanged(id, *in.Password)
+	}
 	return toUser(u), o.SyncUsers(ctx, id)
+}
+
+// TestAPICredentials is the Provisioning tab's "Test API Credentials" (A1): GET
+// /Users?startIndex=1&count=2 now; the error says what failed in Okta's words.
+func (o *Org) TestAPICredentials(ctx context.Context, appID string) error {
+	return o.eng.TestCredentials(ctx, appID)
+}
+
+// Import queues "Import Now" (A10; A11 too when groups): the app's users are read with paging and
+// matched to Okta users by exact userName (login) or email, linked or created.
+func (o *Org) Import(_ context.Context, appID string, groups bool) error {
+	return o.eng.Import(appID, groups)
 }
 
 // UpdateGroup renames a group (and sets its description); apps the group is pushed to get the new
@@ -100,230 +122,105 @@ func (o *Org) UpdateGroup(ctx context.Context, id string, in GroupInput) (Group,
 	return toGroup(g), o.SyncGroup(ctx, id)
 }
 
-// SyncUsers pushes what changed about these users to every app with provisioning, then the membership
-// of the pushed groups they are (or were) in. It returns the push errors joined.
-func (o *Org) SyncUsers(ctx context.Context, userIDs ...string) error {
-	o.pushMu.Lock()
-	defer o.pushMu.Unlock()
+// SyncUsers records that these users changed: each app with provisioning gets the tasks that bring its
+// server in line (and the pushed groups they are or were in). It never fails; it exists for the console
+// and the management API, which change the directory themselves.
+func (o *Org) SyncUsers(_ context.Context, userIDs ...string) error {
+	o.eng.UsersChanged(userIDs...)
+	return nil
+}
+
+// SyncGroup records that a group was renamed: the apps it is pushed to get the new name.
+func (o *Org) SyncGroup(_ context.Context, groupID string) error {
+	o.eng.GroupChanged(groupID)
+	return nil
+}
+
+// Provision is "Provision User" for every user of the app: users assigned before provisioning was on are
+// created or linked, and every difference (including failed changes) is pushed again; pushed groups
+// too. It fails only for an unknown app or one without provisioning.
+func (o *Org) Provision(_ context.Context, appID string) error { return o.eng.Provision(appID) }
+
+// ForceSync is the Provisioning tab's "Force Sync" (A21): every user already provisioned to the app gets
+// its profile pushed again; users never provisioned get nothing.
+func (o *Org) ForceSync(_ context.Context, appID string) error { return o.eng.ForceSync(appID) }
+
+// WaitQuiet waits until the app's provisioning queue is empty and idle (a task waiting after a 429 is
+// not idle), or ctx ends.
+func (o *Org) WaitQuiet(ctx context.Context, appID string) error { return o.eng.WaitQuiet(ctx, appID) }
+
+// TaskSeq marks the tasks made so far: pass it to Settle to look only at later ones.
+func (o *Org) TaskSeq() int { return o.eng.Seq() }
+
+// Settle waits until the app's queue is quiet, then returns the errors of the app's tasks made after seq
+// that failed, joined (nil when none failed).
+func (o *Org) Settle(ctx context.Context, appID string, seq int) error {
+	if err := o.eng.WaitQuiet(ctx, appID); err != nil {
+		return err
+	}
 	var errs []error
-	for _, app := range o.dir.Apps() {
-		if app.Provisioning == nil {
-			continue
-		}
-		for _, uid := range userIDs {
-			errs = append(errs, o.syncUser(ctx, app, uid))
-		}
-		for _, gp := range o.dir.GroupPushes(app.ID) {
-			if o.touches(gp, userIDs) {
-				errs = append(errs, o.syncGroupPush(ctx, app, gp))
-			}
+	for _, t := range o.eng.Tasks(appID) {
+		if t.Seq > seq && t.Status == TaskFailed {
+			errs = append(errs, errors.New(t.Message), t.Err())
 		}
 	}
 	return errors.Join(errs...)
 }
 
-// touches reports whether a pushed group has or had one of the users as a member.
-func (o *Org) touches(gp directory.GroupPush, userIDs []string) bool {
-	g, _ := o.dir.Group(gp.GroupID)
-	for _, uid := range userIDs {
-		if slices.Contains(gp.Members, uid) || slices.Contains(g.Members, uid) {
-			return true
-		}
-	}
-	return false
+// Tasks returns the app's provisioning tasks in creation order. Tasks that had nothing to send are not
+// kept.
+func (o *Org) Tasks(appID string) []Task { return o.eng.Tasks(appID) }
+
+// RetryTask queues a failed task again ("Retry Selected").
+func (o *Org) RetryTask(_ context.Context, id string) error { return o.eng.Retry(id) }
+
+// RetryTasks queues every failed task of the app again and returns how many.
+func (o *Org) RetryTasks(_ context.Context, appID string) int { return o.eng.RetryAll(appID) }
+
+// DismissTask dismisses a failed task.
+func (o *Org) DismissTask(_ context.Context, id string) error { return o.eng.Dismiss(id) }
+
+// PushedGroup is a group pushed to an app (the Push Groups tab): ExternalID is the id the app's SCIM
+// server gave the group; Members are the Okta user ids the server was last told.
+type PushedGroup struct {
+	GroupID, Name, ExternalID string
+	Members                   []string
 }
 
-// SyncGroup pushes a group's name and membership to every app it is pushed to.
-func (o *Org) SyncGroup(ctx context.Context, groupID string) error {
-	o.pushMu.Lock()
-	defer o.pushMu.Unlock()
-	var errs []error
-	for _, app := range o.dir.Apps() {
-		if gp, ok := o.dir.GroupPush(app.ID, groupID); ok && app.Provisioning != nil {
-			errs = append(errs, o.syncGroupPush(ctx, app, gp))
-		}
-	}
-	return errors.Join(errs...)
-}
-
-// Provision is the Provisioning tab's "Push Now": it compares every user the app has (assigned or
-// pushed) and every pushed group with the directory and sends what differs. It returns the push errors
-// joined; the directory is never rolled back.
-func (o *Org) Provision(ctx context.Context, appID string) error {
-	app, ok := o.dir.App(appID)
-	if !ok {
-		return fmt.Errorf("provision app %q: %w", appID, ErrNotFound)
-	}
-	if app.Provisioning == nil {
-		return nil
-	}
-	o.pushMu.Lock()
-	defer o.pushMu.Unlock()
-	seen := map[string]bool{}
-	var errs []error
-	for _, asg := range o.dir.AppUsers(appID) {
-		seen[asg.UserID] = true
-		errs = append(errs, o.syncUser(ctx, app, asg.UserID))
-	}
-	for _, p := range o.dir.PushedUsers(appID) {
-		if !seen[p.UserID] {
-			errs = append(errs, o.syncUser(ctx, app, p.UserID))
-		}
-	}
+// PushedGroups returns the groups pushed to an app, in the org's group order.
+func (o *Org) PushedGroups(appID string) []PushedGroup {
+	var out []PushedGroup
 	for _, gp := range o.dir.GroupPushes(appID) {
-		errs = append(errs, o.syncGroupPush(ctx, app, gp))
+		out = append(out, PushedGroup{GroupID: gp.GroupID, Name: gp.DisplayName, ExternalID: gp.ExternalID,
+			Members: slices.Clone(gp.Members)})
 	}
-	return errors.Join(errs...)
+	return out
 }
 
-// wanted is the profile Okta pushes for the user: the app username (the assignment's, or the one last
-// pushed when the user is no longer assigned) and the mapped attributes.
-func wanted(u directory.User, userName string) scimpush.User {
-	return scimpush.User{ID: u.ID, UserName: userName, GivenName: u.FirstName, FamilyName: u.LastName,
-		Email: u.Email, DisplayName: u.DisplayName()}
+// GroupExternalID returns the id the app's SCIM server gave a pushed group.
+func (o *Org) GroupExternalID(appID, groupID string) (string, bool) {
+	gp, ok := o.dir.GroupPush(appID, groupID)
+	return gp.ExternalID, ok
 }
 
-func samePushed(p directory.PushedUser, w scimpush.User) bool {
-	return p.UserName == w.UserName && p.GivenName == w.GivenName && p.FamilyName == w.FamilyName &&
-		p.Email == w.Email && p.DisplayName == w.DisplayName
+// PushGroup pushes a group to an app (Push Groups tab, "Push Groups"): members assigned to the app who
+// were not provisioned yet are pushed first (to this app only), then the group is created on the server
+// (A12) and linked, so later membership changes and renames follow (A14, A16). Pushing a linked group
+// pushes its current name and membership. The app must have provisioning with Push Groups on
+// (ErrFeatureOff otherwise).
+func (o *Org) PushGroup(_ context.Context, appID, groupID string) error {
+	return o.eng.PushGroup(appID, groupID)
 }
 
-func pushedRecord(appID string, w scimpush.User, externalID string, active bool) directory.PushedUser {
-	return directory.PushedUser{AppID: appID, UserID: w.ID, ExternalID: externalID, UserName: w.UserName,
-		GivenName: w.GivenName, FamilyName: w.FamilyName, Email: w.Email, DisplayName: w.DisplayName,
-		Active: active}
-}
-
-// syncUser sends what the app's server needs to match the directory for one user (see the table above).
-func (o *Org) syncUser(ctx context.Context, app directory.App, userID string) error {
-	feats := app.Provisioning.Enabled()
-	u, exists := o.dir.User(userID)
-	p, pushed := o.dir.PushedUser(app.ID, userID)
-	if !exists {
-		return nil // deleted: Okta sends nothing (A7)
-	}
-	asg, assigned := o.dir.Assignment(app.ID, userID)
-	userName := p.UserName
-	if assigned {
-		userName = asg.UserName
-	}
-	w := wanted(u, userName)
-	wantActive := assigned && u.Status != directory.StatusDeactivated
-	switch {
-	case !pushed:
-		if !wantActive || !feats.Create {
-			return nil
-		}
-		return o.pushNewUser(ctx, app, w)
-	case p.Active && !wantActive:
-		if !feats.Deactivate {
-			return nil
-		}
-		return o.setActive(ctx, app, p, w, false)
-	case !p.Active && wantActive && u.Status == directory.StatusActive:
-		if !feats.Deactivate {
-			return nil
-		}
-		if err := o.setActive(ctx, app, p, w, true); err != nil {
-			return err
-		}
-		p, _ = o.dir.PushedUser(app.ID, userID)
-	}
-	if p.Active && wantActive && feats.Update && !samePushed(p, w) {
-		return o.updateUser(ctx, app, p, w)
-	}
-	return nil
-}
-
-func (o *Org) pushNewUser(ctx context.Context, app directory.App, w scimpush.User) error {
-	op := o.begin(app)
-	res, err := o.scim.PushUser(ctx, target(app.Provisioning), w, op.tr)
-	msg := "Push user to app (link existing account)"
-	if res.Created {
-		msg = "Push new user to app"
-	}
-	if err := op.done(ctx, EventProvisionUserPush, msg, err, userTargetOf(w)); err != nil {
-		return fmt.Errorf("push user %s to app %s: %w", w.UserName, app.Label, err)
-	}
-	o.dir.SetPushedUser(pushedRecord(app.ID, w, res.ID, true))
-	return nil
-}
-
-func (o *Org) setActive(ctx context.Context, app directory.App, p directory.PushedUser, w scimpush.User, active bool) error {
-	op := o.begin(app)
-	err := o.scim.SetActive(ctx, target(app.Provisioning), p.ExternalID, w, active, op.tr)
-	ev, msg, verb := EventProvisionUserDeactivate, "Deactivate user in app", "deactivate"
-	if active {
-		ev, msg, verb = EventProvisionUserReactivate, "Reactivate user in app", "reactivate"
-	}
-	if err := op.done(ctx, ev, msg, err, userTargetOf(w)); err != nil {
-		return fmt.Errorf("%s user %s in app %s: %w", verb, w.UserName, app.Label, err)
-	}
-	rec := p
-	rec.Active = active
-	if app.Provisioning.FlavourOrDefault() == FlavourAIW { // the PUT carried the profile too
-		rec = pushedRecord(app.ID, w, p.ExternalID, active)
-	}
-	o.dir.SetPushedUser(rec)
-	return nil
-}
-
-func (o *Org) updateUser(ctx context.Context, app directory.App, p directory.PushedUser, w scimpush.User) error {
-	op := o.begin(app)
-	err := o.scim.UpdateUser(ctx, target(app.Provisioning), p.ExternalID, w, op.tr)
-	if err := op.done(ctx, EventProvisionUserPush, "Push profile update to app", err, userTargetOf(w)); err != nil {
-		return fmt.Errorf("push profile of %s to app %s: %w", w.UserName, app.Label, err)
-	}
-	o.dir.SetPushedUser(pushedRecord(app.ID, w, p.ExternalID, true))
-	return nil
-}
-
-func userTargetOf(w scimpush.User) syslog.Target {
-	return syslog.Target{ID: w.ID, Type: "User", AlternateID: w.UserName, DisplayName: w.DisplayName}
-}
-
-// provisioningActor is Okta's provisioning engine as the System Log actor.
-var provisioningActor = syslog.Actor{ID: "0oa0mockidpscim00000", Type: "SystemPrincipal",
-	AlternateID: "system@okta.com", DisplayName: "Okta System"}
-
-// operation is one provisioning operation in progress: its exchanges are those the app's transcript
-// gained since begin.
-type operation struct {
-	o     *Org
-	app   directory.App
-	tr    *scimpush.Transcript
-	start int
-}
-
-func (o *Org) begin(app directory.App) operation {
-	tr := o.transcript(app.ID)
-	return operation{o: o, app: app, tr: tr, start: tr.Len()}
-}
-
-// done logs the operation with its exchanges and outcome, and returns err.
-func (op operation) done(ctx context.Context, eventType, msg string, err error, targets ...syslog.Target) error {
-	debug := map[string]string{}
-	for i, ex := range op.tr.Since(op.start) {
-		line := ex.Method + " " + ex.URL + " -> " + strconv.Itoa(ex.Status)
-		if ex.Err != "" {
-			line += " (" + ex.Err + ")"
-		}
-		debug["exchange"+strconv.Itoa(i+1)] = line
-		if ex.Status == 429 {
-			op.o.log.Append(ctx, syslog.Event{EventType: EventProvisionRateLimit, Actor: provisioningActor,
-				DisplayMessage: "App rate limit reached; retrying later", Outcome: syslog.Failure("429 Too Many Requests"),
-				Targets: []syslog.Target{syslog.AppTarget(op.app.ID, op.app.Label)}, Debug: map[string]string{"exchange": line}})
-		}
-	}
-	outcome := syslog.Success()
-	if err != nil {
-		outcome = syslog.Failure(err.Error())
-		msg += " failed"
-	}
-	op.o.log.Append(ctx, syslog.Event{EventType: eventType, Actor: provisioningActor, DisplayMessage: msg,
-		Outcome: outcome, Targets: append(targets, syslog.AppTarget(op.app.ID, op.app.Label)), Debug: debug})
-	return err
+// UnlinkGroup unlinks a pushed group (Push Groups tab, "Unlink pushed group"): with deleteInApp ("Delete
+// the group in the target app") Okta sends DELETE /Groups/{id} (A18); otherwise ("Leave the group in the
+// target app") nothing is sent (A19). Users are never touched. A failed DELETE keeps the link.
+func (o *Org) UnlinkGroup(_ context.Context, appID, groupID string, deleteInApp bool) error {
+	return o.eng.UnlinkGroup(appID, groupID, deleteInApp)
 }
 
 // SCIMMaxAttempts is how many times a SCIM request is sent while the app answers 429.
 const SCIMMaxAttempts = scimpush.MaxAttempts
+
+// provisioningActor is Okta's provisioning engine as the System Log actor.
+var provisioningActor = provisioner.Actor

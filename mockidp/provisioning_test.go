@@ -146,6 +146,7 @@ type provEnv struct {
 	app   mockidp.App
 	scim  *scimStore
 	waits []time.Duration
+	seq   int // tasks before the step being checked
 }
 
 func provSetup(t *testing.T, flavour string, feats *mockidp.ProvisioningFeatures) *provEnv {
@@ -185,8 +186,15 @@ func (e *provEnv) scimUser(t *testing.T, id string) map[string]any {
 	return e.scim.users[id]
 }
 
+// check waits for the app's queue after a step, fails on the step's error or a failed task, and compares
+// the requests the step caused.
 func check(t *testing.T, step string, err error, e *provEnv, want ...string) {
 	t.Helper()
+	if err != nil {
+		t.Fatalf("%s: %v", step, err)
+	}
+	err = e.org.Settle(t.Context(), e.app.ID, e.seq)
+	e.seq = e.org.TaskSeq()
 	if err != nil {
 		t.Fatalf("%s: %v", step, err)
 	}
@@ -347,7 +355,11 @@ func TestProvisioningRateLimitAndSystemLog(t *testing.T) {
 		t.Fatalf("push events = %+v, want one success listing 4 exchanges", push)
 	}
 	e.scim.throttle = mockidp.SCIMMaxAttempts
-	err := e.org.DeactivateUser(ctx, u.ID)
+	if err := e.org.DeactivateUser(ctx, u.ID); err != nil {
+		t.Fatal(err)
+	}
+	err := e.org.Settle(ctx, e.app.ID, e.seq)
+	e.seq = e.org.TaskSeq()
 	if err == nil || !strings.Contains(err.Error(), "429") {
 		t.Errorf("deactivate after %d 429s: %v, want an error", mockidp.SCIMMaxAttempts, err)
 	}

@@ -186,11 +186,9 @@ func TestTokenRefusals(t *testing.T) {
 		desc       string
 	}{
 		{"wrong secret", basicAuth(e.app.ClientID, "not-the-secret"), url.Values{},
-			"Client authentication failed. Either the client or the client credentials are invalid."},
-		{"unknown client", basicAuth("0oaUnknownClient0000", e.app.ClientSecret), url.Values{},
-			"Client authentication failed. Either the client or the client credentials are invalid."},
+			"The client secret supplied for a confidential client is invalid."},
 		{"wrong secret in post", "", url.Values{"client_id": {e.app.ClientID}, "client_secret": {"nope"}},
-			"Client authentication failed. Either the client or the client credentials are invalid."},
+			"The client secret supplied for a confidential client is invalid."},
 		{"no credentials", "", url.Values{}, "No client credentials found."},
 	}
 	for _, tc := range authTests {
@@ -201,6 +199,15 @@ func TestTokenRefusals(t *testing.T) {
 			wantOAuthError(t, status, body, 401, "invalid_client", tc.desc)
 		})
 	}
+	t.Run("unknown client", func(t *testing.T) {
+		t.Parallel()
+		// Okta answers an unknown client_id with its management-API error body.
+		status, body := tokenCall(t, e, url.Values{"code": {"whatever"}}, basicAuth("0oaUnknownClient0000", e.app.ClientSecret))
+		if status != 401 || body["errorCode"] != "invalid_client" ||
+			body["errorSummary"] != "Invalid value for 'client_id' parameter." {
+			t.Errorf("unknown client: %d %v", status, body)
+		}
+	})
 }
 
 // A secret with characters that form-urlencoding changes must be decoded

@@ -63,6 +63,16 @@ func TestSAMLApp(t *testing.T) {
 
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar}
+	oidcApp, err := org.CreateOIDCApp(ctx, mockidp.OIDCAppInput{Label: "oidc", RedirectURIs: []string{redirectURI}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := org.AssignUser(ctx, oidcApp.ID, u.ID); err != nil {
+		t.Fatal(err)
+	}
+	if q := silentAuthorize(t, jar, org.BaseURL(), oidcApp.ClientID); q.Get("error") != "login_required" {
+		t.Fatalf("prompt=none before any sign-in: %v, want login_required", q)
+	}
 	var md saml.EntityDescriptor
 	if err := xml.Unmarshal(samlFetch(t, c, http.MethodGet, app.MetadataURL, nil), &md); err != nil {
 		t.Fatal(err)
@@ -100,6 +110,11 @@ func TestSAMLApp(t *testing.T) {
 	if a.Subject.NameID.Value != "alice@acme.test" || posted.Get("RelayState") != "rs-1" {
 		t.Errorf("NameID %q, RelayState %q", a.Subject.NameID.Value, posted.Get("RelayState"))
 	}
+	// One Okta session covers every app of the org: after the SAML sign-in an OIDC app's
+	// /authorize?prompt=none answers with a code, no password asked.
+	if q := silentAuthorize(t, jar, org.BaseURL(), oidcApp.ClientID); q.Get("code") == "" || q.Get("error") != "" {
+		t.Errorf("prompt=none after a SAML sign-in: %v, want a code", q)
+	}
 	if ev := org.SystemLog().Events(syslog.Query{EventType: syslog.TypeSSO, TargetID: app.ID}); len(ev) != 1 {
 		t.Errorf("%d SSO events in the System Log", len(ev))
 	}
@@ -135,4 +150,21 @@ func samlFields(page []byte) url.Values {
 		v.Add(string(m[1]), html.UnescapeString(string(m[2])))
 	}
 	return v
+}
+
+// silentAuthorize sends /authorize?prompt=none with the browser's cookies and returns the redirect's query.
+func silentAuthorize(t *testing.T, jar http.CookieJar, base, clientID string) url.Values {
+	t.Helper()
+	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := c.Get(base + "/oauth2/v1/authorize?" + url.Values{"client_id": {clientID}, "redirect_uri": {redirectURI},
+		"response_type": {"code"}, "scope": {"openid"}, "state": {"st"}, "prompt": {"none"}}.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	loc, err := url.Parse(resp.Header.Get("Location"))
+	if err != nil || resp.StatusCode != http.StatusFound {
+		t.Fatalf("prompt=none: %d %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	return loc.Query()
 }

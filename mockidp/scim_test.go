@@ -102,6 +102,9 @@ func TestSCIMPushOnAssign(t *testing.T) {
 	if err := org.AssignUser(t.Context(), app.ID, u.ID); err != nil {
 		t.Fatal(err)
 	}
+	if err := org.Settle(t.Context(), app.ID, 0); err != nil {
+		t.Fatal(err)
+	}
 	common := map[string]string{"User-Agent": "Okta SCIM Client 1.0.0", "Accept": "application/scim+json",
 		"Accept-Charset": "utf-8", "Accept-Encoding": "gzip,deflate", "Authorization": "Bearer scim-key-123",
 		"Connection": "close"}
@@ -149,7 +152,12 @@ func TestSCIMPushOnAssign(t *testing.T) {
 		t.Errorf("ExternalID = %q, %v; want srv-42", id, ok)
 	}
 	// Assigning again pushes nothing: Okta already provisioned the user.
-	if err := org.AssignUser(t.Context(), app.ID, u.ID); err != nil || len(org.Transcript(app.ID)) != 2 {
+	seq := org.TaskSeq()
+	err := org.AssignUser(t.Context(), app.ID, u.ID)
+	if err == nil {
+		err = org.Settle(t.Context(), app.ID, seq)
+	}
+	if err != nil || len(org.Transcript(app.ID)) != 2 {
 		t.Errorf("second assign: err %v, %d exchanges; want no push", err, len(org.Transcript(app.ID)))
 	}
 }
@@ -159,6 +167,9 @@ func TestSCIMPushLinksExistingUser(t *testing.T) {
 	fake := &fakeSCIM{exists: true}
 	org, app, u, _ := scimSetup(t, fake)
 	if err := org.AssignUser(t.Context(), app.ID, u.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := org.Settle(t.Context(), app.ID, 0); err != nil {
 		t.Fatal(err)
 	}
 	// A3: the filter finds the user; Okta links it and sends its app profile (GET, then PUT merged).
@@ -192,7 +203,10 @@ func TestSCIMPushError(t *testing.T) {
 	t.Parallel()
 	fake := &fakeSCIM{postCode: http.StatusConflict}
 	org, app, u, base := scimSetup(t, fake)
-	err := org.AssignUser(t.Context(), app.ID, u.ID)
+	if err := org.AssignUser(t.Context(), app.ID, u.ID); err != nil {
+		t.Fatal(err)
+	}
+	err := org.Settle(t.Context(), app.ID, 0)
 	var pe *scimpush.PushError
 	if !errors.As(err, &pe) {
 		t.Fatalf("err = %v, want a *scimpush.PushError", err)

@@ -155,7 +155,7 @@ func TestManagementAPIMounted(t *testing.T) {
 	for _, tc := range []struct {
 		auth   string
 		status int
-	}{{"", 401}, {"SSWS " + e.org.APIToken(), 200}} {
+	}{{"", 403}, {"SSWS wrong", 401}, {"SSWS " + e.org.APIToken(), 200}} {
 		req, _ := http.NewRequest("GET", e.org.BaseURL()+"/api/v1/users?limit=1", nil)
 		if tc.auth != "" {
 			req.Header.Set("Authorization", tc.auth)
@@ -167,6 +167,9 @@ func TestManagementAPIMounted(t *testing.T) {
 		resp.Body.Close()
 		if resp.StatusCode != tc.status {
 			t.Errorf("auth %q: %d, want %d", tc.auth, resp.StatusCode, tc.status)
+		}
+		if len(resp.Header.Get("X-Okta-Request-Id")) != 27 {
+			t.Errorf("auth %q: X-Okta-Request-Id %q", tc.auth, resp.Header.Get("X-Okta-Request-Id"))
 		}
 	}
 	if !strings.HasPrefix(e.org.APIToken(), "00") || len(e.org.APIToken()) != 42 {

@@ -34,6 +34,9 @@ var (
 	// provisioning specs: a run against a SCIM server alone should select `!Stack`.
 	Stack = Label("Stack")
 
+	// Catalogue marks the SSO catalogue run against any app (RunSSO, `ssoconform sso`).
+	Catalogue = Label("Catalogue")
+
 	// FeaturePostgres marks specs that need a PostgreSQL database (REFAPP_TEST_POSTGRES_DSN).
 	FeaturePostgres = Label("Feature:postgres")
 )

@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -15,9 +16,9 @@ import (
 
 // Verdicts of a run, as a partner shows them.
 const (
-	VerdictConformant = "conformant" // every selected spec passed
-	VerdictPartial    = "partial"    // none failed, some were skipped (an undeclared feature, no second tenant)
-	VerdictFailed     = "failed"     // at least one failed
+	VerdictConformant = "conformant" // no failure that counts in the spec's profile, none skipped
+	VerdictPartial    = "partial"    // no failure that counts, some skipped (an undeclared feature, no second tenant)
+	VerdictFailed     = "failed"     // at least one failure that counts in its profile
 )
 
 // SpecResult is one spec's outcome in a report.
@@ -26,29 +27,59 @@ type SpecResult struct {
 	Requirement string // the spec's text after the ID: what is required and the rule it comes from
 	Container   string // e.g. "SCIM 2.0 server [okta-oin] users: create and read"
 	Labels      []string
+	Level       Level  // okta, must or should; empty for specs without a level (SSO specs)
+	Reference   string // where the rule comes from, e.g. "RFC 7644 §3.3"
+	Profile     string // the SCIM profile the spec ran in; empty outside the SCIM specs
 	State       string // passed, failed, skipped, pending, panicked, ...
+	Warning     bool   // failed, but its level does not count in its profile's verdict
 	Message     string // the failure or skip reason
 	Exchanges   string // the HTTP transcript, for failures
 }
 
+// LevelCount is how the specs of one level fared.
+type LevelCount struct {
+	Level                           Level
+	Passed, Failed, Skipped, Counts int // Counts: failures that fail the verdict
+}
+
 // Summary is what a run ends with.
 type Summary struct {
-	Passed, Failed, Skipped int
-	Verdict                 string
-	Specs                   []SpecResult
+	// Failed counts failures that fail the verdict; Warnings counts failures of levels the spec's
+	// profile does not count (must in the okta profiles, should everywhere).
+	Passed, Failed, Warnings, Skipped int
+	Verdict                           string
+	Levels                            []LevelCount // okta, must, should, for the specs that have a level
+	Specs                             []SpecResult
 	// ReportErr says the report files could not all be written.
 	ReportErr error
 }
 
 // String is the plain counts line.
 func (s Summary) String() string {
-	return fmt.Sprintf("%d passed, %d failed, %d skipped", s.Passed, s.Failed, s.Skipped)
+	return fmt.Sprintf("%d passed, %d failed, %d warnings, %d skipped", s.Passed, s.Failed, s.Warnings, s.Skipped)
+}
+
+// LevelsLine says how each level fared, e.g. "okta 40/40 passed, must 20/22 passed (2 failed), ...".
+func (s Summary) LevelsLine() string {
+	var parts []string
+	for _, c := range s.Levels {
+		p := fmt.Sprintf("%s %d/%d passed", c.Level, c.Passed, c.Passed+c.Failed+c.Skipped)
+		if c.Failed > 0 {
+			p += fmt.Sprintf(" (%d failed)", c.Failed)
+		}
+		parts = append(parts, p)
+	}
+	return strings.Join(parts, ", ")
 }
 
 // summarize turns a Ginkgo report into a Summary, leaving out setup nodes and specs the filters
 // excluded (skipped without a reason).
 func summarize(r types.Report) Summary {
 	var s Summary
+	levels := map[Level]*LevelCount{}
+	for _, l := range Levels {
+		levels[l] = &LevelCount{Level: l}
+	}
 	for _, sr := range r.SpecReports {
 		if sr.LeafNodeType != types.NodeTypeIt {
 			if sr.State.Is(types.SpecStateFailureStates) {
@@ -60,26 +91,35 @@ func summarize(r types.Report) Summary {
 		if sr.State == types.SpecStateSkipped && sr.Failure.Message == "" {
 			continue // not selected
 		}
-		id, req := splitSpecText(sr.LeafNodeText)
-		res := SpecResult{ID: id, Requirement: req, Container: strings.Join(sr.ContainerHierarchyTexts, " "),
-			Labels: sr.Labels(), State: sr.State.String(), Message: sr.Failure.Message}
-		switch sr.State {
-		case types.SpecStatePassed:
+		res := specResult(sr)
+		lc := levels[res.Level]
+		if lc == nil {
+			lc = &LevelCount{} // no level: counted in the totals only
+		}
+		switch {
+		case sr.State == types.SpecStatePassed:
 			s.Passed++
-		case types.SpecStateSkipped, types.SpecStatePending:
+			lc.Passed++
+		case sr.State == types.SpecStateSkipped || sr.State == types.SpecStatePending:
 			s.Skipped++
+			lc.Skipped++
+		case res.Warning:
+			s.Warnings++
+			lc.Failed++
 		default:
 			s.Failed++
-			for _, e := range sr.ReportEntries {
-				if e.Name == exchangesEntry {
-					res.Exchanges = e.StringRepresentation()
-				}
-			}
+			lc.Failed++
+			lc.Counts++
 		}
 		s.Specs = append(s.Specs, res)
 	}
+	for _, l := range Levels {
+		if c := levels[l]; c.Passed+c.Failed+c.Skipped > 0 {
+			s.Levels = append(s.Levels, *c)
+		}
+	}
 	switch {
-	case s.Failed > 0 || !r.SuiteSucceeded && s.Passed+s.Skipped == 0:
+	case s.Failed > 0 || !r.SuiteSucceeded && s.Passed+s.Skipped+s.Warnings == 0:
 		s.Verdict = VerdictFailed
 	case s.Skipped > 0:
 		s.Verdict = VerdictPartial
@@ -87,6 +127,33 @@ func summarize(r types.Report) Summary {
 		s.Verdict = VerdictConformant
 	}
 	return s
+}
+
+// specResult is one It node's outcome, its level and its weight in the verdict.
+func specResult(sr types.SpecReport) SpecResult {
+	id, req := splitSpecText(sr.LeafNodeText)
+	res := SpecResult{ID: id, Requirement: req, Container: strings.Join(sr.ContainerHierarchyTexts, " "),
+		Labels: sr.Labels(), Level: specLevel(sr.Labels()), Reference: specReference(id, sr.LeafNodeText), Profile: specProfile(sr.Labels()),
+		State: sr.State.String(), Message: sr.Failure.Message}
+	if sr.State.Is(types.SpecStateFailureStates) {
+		res.Warning = !res.Level.blocks(res.Profile)
+		for _, e := range sr.ReportEntries {
+			if e.Name == exchangesEntry {
+				res.Exchanges = e.StringRepresentation()
+			}
+		}
+	}
+	return res
+}
+
+// specProfile reads the SCIM profile from a spec's labels.
+func specProfile(labels []string) string {
+	for _, l := range labels {
+		if v, ok := strings.CutPrefix(l, "Profile:"); ok {
+			return v
+		}
+	}
+	return ""
 }
 
 func splitSpecText(text string) (id, rest string) {
@@ -110,8 +177,8 @@ var _ = ReportAfterSuite("ssoconform HTML report", func(r types.Report) {
 	errs := []error{writeHTMLReport(filepath.Join(dir, "report.html"), r.SuiteDescription, lastSummary, current.Attachments),
 		// the verdict and the plain counts line, which `make conformance` prints last
 		os.WriteFile(filepath.Join(dir, "summary.txt"),
-			[]byte("verdict: "+lastSummary.Verdict+"\n"+lastSummary.String()+"\n"), 0o644)}
-	if current.SCIM != nil { // a partner run: Ginkgo's own reports, without the specs never selected
+			[]byte("verdict: "+lastSummary.Verdict+"\n"+lastSummary.LevelsLine()+"\n"+lastSummary.String()+"\n"), 0o644)}
+	if current.SCIM != nil || current.App != nil { // a partner run: Ginkgo's own reports, without the specs never selected
 		r = selected(r)
 		errs = append(errs, reporters.GenerateJUnitReport(r, filepath.Join(dir, "junit.xml")),
 			reporters.GenerateJSONReport(r, filepath.Join(dir, "report.json")))
@@ -121,17 +188,40 @@ var _ = ReportAfterSuite("ssoconform HTML report", func(r types.Report) {
 	}
 })
 
-// selected is the report without the specs the label filter left out.
+// selected is the report without the specs the label filter left out, each spec with its level and
+// its weight in the verdict as report entries (JUnit properties, entries in the JSON).
 func selected(r types.Report) types.Report {
 	kept := r.SpecReports[:0:0]
 	for _, sr := range r.SpecReports {
 		if sr.State == types.SpecStateSkipped && sr.Failure.Message == "" {
 			continue
 		}
+		if sr.LeafNodeType == types.NodeTypeIt {
+			sr.ReportEntries = append(slices.Clone(sr.ReportEntries), weightEntries(specResult(sr))...)
+		}
 		kept = append(kept, sr)
 	}
 	r.SpecReports = kept
 	return r
+}
+
+// weightEntries are the level entry and, for a failure, whether it fails the verdict or warns.
+func weightEntries(res SpecResult) []types.ReportEntry {
+	if res.Level == "" {
+		return nil
+	}
+	entry := func(name, value string) types.ReportEntry {
+		return types.ReportEntry{Name: name, Visibility: types.ReportEntryVisibilityNever, Value: types.WrapEntryValue(value)}
+	}
+	out := []types.ReportEntry{entry("level", string(res.Level))}
+	if res.State != "passed" && res.State != "skipped" && res.State != "pending" {
+		outcome := "fails the verdict"
+		if res.Warning {
+			outcome = "warning"
+		}
+		out = append(out, entry("outcome", outcome))
+	}
+	return out
 }
 
 func writeHTMLReport(path, title string, s Summary, attachments []string) error {
@@ -164,11 +254,14 @@ code{font-weight:bold}
 </style></head><body>
 <h1>{{.Title}}</h1>
 <p>Verdict: <strong class="{{if eq .Verdict "conformant"}}passed{{else if eq .Verdict "partial"}}skipped{{else}}failed{{end}}">{{.Verdict}}</strong>:
-{{.Passed}} passed, {{.Failed}} failed, {{.Skipped}} skipped.</p>
+{{.Passed}} passed, {{.Failed}} failed, {{.Warnings}} warnings, {{.Skipped}} skipped.</p>
+{{if .Levels}}<p>By level: {{.LevelsLine}}. Levels: <code>okta</code> Okta's provisioning needs the rule (counts in every profile);
+<code>must</code> an RFC 7643/7644 MUST (counts in the rfc profile, a warning in the okta profiles); <code>should</code> a
+SHOULD or best practice (a warning).</p>{{end}}
 {{if .Attachments}}<p>Attached: {{range $i, $a := .Attachments}}{{if $i}}, {{end}}<a href="{{$a}}">{{$a}}</a>{{end}}</p>{{end}}
-<table><thead><tr><th>ID</th><th>Requirement</th><th>Verdict</th></tr></thead><tbody>
-{{range .Specs}}<tr><td><code>{{.ID}}</code><br><small>{{.Container}}</small></td>
+<table><thead><tr><th>ID</th><th>Level</th><th>Requirement</th><th>Verdict</th></tr></thead><tbody>
+{{range .Specs}}<tr><td><code>{{.ID}}</code><br><small>{{.Container}}</small></td><td>{{.Level}}</td>
 <td>{{.Requirement}}{{if .Message}}<pre>{{.Message}}</pre>{{end}}{{if .Exchanges}}<details><summary>HTTP exchanges</summary><pre>{{.Exchanges}}</pre></details>{{end}}</td>
-<td class="{{.State}}">{{.State}}</td></tr>
+<td class="{{if .Warning}}skipped{{else}}{{.State}}{{end}}">{{.State}}{{if .Warning}} (warning){{end}}</td></tr>
 {{end}}</tbody></table></body></html>
 `))

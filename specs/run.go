@@ -1,6 +1,7 @@
 package specs
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -37,7 +38,8 @@ type SCIMRun struct {
 var ErrSelection = errors.New("invalid selection")
 
 // RunSCIM runs the SCIM specs of the target's profile in this process (no reference stack, no
-// browser), writes the reports and returns the summary. It can run once per process: Ginkgo runs one
+// browser), writes the reports and returns the summary. It first sends Okta's connection test; a
+// *harness.PreflightError means the target cannot be tested at all and no spec ran. It can run once per process: Ginkgo runs one
 // suite per process. An error means the run did not happen or its reports could not be written; spec
 // failures are in the summary.
 //
@@ -70,6 +72,9 @@ func RunSCIM(run SCIMRun) (Summary, error) {
 		return Summary{}, fmt.Errorf("report dir: %w", err)
 	}
 	target := run.Target
+	if err := preflight(target); err != nil {
+		return Summary{}, err
+	}
 	current = Config{ReportDir: dir, SCIM: &target, Attachments: run.Attachments}
 
 	suiteConfig, reporterConfig := GinkgoConfiguration()
@@ -86,13 +91,22 @@ func RunSCIM(run SCIMRun) (Summary, error) {
 	RegisterFailHandler(Fail)
 	var t failRecorder
 	RunSpecs(&t, "ssoconform SCIM conformance ("+string(target.Flavour)+")", suiteConfig, reporterConfig)
-	if lastSummary.Passed+lastSummary.Failed+lastSummary.Skipped == 0 {
+	if lastSummary.Passed+lastSummary.Failed+lastSummary.Warnings+lastSummary.Skipped == 0 {
 		return lastSummary, fmt.Errorf("%w: no spec selected by label filter %q", ErrSelection, filter)
 	}
 	if lastSummary.ReportErr != nil {
 		return lastSummary, lastSummary.ReportErr
 	}
 	return lastSummary, nil
+}
+
+// preflight sends Okta's connection test before any spec: a target that cannot be tested at all (down,
+// TLS, token refused, wrong URL) ends the run with one *harness.PreflightError instead of a report of
+// every spec failing for the same reason.
+func preflight(t harness.SCIMTarget) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
+	defer cancel()
+	return t.Preflight(ctx)
 }
 
 // failRecorder stands in for *testing.T outside `go test` (csi-sanity does the same).

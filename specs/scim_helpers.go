@@ -7,6 +7,7 @@ import (
 	"math"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -146,15 +147,32 @@ func oktaCreateBody(u testUser) obj {
 // createUser POSTs Okta's create body, expects 201 with an id, and cleans the user up after the spec.
 func (s *scimSpec) createUser(ctx context.Context, u *testUser) harness.SCIMResponse {
 	GinkgoHelper()
-	return s.createUserWith(ctx, u, oktaCreateBody(*u))
+	return s.createUserOkta(ctx, u)
 }
 
+// createUser's checks are owned by SCIM-USR-CREATE-201: elsewhere a failed create blocks the spec. A
+// custom body (createUserWith) is the calling spec's own rule, so its 201 is asserted there.
 func (s *scimSpec) createUserWith(ctx context.Context, u *testUser, body obj) harness.SCIMResponse {
 	GinkgoHelper()
 	r := s.post(ctx, "/Users", body)
 	Expect(r.Status).To(Equal(http.StatusCreated), because("RFC 7644 §3.3 and Okta (create user): POST /Users answers 201 Created", r))
+	return s.keepCreated(u, r)
+}
+
+// createUserOkta posts Okta's own create body; a refusal blocks the spec (SCIM-USR-CREATE-201 owns it).
+func (s *scimSpec) createUserOkta(ctx context.Context, u *testUser) harness.SCIMResponse {
+	GinkgoHelper()
+	r := s.post(ctx, "/Users", oktaCreateBody(*u))
+	owned(ownerCreate, r.Status == http.StatusCreated, because("RFC 7644 §3.3 and Okta (create user): POST /Users answers 201 Created", r))
+	return s.keepCreated(u, r)
+}
+
+// keepCreated reads the new user's id (SCIM-USR-CREATE-201 owns its presence) and removes the user
+// after the spec.
+func (s *scimSpec) keepCreated(u *testUser, r harness.SCIMResponse) harness.SCIMResponse {
+	GinkgoHelper()
 	id, _ := r.JSON["id"].(string)
-	Expect(id).NotTo(BeEmpty(), because("RFC 7643 §3.1 and Okta: the created resource carries its server-assigned id", r))
+	owned(ownerCreate, id != "", because("RFC 7643 §3.1 and Okta: the created resource carries its server-assigned id", r))
 	u.ID = id
 	t := s.T
 	DeferCleanup(func(ctx SpecContext) { removeUser(ctx, t, id) })
@@ -185,9 +203,9 @@ func removeUser(ctx context.Context, t harness.SCIMTarget, id string) {
 func (s *scimSpec) createGroup(ctx context.Context, name string) (string, harness.SCIMResponse) {
 	GinkgoHelper()
 	r := s.post(ctx, "/Groups", obj{"schemas": []any{schemaGroup}, "displayName": name, "members": []any{}})
-	Expect(r.Status).To(Equal(http.StatusCreated), because("RFC 7644 §3.3 and Okta (Push Groups): POST /Groups answers 201 Created", r))
+	owned(ownerGroupCreate, r.Status == http.StatusCreated, because("RFC 7644 §3.3 and Okta (Push Groups): POST /Groups answers 201 Created", r))
 	id, _ := r.JSON["id"].(string)
-	Expect(id).NotTo(BeEmpty(), because("RFC 7643 §3.1: the created group carries its server-assigned id", r))
+	owned(ownerGroupCreate, id != "", because("RFC 7643 §3.1: the created group carries its server-assigned id", r))
 	t := s.T
 	DeferCleanup(func(ctx SpecContext) { _, _ = t.Do(ctx, http.MethodDelete, "/Groups/"+id, nil) })
 	return id, r
@@ -201,11 +219,19 @@ func (s *scimSpec) setActive(ctx context.Context, id string, active bool) harnes
 	if s.profile == harness.FlavourOktaOIN {
 		return s.patch(ctx, "/Users/"+id, op("replace", "", obj{"active": active}))
 	}
-	cur := s.get(ctx, "/Users/"+id)
-	Expect(cur.Status).To(Equal(http.StatusOK), because("RFC 7644 §3.4.1: GET /Users/{id} of an existing user answers 200", cur))
-	body := cur.JSON
+	body := s.expectUser(ctx, id).JSON
 	body["active"] = active
 	return s.put(ctx, "/Users/"+id, body)
+}
+
+// requireActive changes active as a set-up step whose rule owner asserts (SCIM-USR-DEACTIVATE or
+// SCIM-USR-REACTIVATE): a wrong answer blocks the calling spec.
+func (s *scimSpec) requireActive(ctx context.Context, id string, active bool, owner string) {
+	GinkgoHelper()
+	r := s.setActive(ctx, id, active)
+	ok := r.Status == http.StatusOK && r.JSON["active"] == active ||
+		s.profile == harness.FlavourOktaOIN && r.Status == http.StatusNoContent
+	owned(owner, ok, because(fmt.Sprintf("the update answers 200 with active:%v (PATCH may answer 204)", active), r))
 }
 
 // expectActiveAnswer checks the answer to setActive: 200 with the resource showing active, or (PATCH
@@ -223,9 +249,53 @@ func (s *scimSpec) expectActiveAnswer(r harness.SCIMResponse, active bool) {
 func (s *scimSpec) expectUser(ctx context.Context, id string) harness.SCIMResponse {
 	GinkgoHelper()
 	r := s.get(ctx, "/Users/"+id)
-	Expect(r.Status).To(Equal(http.StatusOK), because("RFC 7644 §3.4.1 and Okta's CRUD test: GET /Users/{id} answers 200 for every user it holds, inactive ones included", r))
-	Expect(r.JSON["id"]).To(Equal(id), because("RFC 7644 §3.4.1: GET /Users/{id} answers the single resource with that id, not a ListResponse", r))
+	owned(ownerGet, r.Status == http.StatusOK, because("RFC 7644 §3.4.1 and Okta's CRUD test: GET /Users/{id} answers 200 for every user it holds", r))
+	owned(ownerGet, r.JSON["id"] == id, because("RFC 7644 §3.4.1: GET /Users/{id} answers the single resource with that id, not a ListResponse", r))
 	return r
+}
+
+// getUser is GET /Users/{id} where answering 200 is the calling spec's own rule (a deactivated user
+// stays readable): the status is asserted, not owned.
+func (s *scimSpec) getUser(ctx context.Context, id, rule string) harness.SCIMResponse {
+	GinkgoHelper()
+	r := s.get(ctx, "/Users/"+id)
+	Expect(r.Status).To(Equal(http.StatusOK), because(rule, r))
+	return r
+}
+
+// requireFound looks u up by userName, Okta's way, as a set-up step owned by SCIM-FLT-EQ: a lookup that
+// does not find exactly u blocks the calling spec.
+func (s *scimSpec) requireFound(ctx context.Context, u testUser) {
+	GinkgoHelper()
+	r := s.get(ctx, filterPath("Users", eqFilter("userName", u.UserName)))
+	owned(ownerFilter, r.Status == http.StatusOK && slices.Equal(ids(r.Resources()), []string{u.ID}),
+		because("Okta's lookup userName eq finds exactly the user", r))
+}
+
+// findUsers is Okta's userName lookup as a step of another spec's check: an answer other than 200 blocks
+// the spec (SCIM-FLT-NOMATCH owns a 200 for no match, SCIM-FLT-EQ the rest).
+func (s *scimSpec) findUsers(ctx context.Context, userName string) []obj {
+	GinkgoHelper()
+	r := s.get(ctx, filterPath("Users", eqFilter("userName", userName)))
+	owner := ownerFilter
+	if r.Status == http.StatusNotFound {
+		owner = "SCIM-FLT-NOMATCH"
+	}
+	owned(owner, r.Status == http.StatusOK, because("Okta's lookup userName eq answers 200", r))
+	for _, res := range r.Resources() {
+		name, _ := res["userName"].(string)
+		owned(ownerFilter, strings.EqualFold(name, userName), because("Okta's lookup userName eq returns only users with that userName", r))
+	}
+	return r.Resources()
+}
+
+// requireFilterHonoured checks, before a spec that relies on filtering, that a lookup matching nothing
+// finds nothing (SCIM-FLT-NOMATCH owns it): a server ignoring the filter would fail every filter spec.
+func (s *scimSpec) requireFilterHonoured(ctx context.Context) {
+	GinkgoHelper()
+	r := s.get(ctx, filterPath("Users", eqFilter("userName", "nobody-"+randToken(10)+"@ssoconform.test")))
+	owned("SCIM-FLT-NOMATCH", r.Status == http.StatusOK && len(r.Resources()) == 0,
+		because("a lookup matching nothing answers 200 with no resources", r))
 }
 
 // listResponse is a checked ListResponse.
@@ -234,8 +304,33 @@ type listResponse struct {
 	Resources                       []obj
 }
 
-// expectList checks a 200 ListResponse (RFC 7644 §3.4.2; Okta: the three counts are JSON integers and
-// itemsPerPage is the number of resources returned).
+// readList reads a query's answer: 200 is the calling spec's rule; the ListResponse's shape (schema URN,
+// integer counts, itemsPerPage) belongs to SCIM-LIST-SHAPE and is read leniently here (a count sent as
+// a string still counts), so one shape defect fails one spec.
+func readList(r harness.SCIMResponse, rule string) listResponse {
+	GinkgoHelper()
+	Expect(r.Status).To(Equal(http.StatusOK), because(rule, r))
+	owned(ownerListShape, r.JSON != nil, because("RFC 7644 §3.4.2: a query answers a JSON ListResponse", r))
+	return listResponse{Total: looseInt(r.JSON["totalResults"]), StartIndex: looseInt(r.JSON["startIndex"]),
+		ItemsPerPage: looseInt(r.JSON["itemsPerPage"]), Resources: r.Resources()}
+}
+
+// looseInt reads a JSON number or a numeric string; -1 when it is neither.
+func looseInt(v any) int {
+	switch n := v.(type) {
+	case float64:
+		return int(n)
+	case string:
+		if i, err := strconv.Atoi(n); err == nil {
+			return i
+		}
+	}
+	return -1
+}
+
+// expectList checks a 200 ListResponse strictly (RFC 7644 §3.4.2; Okta: the three counts are JSON
+// integers and itemsPerPage is the number of resources returned). Only SCIM-LIST-SHAPE asserts it;
+// other specs readList.
 func expectList(r harness.SCIMResponse, rule string) listResponse {
 	GinkgoHelper()
 	Expect(r.Status).To(Equal(http.StatusOK), because(rule, r))
@@ -266,8 +361,27 @@ func expectInteger(r harness.SCIMResponse, key string) int {
 // leakPattern matches internals that must never reach a SCIM client (conformance.md SCIM-IN-ERRLEAK).
 var leakPattern = regexp.MustCompile(`(?i)(\bsql\b|sqlite|postgres|pq: |\bpanic\b|goroutine \d|runtime error|\.go:\d+|stack ?trace|exception in|nil pointer)`)
 
-// expectSCIMError checks an error answer: the status, the Error schema URN, status as a JSON string, a
-// human-readable detail that leaks no internals, and scimType when one is given (RFC 7644 §3.12).
+// expectRefusal checks a refusal: the status and, when given, the scimType, which are the calling
+// spec's rule. The error body's shape is SCIM-USR-GET-404's (expectSCIMError).
+func expectRefusal(r harness.SCIMResponse, status int, scimType, rule string) {
+	GinkgoHelper()
+	Expect(r.Status).To(Equal(status), because(rule, r))
+	if scimType != "" {
+		owned("SCIM-USR-GET-404", r.JSON != nil, because("RFC 7644 §3.12: an error answers a JSON body", r))
+		Expect(r.JSON["scimType"]).To(Equal(scimType), because(rule+" (scimType "+scimType+")", r))
+	}
+}
+
+// expectNoLeak checks that an error's detail leaks no internals (conformance.md SCIM-IN-ERRLEAK).
+func expectNoLeak(r harness.SCIMResponse) {
+	GinkgoHelper()
+	detail, _ := r.JSON["detail"].(string)
+	Expect(detail).NotTo(MatchRegexp(leakPattern.String()), because("error details never leak SQL, stack traces or internals", r))
+}
+
+// expectSCIMError checks an error answer in full: the status, the Error schema URN, status as a JSON
+// string, a human-readable detail, and scimType when one is given (RFC 7644 §3.12). SCIM-USR-GET-404
+// owns the shape; other specs expectRefusal.
 func expectSCIMError(r harness.SCIMResponse, status int, scimType, rule string) {
 	GinkgoHelper()
 	Expect(r.Status).To(Equal(status), because(rule, r))
@@ -276,7 +390,6 @@ func expectSCIMError(r harness.SCIMResponse, status int, scimType, rule string) 
 	Expect(r.JSON["status"]).To(Equal(strconv.Itoa(status)), because("RFC 7644 §3.12: status is the HTTP status code as a JSON string", r))
 	detail, _ := r.JSON["detail"].(string)
 	Expect(strings.TrimSpace(detail)).NotTo(BeEmpty(), because("Okta's SPEC test and Tasks page: detail is a non-empty human-readable message", r))
-	Expect(detail).NotTo(MatchRegexp(leakPattern.String()), because("error details never leak SQL, stack traces or internals", r))
 	if scimType != "" {
 		Expect(r.JSON["scimType"]).To(Equal(scimType), because(rule+" (scimType "+scimType+")", r))
 	}

@@ -14,64 +14,74 @@ import (
 // "Authentication", SCIM-IN-CTYPE).
 func describeSCIMTransport(s *scimSpec) {
 	Context("authentication", func() {
-		It("SCIM-AUTH-NONE: refuses a request without credentials with 401, WWW-Authenticate and a SCIM error (RFC 7644 §3.12, RFC 7235 §3.1)", KindSecurity, func(ctx SpecContext) {
+		scimIt("SCIM-AUTH-NONE: refuses a request without credentials with 401 and a SCIM error (RFC 7644 §2, §3.12)", KindSecurity, func(ctx SpecContext) {
 			none := ""
 			for _, path := range []string{"/Users", "/Users?" + harness.Query("startIndex", "1", "count", "2"), "/Users/" + randToken(12)} {
 				r := s.send(ctx, harness.SCIMRequest{Method: http.MethodGet, Path: path, Authorization: &none})
-				expectSCIMError(r, http.StatusUnauthorized, "", "RFC 7644 §3.12 / §2: a request without credentials is refused with 401")
-				Expect(r.Header.Get("WWW-Authenticate")).NotTo(BeEmpty(), because("RFC 7235 §3.1 (and RFC 6750 §3 for Bearer): a 401 carries WWW-Authenticate", r))
+				expectRefusal(r, http.StatusUnauthorized, "", "RFC 7644 §3.12 / §2: a request without credentials is refused with 401")
 			}
 			r := s.send(ctx, harness.SCIMRequest{Method: http.MethodPost, Path: "/Users", Body: oktaCreateBody(newTestUser("noauth")), Authorization: &none})
-			expectSCIMError(r, http.StatusUnauthorized, "", "RFC 7644 §2: an unauthenticated create is refused with 401 and creates nothing")
+			expectRefusal(r, http.StatusUnauthorized, "", "RFC 7644 §2: an unauthenticated create is refused with 401 and creates nothing")
 		})
 
-		It("SCIM-AUTH-BAD: refuses a wrong or malformed credential with 401 and a SCIM error (Okta SPEC test 11, RFC 7644 §3.12)", KindSecurity, func(ctx SpecContext) {
+		scimIt("SCIM-AUTH-BAD: refuses a wrong or malformed credential with 401 and a SCIM error (Okta SPEC test 11, RFC 7644 §3.12)", KindSecurity, func(ctx SpecContext) {
 			truncated := s.T.Authorization[:max(0, len(s.T.Authorization)-1)]
 			for _, auth := range []string{"non-token", "Bearer " + randToken(40), "Bearer ", "Bearer", truncated} {
 				r := s.send(ctx, harness.SCIMRequest{Method: http.MethodGet, Path: filterPath("Users", eqFilter("userName", "nobody@ssoconform.test")), Authorization: &auth})
-				expectSCIMError(r, http.StatusUnauthorized, "", "RFC 7644 §3.12 and Okta SPEC test 11: a wrong, empty or truncated credential is refused with 401")
-				Expect(r.Header.Get("WWW-Authenticate")).NotTo(BeEmpty(), because("RFC 7235 §3.1: a 401 carries WWW-Authenticate", r))
+				expectRefusal(r, http.StatusUnauthorized, "", "RFC 7644 §3.12 and Okta SPEC test 11: a wrong, empty or truncated credential is refused with 401")
 			}
 		})
 
-		It("SCIM-AUTH-QUERY: does not accept the credential in the URL (RFC 7644 §7.5.2, RFC 6750 §2.3)", KindSecurity, func(ctx SpecContext) {
+		scimIt("SCIM-AUTH-CHALLENGE: names its authentication scheme in WWW-Authenticate on every 401 (RFC 7235 §3.1, RFC 6750 §3)", KindSecurity, func(ctx SpecContext) {
+			none, wrong := "", "Bearer "+randToken(40)
+			for _, auth := range []*string{&none, &wrong} {
+				r := s.send(ctx, harness.SCIMRequest{Method: http.MethodGet, Path: "/Users?" + harness.Query("startIndex", "1", "count", "1"), Authorization: auth})
+				if r.Status != http.StatusUnauthorized {
+					Skip(blockedBy("SCIM-AUTH-NONE", "a refused credential is not answered 401"))
+				}
+				Expect(r.Header.Get("WWW-Authenticate")).NotTo(BeEmpty(), because("RFC 7235 §3.1 (and RFC 6750 §3 for Bearer): a 401 carries WWW-Authenticate", r))
+			}
+		})
+
+		scimIt("SCIM-AUTH-QUERY: does not accept the credential in the URL (RFC 7644 §7.5.2, RFC 6750 §2.3)", KindSecurity, func(ctx SpecContext) {
 			none := ""
+			bare := s.send(ctx, harness.SCIMRequest{Method: http.MethodGet, Path: "/Users?" + harness.Query("startIndex", "1", "count", "1"), Authorization: &none})
+			owned(ownerAuth, bare.Status == http.StatusUnauthorized, because("a request without credentials is refused with 401", bare))
 			token := strings.TrimSpace(strings.TrimPrefix(s.T.Authorization, "Bearer"))
 			r := s.send(ctx, harness.SCIMRequest{Method: http.MethodGet, Path: "/Users?" + harness.Query("access_token", token, "startIndex", "1", "count", "1"), Authorization: &none})
-			expectSCIMError(r, http.StatusUnauthorized, "", "RFC 7644 §7.5.2: credentials in URLs leak into logs; a token in the query must not authenticate")
+			expectRefusal(r, http.StatusUnauthorized, "", "RFC 7644 §7.5.2: credentials in URLs leak into logs; a token in the query must not authenticate")
 		})
 	})
 
 	Context("media types and headers", func() {
-		It("SCIM-HDR-OKTA: answers Okta's real request headers (gzip, Connection: close, its User-Agent) (okta-scim.md a.2)", KindPositive, func(ctx SpecContext) {
+		scimIt("SCIM-HDR-OKTA: answers Okta's real request headers (gzip, Connection: close, its User-Agent) (okta-scim.md a.2)", KindPositive, func(ctx SpecContext) {
 			r := s.send(ctx, harness.SCIMRequest{Method: http.MethodGet, Path: "/Users?" + harness.Query("startIndex", "1", "count", "2"), Close: true,
 				Header: map[string]string{"Accept-Encoding": "gzip,deflate", "User-Agent": harness.OktaUserAgent}})
-			expectList(r, "Okta sends Accept-Encoding gzip,deflate, Connection: close and its User-Agent on every request; the server answers 200, never 406/415")
+			readList(r, "Okta sends Accept-Encoding gzip,deflate, Connection: close and its User-Agent on every request; the server answers 200, never 406/415")
 		})
 
-		It("SCIM-CT-JSON: takes application/json bodies like application/scim+json (Okta SPEC test 6, RFC 7644 §3.1)", KindPositive, func(ctx SpecContext) {
+		scimIt("SCIM-CT-JSON: takes application/json bodies like application/scim+json (Okta SPEC test 6, RFC 7644 §3.1)", KindPositive, func(ctx SpecContext) {
 			u := newTestUser("ctjson")
 			r := s.send(ctx, harness.SCIMRequest{Method: http.MethodPost, Path: "/Users", Body: oktaCreateBody(u),
 				Header: map[string]string{"Content-Type": "application/json", "Accept": "application/scim+json; charset=utf-8"}})
 			Expect(r.Status).To(Equal(http.StatusCreated), because("Okta's SPEC test creates users with Content-Type application/json; it must be taken like application/scim+json", r))
-			id, _ := r.JSON["id"].(string)
-			Expect(id).NotTo(BeEmpty(), because("the created user carries its id", r))
-			t := s.T
-			DeferCleanup(func(ctx SpecContext) { removeUser(ctx, t, id) })
+			if id, _ := r.JSON["id"].(string); id != "" { // the id's presence is SCIM-USR-CREATE-201's rule
+				t := s.T
+				DeferCleanup(func(ctx SpecContext) { removeUser(ctx, t, id) })
+			}
 		})
 
-		It("SCIM-CT-415: refuses a body in another media type with 415 and creates nothing (RFC 7644 §3.1, RFC 9110 §15.5.16)", KindNegative, func(ctx SpecContext) {
+		scimIt("SCIM-CT-415: refuses a body in another media type with 415 and creates nothing (RFC 7644 §3.1, RFC 9110 §15.5.16)", KindNegative, func(ctx SpecContext) {
 			u := newTestUser("ct415")
 			for _, ct := range []string{"text/plain", "application/xml", "application/x-www-form-urlencoded"} {
 				r := s.send(ctx, harness.SCIMRequest{Method: http.MethodPost, Path: "/Users", Body: oktaCreateBody(u), Header: map[string]string{"Content-Type": ct}})
-				expectSCIMError(r, http.StatusUnsupportedMediaType, "", "RFC 7644 §3.1: SCIM bodies are application/scim+json (or application/json); another media type is refused with 415")
+				expectRefusal(r, http.StatusUnsupportedMediaType, "", "RFC 7644 §3.1: SCIM bodies are application/scim+json (or application/json); another media type is refused with 415")
 			}
-			found, err := s.T.FindUsers(ctx, u.UserName)
-			Expect(err).NotTo(HaveOccurred())
+			found := s.findUsers(ctx, u.UserName)
 			Expect(found).To(BeEmpty(), "a refused create must not create the user")
 		})
 
-		It("SCIM-CT-RESPONSE: answers JSON with a SCIM media type, on success and on error (RFC 7644 §3.1, §8.1)", KindPositive, func(ctx SpecContext) {
+		scimIt("SCIM-CT-RESPONSE: answers JSON with a SCIM media type, on success and on error (RFC 7644 §3.1, §8.1)", KindPositive, func(ctx SpecContext) {
 			for _, path := range []string{"/Users?" + harness.Query("startIndex", "1", "count", "1"), "/Users/" + randToken(20)} {
 				r := s.get(ctx, path)
 				ct := strings.ToLower(r.Header.Get("Content-Type"))
@@ -85,9 +95,9 @@ func describeSCIMTransport(s *scimSpec) {
 			}
 		})
 
-		It("SCIM-ERR-UNKNOWN-ENDPOINT: answers an unknown endpoint with a 404 SCIM error, not an HTML page (RFC 7644 §3.12)", KindRobustness, func(ctx SpecContext) {
+		scimIt("SCIM-ERR-UNKNOWN-ENDPOINT: answers an unknown endpoint with 404, not a success or a server error (RFC 7644 §3.12)", KindRobustness, func(ctx SpecContext) {
 			r := s.get(ctx, "/NoSuchResource"+randToken(4))
-			expectSCIMError(r, http.StatusNotFound, "", "RFC 7644 §3.12: an unknown endpoint answers 404 with a SCIM Error body")
+			expectRefusal(r, http.StatusNotFound, "", "RFC 7644 §3.12: an unknown endpoint answers 404")
 		})
 	})
 }

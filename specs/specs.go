@@ -14,6 +14,12 @@
 // reason, so it stays in the report. Against the reference stack the suite set-up creates two fresh
 // organizations (the second one for tenant isolation) and declares every feature.
 //
+// Each SCIM spec carries a level (Level:okta, Level:must, Level:should; scim_levels.go) that weighs its
+// failure in the verdict of its profile, and asserts only the rule it is named for: a step it needs
+// that another spec owns (creating a user, a lookup, the error body's shape) is checked with owned(),
+// which skips the spec as "blocked by SCIM-..." when the step is broken, so one defect fails one spec.
+// The self-test (cmd/ssoconform TestSelfTestBrokenTargets) holds every spec to that.
+//
 // Every spec has a stable ID at the start of its text (e.g. "OIDC-SSO-SIGNIN") that reports carry, and
 // labels from labels.go. Each spec makes its own uniquely named organizations and users, so specs can run
 // in parallel and in random order.
@@ -53,6 +59,11 @@ type Config struct {
 	// started: select only specs labelled with a Profile (RunSCIM does). Default: nil, the reference
 	// app's SCIM server, two fresh organizations, every feature declared.
 	SCIM *harness.SCIMTarget
+	// App, when set, is the app the SSO catalogue runs against (catalogue.go), and the reference stack
+	// is not started: select only specs labelled Catalogue (RunSSO does). Default: nil.
+	App harness.App
+	// Protocols are the protocols the catalogue covers. Default: the App's.
+	Protocols []string
 	// Attachments are files in ReportDir that report.html links to (e.g. a container's log). Default:
 	// none.
 	Attachments []string
@@ -61,6 +72,9 @@ type Config struct {
 func (c Config) withDefaults() Config {
 	if c.ReportDir == "" {
 		c.ReportDir = "out"
+	}
+	if c.App != nil && len(c.Protocols) == 0 {
+		c.Protocols = c.App.Protocols()
 	}
 	return c
 }
@@ -80,8 +94,8 @@ func Test(t *testing.T, cfg Config) {
 }
 
 var _ = SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
-	if current.SCIM != nil {
-		return nil // an external SCIM target: nothing to build
+	if current.SCIM != nil || current.App != nil {
+		return nil // an external target: nothing to build
 	}
 	bin := current.RefAppBin
 	if bin == "" {
@@ -99,11 +113,15 @@ var _ = SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
 		scimBase = *cfg.SCIM
 		return
 	}
+	if cfg.App != nil {
+		return
+	}
 	cfg.RefAppBin = string(bin)
 	st, err := harness.StartStack(ctx, harness.StackConfig{
 		RefAppBin: cfg.RefAppBin,
 		Dir:       GinkgoT().TempDir(),
 		Browser:   browser.Config{Show: cfg.ShowBrowser},
+		SCIMClock: &harness.SCIMClock{}, // 429 waits are recorded, never slept
 		// a per-key SCIM limit that the rate-limit spec's bounded burst passes and the other specs,
 		// each on its own key, never reach
 		RefAppArgs: []string{"--scim-rate-limit", "1000", "--scim-rate-burst", "1000"},

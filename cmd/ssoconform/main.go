@@ -49,6 +49,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runStack(ctx, args[1:], stdout, stderr)
 	case "scim":
 		return runSCIM(ctx, args[1:], stdout, stderr)
+	case "sso":
+		return runSSO(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil
@@ -62,7 +64,8 @@ const usage = `usage: ssoconform COMMAND [flags]
 
 commands:
   stack   start the reference stack (mock Okta + refapp + mail sink) for a developer
-  scim    run the SCIM conformance specs against any SCIM server (ssoconform scim -h)`
+  scim    run the SCIM conformance specs against any SCIM server (ssoconform scim -h)
+  sso     run the SSO catalogue (sign-in and every bad-IdP refusal) against any app (ssoconform sso -h)`
 
 // parseFlags parses args into fs, printing usage problems to stderr and mapping them to errUsage.
 func parseFlags(fs *flag.FlagSet, args []string, stderr io.Writer) error {

@@ -19,8 +19,13 @@ const scimUsage = `usage: ssoconform scim --url URL --token-file FILE [flags]
 
 Runs the SCIM conformance specs against any SCIM 2.0 server (no reference app, no browser) and writes
 junit.xml, report.json and report.html to --report-dir. Ends with a verdict line (conformant / partial /
-failed) and "N passed, N failed, N skipped". Exit status: 0 when every selected spec passed (skips
-included), 1 on failures, 2 on usage errors, 3 when the run could not start (--image: no Docker
+failed), how each level fared and "N passed, N failed, N warnings, N skipped".
+
+Every spec has a level: okta (Okta's provisioning or its SPEC test breaks without the rule), must (an
+RFC 7643/7644 MUST Okta does not depend on), should (a SHOULD or best practice). The okta-oin and
+okta-aiw verdicts count okta failures; must and should failures are listed as warnings. The rfc
+verdict counts okta and must failures. Exit status: 0 when no failure counts (warnings and skips
+allowed), 1 when one does, 2 on usage errors, 3 when the run could not start (--image: no Docker
 daemon, or the container exited or never got ready; its last log lines say why).
 
 --image IMAGE starts the server from a container image first (host networking; see --image-*), writes
@@ -79,16 +84,20 @@ func runSCIM(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	defer stopImage()
 	sum, err := specs.RunSCIM(run)
-	if errors.Is(err, specs.ErrSelection) {
+	var pe *harness.PreflightError
+	switch {
+	case errors.Is(err, specs.ErrSelection):
 		fmt.Fprintf(stderr, "ssoconform scim: %v\n", err)
 		return errUsage
+	case errors.As(err, &pe):
+		return cannotRun{pe} // one sentence naming the fix; no spec ran
 	}
 	printSummary(stdout, sum, run.ReportDir)
 	if err != nil {
 		return err
 	}
 	if sum.Failed > 0 {
-		return fmt.Errorf("%d of %d specs failed", sum.Failed, sum.Passed+sum.Failed+sum.Skipped)
+		return fmt.Errorf("%d of %d specs failed", sum.Failed, sum.Passed+sum.Failed+sum.Warnings+sum.Skipped)
 	}
 	return nil
 }
@@ -174,11 +183,19 @@ func printSummary(w io.Writer, s specs.Summary, dir string) {
 		case "skipped", "pending":
 			fmt.Fprintf(w, "skipped %s [%s]: %s\n", sp.ID, sp.Container, firstLine(sp.Message))
 		default:
+			if sp.Warning {
+				fmt.Fprintf(w, "warning %s (%s) [%s]: %s\n", sp.ID, sp.Level, sp.Container, firstLine(sp.Message))
+				continue
+			}
 			fmt.Fprintf(w, "FAILED  %s [%s]: %s\n", sp.ID, sp.Container, firstLine(sp.Message))
 		}
 	}
 	fmt.Fprintf(w, "reports: %s/{junit.xml,report.json,report.html}\n", dir)
-	fmt.Fprintf(w, "verdict: %s\n%s\n", s.Verdict, s)
+	fmt.Fprintf(w, "verdict: %s\n", s.Verdict)
+	if s.Levels != nil {
+		fmt.Fprintf(w, "by level: %s\n", s.LevelsLine())
+	}
+	fmt.Fprintln(w, s)
 }
 
 func firstLine(s string) string {

@@ -106,7 +106,11 @@ func connectOrgs(ctx context.Context, st *harness.Stack, passwords map[string]st
 				return err
 			}
 			// the fixture's assignments were loaded without pushing; push them now that refapp is connected
+			seq := org.TaskSeq()
 			if err := org.Provision(ctx, app.ID); err != nil {
+				return err
+			}
+			if err := org.Settle(ctx, app.ID, seq); err != nil {
 				return err
 			}
 		}

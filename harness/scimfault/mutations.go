@@ -123,7 +123,8 @@ func (p *Proxy) mutateResponse(resp *http.Response, ex *exchange, doc map[string
 		var sent map[string]any
 		_ = json.Unmarshal(ex.body, &sent)
 		for k, v := range sent {
-			if _, ok := doc[k]; !ok && (m == EchoUnknownAttrs || k == "password") {
+			// the password is echo-password's defect alone
+			if _, ok := doc[k]; !ok && (m == EchoUnknownAttrs && k != "password" || m == EchoPassword && k == "password") {
 				doc[k] = v
 			}
 		}
@@ -192,7 +193,7 @@ func (p *Proxy) mutateResponse(resp *http.Response, ex *exchange, doc map[string
 func pastEnd(ex *exchange, doc map[string]any) bool {
 	start, err := strconv.Atoi(ex.query.Get("startIndex"))
 	total, ok := doc["totalResults"].(float64)
-	return err == nil && ok && start > int(total)
+	return err == nil && ok && start > 1 && start > int(total) // an empty result's first page is no overflow
 }
 
 func hasSchema(doc map[string]any, suffix string) bool {

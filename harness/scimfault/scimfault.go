@@ -2,7 +2,9 @@
 // front of a working SCIM server that breaks one named rule (counts sent as strings, no id on create,
 // 404 for an empty filter, the password echoed back, ...). Running a spec through it must make that
 // spec fail; running it straight against the working server must make it pass. That proves the spec
-// can fail, and fails for the rule it names.
+// can fail, and fails for the rule it names. The self-test's table (cmd/ssoconform) names, per
+// mutation, the specs that must fail; any other spec failing through it is a cascade and fails the
+// self-test, so a mutation breaks one rule and nothing it does must break another's.
 //
 // The proxy serves the same paths as the server behind it, so a SCIM base URL
 // http://127.0.0.1:8081/scim/v2 becomes PROXY_URL/scim/v2.

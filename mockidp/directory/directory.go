@@ -73,10 +73,14 @@ type Config struct {
 }
 
 // Provisioning is an app's SCIM target and the provisioning settings of its Provisioning tab. Token is
-// sent as a Bearer token.
+// sent as Auth says (a Bearer token by default).
 type Provisioning struct {
 	BaseURL string `json:"baseUrl"`
 	Token   string `json:"token"`
+	// Auth is the "Authentication Mode": AuthBearer ("Authorization: Bearer <Token>", the default),
+	// AuthHeader (the raw token: "Authorization: <Token>") or AuthBasic (Username and Token as password).
+	Auth     string `json:"auth,omitempty"`
+	Username string `json:"username,omitempty"`
 	// Flavour is how the app integration was made, which decides Okta's requests: FlavourOIN (an OIN
 	// catalog app: PATCH for active and groups) or FlavourAIW (an App Integration Wizard app: GET then PUT
 	// for everything). Default: FlavourOIN.
@@ -84,6 +88,13 @@ type Provisioning struct {
 	// Features are the "Provisioning to App" checkboxes. Default (nil): all on.
 	Features *Features `json:"features,omitempty"`
 }
+
+// Authentication modes of a SCIM target (Provisioning.Auth).
+const (
+	AuthBearer = "bearer"
+	AuthHeader = "header"
+	AuthBasic  = "basic"
+)
 
 // Provisioning flavours.
 const (
@@ -98,6 +109,9 @@ type Features struct {
 	Update     bool `json:"update"`
 	Deactivate bool `json:"deactivate"`
 	PushGroups bool `json:"pushGroups"`
+	// SyncPassword pushes a password set in Okta (A9). It is off by default, as in Okta, and not part of
+	// AllFeatures.
+	SyncPassword bool `json:"syncPassword,omitempty"`
 }
 
 // AllFeatures has every feature on.
@@ -126,6 +140,12 @@ func (p Provisioning) Validate() error {
 	}
 	if strings.TrimSpace(p.BaseURL) == "" {
 		return fmt.Errorf("provisioning: base URL is required: %w", ErrInvalid)
+	}
+	if !slices.Contains([]string{"", AuthBearer, AuthHeader, AuthBasic}, p.Auth) {
+		return fmt.Errorf("provisioning authentication %q: must be %q, %q or %q: %w", p.Auth, AuthBearer, AuthHeader, AuthBasic, ErrInvalid)
+	}
+	if p.Auth == AuthBasic && p.Username == "" {
+		return fmt.Errorf("provisioning: Basic authentication needs a username: %w", ErrInvalid)
 	}
 	return nil
 }
@@ -183,6 +203,7 @@ type Org struct {
 	rand     io.Reader
 	now      func() time.Time
 	log      *syslog.Log
+	created  time.Time // when this process made the org: the Everyone group's created time
 
 	mu               stateMutex
 	users            map[string]*User  // by id
@@ -242,6 +263,7 @@ func New(cfg Config) (*Org, error) {
 		pushedUsers:      map[string]map[string]*PushedUser{},
 		groupPushes:      map[string]map[string]*GroupPush{},
 	}
+	o.created = o.stamp()
 	o.mu.onChange = cfg.OnChange
 	return o, nil
 }

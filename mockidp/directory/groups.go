@@ -127,9 +127,13 @@ func (o *Org) UserGroups(userID string) []Group {
 	return out
 }
 
-// GroupNames returns the names of the user's groups, sorted (the SAML group attribute's candidates).
+// GroupNames returns the names of the user's groups, sorted (the SAML group attribute's candidates),
+// including the built-in Everyone group for a known user.
 func (o *Org) GroupNames(userID string) []string {
 	var out []string
+	if _, ok := o.User(userID); ok {
+		out = append(out, EveryoneName)
+	}
 	for _, g := range o.UserGroups(userID) {
 		out = append(out, g.Name)
 	}

@@ -160,7 +160,7 @@ func TestGroupAssignments(t *testing.T) {
 	if org.IsAssigned(app.ID, bob.ID) {
 		t.Error("bob still assigned after unassign")
 	}
-	if diff := cmp.Diff([]string{"Engineering"}, org.GroupNames(alice.ID)); diff != "" {
+	if diff := cmp.Diff([]string{"Engineering", EveryoneName}, org.GroupNames(alice.ID)); diff != "" {
 		t.Errorf("GroupNames (-want +got):\n%s", diff)
 	}
 	if _, err := org.CreateGroup(GroupInput{Name: "engineering"}); !errors.Is(err, ErrConflict) {

@@ -101,7 +101,8 @@ func (o *Org) CreateSAMLApp(in SAMLAppInput) (App, error) {
 	s.Destination = cmpOr(s.Destination, s.SSOURL)
 	s.NameIDFormat = cmpOr(s.NameIDFormat, NameIDUnspecified)
 	s.ResponseSigned, s.AssertionSigned = !in.UnsignedResponse, !in.UnsignedAssertion
-	a := &App{ID: id, Label: in.Label, SignOnMode: SignOnModeSAML, SAML: s.clone()}
+	now := o.stamp()
+	a := &App{ID: id, Label: in.Label, SignOnMode: SignOnModeSAML, SAML: s.clone(), Created: now, LastUpdated: now}
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	for _, other := range o.apps {

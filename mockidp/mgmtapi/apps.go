@@ -8,19 +8,28 @@ import (
 )
 
 type appJSON struct {
-	ID            string          `json:"id"`
-	Name          string          `json:"name"`
-	Label         string          `json:"label"`
-	Status        string          `json:"status"`
-	Created       *oktaTime       `json:"created"`
-	LastUpdated   *oktaTime       `json:"lastUpdated"`
-	Accessibility map[string]any  `json:"accessibility"`
-	Visibility    map[string]any  `json:"visibility"`
-	Features      []string        `json:"features"`
-	SignOnMode    string          `json:"signOnMode"`
-	Credentials   map[string]any  `json:"credentials"`
-	Settings      map[string]any  `json:"settings"`
-	Links         map[string]link `json:"_links"`
+	ID            string         `json:"id"`
+	Name          string         `json:"name"`
+	Label         string         `json:"label"`
+	Status        string         `json:"status"`
+	Created       *oktaTime      `json:"created"`
+	LastUpdated   *oktaTime      `json:"lastUpdated"`
+	Accessibility map[string]any `json:"accessibility"`
+	Visibility    map[string]any `json:"visibility"`
+	Features      []string       `json:"features"`
+	SignOnMode    string         `json:"signOnMode"`
+	Credentials   map[string]any `json:"credentials"`
+	Licensing     map[string]int `json:"licensing"`
+	Settings      map[string]any `json:"settings"`
+	Links         map[string]any `json:"_links"`
+}
+
+// appLink is one entry of _links.appLinks: the end-user dashboard's link to the app (Apps API,
+// "Application" object, _links.appLinks is an array of {name, href, type}).
+type appLink struct {
+	Name string `json:"name"`
+	Href string `json:"href"`
+	Type string `json:"type"`
 }
 
 // userNameTemplates are Okta's templates for the app username formats.
@@ -31,17 +40,22 @@ var userNameTemplates = map[string]string{
 	directory.UsernamePrefix: `${fn:substringBefore(source.login, "@")}`,
 }
 
+// app is the Application object as the Apps API returns it. Both kinds of app carry the members every
+// Okta app has (accessibility, visibility with the app link shown, licensing, settings.app,
+// settings.notifications, settings.notes, _links.appLinks as an array); the sign-on settings follow.
+// The app link points at Okta's end-user dashboard path /home/{name}/{appId}/{linkId}, which the mock
+// does not serve (it has no end-user dashboard).
 func (a *API) app(app directory.App) appJSON {
 	self := a.cfg.BaseURL + "/api/v1/apps/" + app.ID
 	j := appJSON{ID: app.ID, Label: app.Label, Status: "ACTIVE", Created: ts(app.Created),
 		LastUpdated: ts(app.LastUpdated), SignOnMode: app.SignOnMode, Features: []string{},
 		Accessibility: map[string]any{"selfService": false, "errorRedirectUrl": nil, "loginRedirectUrl": nil},
-		Visibility: map[string]any{"autoLaunch": false, "autoSubmitToolbar": false,
-			"hide": map[string]bool{"iOS": false, "web": false}},
 		Credentials: map[string]any{"userNameTemplate": map[string]string{
 			"template": userNameTemplates[app.UsernameFormat], "type": "BUILT_IN"}},
-		Links: map[string]link{"self": {Href: self}, "users": {Href: self + "/users"},
-			"groups": {Href: self + "/groups"}}}
+		Licensing: map[string]int{"seatCount": 0},
+		Links: map[string]any{"self": link{Href: self}, "users": link{Href: self + "/users"},
+			"groups":     link{Href: self + "/groups"},
+			"deactivate": link{Href: self + "/lifecycle/deactivate", Method: "POST"}}}
 	if app.Provisioning != nil {
 		j.Features = []string{"PUSH_NEW_USERS", "PUSH_USER_DEACTIVATION", "PUSH_PROFILE_UPDATES"}
 	}
@@ -51,6 +65,16 @@ func (a *API) app(app directory.App) appJSON {
 	case directory.SignOnModeSAML:
 		a.samlApp(&j, app)
 	}
+	linkName := j.Name + "_link"
+	j.Visibility = map[string]any{"autoLaunch": false, "autoSubmitToolbar": false,
+		"hide": map[string]bool{"iOS": false, "web": false}, "appLinks": map[string]bool{linkName: true}}
+	j.Links["appLinks"] = []appLink{{Name: linkName, Type: "text/html",
+		Href: a.cfg.BaseURL + "/home/" + j.Name + "/" + app.ID + "/aln" + app.ID[min(3, len(app.ID)):]}}
+	j.Settings["notifications"] = map[string]any{"vpn": map[string]any{
+		"network": map[string]any{"connection": "DISABLED"}, "message": nil, "helpUrl": nil}}
+	j.Settings["manualProvisioning"] = false
+	j.Settings["implicitAssignment"] = false
+	j.Settings["notes"] = map[string]any{"admin": nil, "enduser": nil}
 	return j
 }
 
@@ -106,8 +130,8 @@ func (a *API) samlApp(j *appJSON, app directory.App) {
 		"signatureAlgorithm": "RSA_SHA256", "digestAlgorithm": "SHA256", "honorForceAuthn": true,
 		"authnContextClassRef":      "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport",
 		"allowMultipleAcsEndpoints": len(acs) > 0, "acsEndpoints": acs, "attributeStatements": attrs}}
-	j.Links["metadata"] = link{Href: a.cfg.BaseURL + directory.SAMLMetadataPath(s.ExternalKey)}
-	j.Links["appLinks"] = link{Href: a.cfg.BaseURL + directory.SAMLSSOPath(s.AppName, s.ExternalKey)}
+	j.Links["metadata"] = link{Href: a.cfg.BaseURL + directory.SAMLMetadataPath(s.ExternalKey),
+		Type: "application/xml"}
 }
 
 func (a *API) listApps(w http.ResponseWriter, r *http.Request) error {

@@ -27,7 +27,10 @@ func (e *apiError) Error() string {
 
 func (e *apiError) Unwrap() error { return e.cause }
 
-var errInvalidToken = &apiError{Status: http.StatusUnauthorized, Code: "E0000011", Summary: "Invalid token provided"}
+var (
+	errInvalidToken   = &apiError{Status: http.StatusUnauthorized, Code: "E0000011", Summary: "Invalid token provided"}
+	errInvalidSession = &apiError{Status: http.StatusForbidden, Code: "E0000005", Summary: "Invalid session"}
+)
 
 func notFound(id, kind string) error {
 	return &apiError{Status: http.StatusNotFound, Code: "E0000007",
@@ -81,7 +84,7 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if !errors.As(err, &ae) {
 		a.cfg.Logger.ErrorContext(r.Context(), "management api", "method", r.Method, "path", r.URL.Path, "err", err.Error())
 		ae = &apiError{Status: http.StatusInternalServerError, Code: "E0000009", Summary: "Internal Server Error"}
-	} else if ae.Status != http.StatusUnauthorized {
+	} else if ae != errInvalidToken && ae != errInvalidSession {
 		a.cfg.Logger.InfoContext(r.Context(), "management api refused", "method", r.Method, "path", r.URL.Path, "err", err.Error())
 	}
 	id, _ := directory.NewSecret(a.cfg.Rand, 22)

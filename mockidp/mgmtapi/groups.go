@@ -19,7 +19,7 @@ func (a *API) writeGroups(w http.ResponseWriter, groups []directory.Group) error
 func (a *API) listGroups(w http.ResponseWriter, r *http.Request) error {
 	text := strings.ToLower(r.URL.Query().Get("q"))
 	var out []directory.Group
-	for _, g := range a.dir.Groups() {
+	for _, g := range a.groups() {
 		if strings.HasPrefix(strings.ToLower(g.Name), text) {
 			out = append(out, g)
 		}
@@ -51,8 +51,35 @@ func (a *API) createGroup(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// groups returns the built-in Everyone group, then the org's groups in creation order (Okta lists the
+// oldest first, and Everyone is as old as the org).
+func (a *API) groups() []directory.Group {
+	return append([]directory.Group{a.dir.Everyone()}, a.dir.Groups()...)
+}
+
+// groupByID finds a group, the built-in one included.
+func (a *API) groupByID(id string) (directory.Group, bool) {
+	if id == a.dir.EveryoneID() {
+		return a.dir.Everyone(), true
+	}
+	return a.dir.Group(id)
+}
+
+// errBuiltIn refuses changes to the Everyone group; Okta lets only OKTA_GROUP groups be changed and
+// their members managed (Groups API: "Replace a group", "Assign a user to a group").
+var errBuiltIn = &apiError{Status: http.StatusForbidden, Code: "E0000006",
+	Summary: "You do not have permission to perform the requested action"}
+
+// notBuiltIn refuses a change to the Everyone group.
+func (a *API) notBuiltIn(id string) error {
+	if id == a.dir.EveryoneID() {
+		return errBuiltIn
+	}
+	return nil
+}
+
 func (a *API) getGroup(w http.ResponseWriter, r *http.Request) error {
-	g, ok := a.dir.Group(r.PathValue("id"))
+	g, ok := a.groupByID(r.PathValue("id"))
 	if !ok {
 		return notFound(r.PathValue("id"), "UserGroup")
 	}
@@ -62,6 +89,9 @@ func (a *API) getGroup(w http.ResponseWriter, r *http.Request) error {
 
 func (a *API) updateGroup(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
+	if err := a.notBuiltIn(id); err != nil {
+		return err
+	}
 	var in groupInput
 	if err := decode(r, &in); err != nil {
 		return err
@@ -77,6 +107,9 @@ func (a *API) updateGroup(w http.ResponseWriter, r *http.Request) error {
 
 func (a *API) deleteGroup(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
+	if err := a.notBuiltIn(id); err != nil {
+		return err
+	}
 	members := a.members(id)
 	if err := a.dir.DeleteGroup(id); err != nil {
 		return fromDirectory(err, id, "UserGroup", "id")
@@ -87,7 +120,13 @@ func (a *API) deleteGroup(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) groupUsers(w http.ResponseWriter, r *http.Request) error {
-	users, err := a.dir.GroupMembers(r.PathValue("id"))
+	var users []directory.User
+	var err error
+	if r.PathValue("id") == a.dir.EveryoneID() {
+		users = a.dir.Users()
+	} else {
+		users, err = a.dir.GroupMembers(r.PathValue("id"))
+	}
 	if err != nil {
 		return fromDirectory(err, r.PathValue("id"), "UserGroup", "id")
 	}
@@ -97,6 +136,9 @@ func (a *API) groupUsers(w http.ResponseWriter, r *http.Request) error {
 
 func (a *API) membership(r *http.Request) (groupID, userID string, err error) {
 	groupID = r.PathValue("id")
+	if err := a.notBuiltIn(groupID); err != nil {
+		return "", "", err
+	}
 	if _, ok := a.dir.Group(groupID); !ok {
 		return "", "", notFound(groupID, "UserGroup")
 	}

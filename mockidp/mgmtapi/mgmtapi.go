@@ -27,7 +27,7 @@
 //
 // Filters understand `attr eq "v"` and `attr sw "v"` clauses joined by "and" / "or" (no parentheses) on
 // id, status, lastUpdated, profile.login, profile.email, profile.firstName, profile.lastName. Lists are
-// paged with limit and the after cursor, with Okta's Link headers. Errors: E0000011 (401, bad token),
+// paged with limit and the after cursor, with Okta's Link headers. Errors: E0000005 (403, no API token), E0000011 (401, bad token),
 // E0000007 (404), E0000001 (400, validation), E0000003 (400, malformed body), E0000016 (403, already
 // active), E0000022 (405).
 //
@@ -130,8 +130,8 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 // wrap authenticates the request and maps returned errors to Okta's error JSON.
 func (a *API) wrap(h handlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if !a.authorized(r) {
-			a.writeError(w, r, errInvalidToken)
+		if err := a.authenticate(r); err != nil {
+			a.writeError(w, r, err)
 			return
 		}
 		if err := h(w, r); err != nil {
@@ -140,10 +140,22 @@ func (a *API) wrap(h handlerFunc) http.HandlerFunc {
 	}
 }
 
-func (a *API) authorized(r *http.Request) bool {
+// authenticate checks the API token as Okta does: a request that presents no API credentials at all
+// (no Authorization header, or one with a scheme Okta does not know) is judged as a browser request
+// without an Okta session, 403 E0000005 "Invalid session"; an SSWS or Bearer credential that is not
+// valid is 401 E0000011 "Invalid token provided". Okta's documentation lists both codes in its error
+// catalogue; which one a request gets follows what Okta orgs answer (and okta-sdk-golang reports either
+// as an *okta.GenericOpenAPIError with the body's errorCode).
+func (a *API) authenticate(r *http.Request) error {
 	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
-	return ok && strings.EqualFold(scheme, "SSWS") &&
-		subtle.ConstantTimeCompare([]byte(strings.TrimSpace(token)), []byte(a.cfg.Token)) == 1
+	switch {
+	case !ok || (!strings.EqualFold(scheme, "SSWS") && !strings.EqualFold(scheme, "Bearer")):
+		return errInvalidSession
+	case strings.EqualFold(scheme, "SSWS") &&
+		subtle.ConstantTimeCompare([]byte(strings.TrimSpace(token)), []byte(a.cfg.Token)) == 1:
+		return nil
+	}
+	return errInvalidToken
 }
 
 // syncUsers pushes the users' changes; failures are logged, as Okta lists them as tasks.

@@ -107,10 +107,17 @@ func errorCode(body []byte) string {
 func TestAuthentication(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	for _, auth := range []string{"", "SSWS wrong", "Bearer " + token, token} {
-		status, body := e.doAuth("GET", "/api/v1/users", "", auth)
-		if status != 401 || errorCode(body) != "E0000011" {
-			t.Errorf("Authorization %q: %d %s, want 401 E0000011", auth, status, body)
+	for _, c := range []struct {
+		auth   string
+		status int
+		code   string
+	}{
+		{"", 403, "E0000005"}, {token, 403, "E0000005"}, {"Basic " + token, 403, "E0000005"},
+		{"SSWS wrong", 401, "E0000011"}, {"SSWS", 403, "E0000005"}, {"Bearer " + token, 401, "E0000011"},
+	} {
+		status, body := e.doAuth("GET", "/api/v1/users", "", c.auth)
+		if status != c.status || errorCode(body) != c.code {
+			t.Errorf("Authorization %q: %d %s, want %d %s", c.auth, status, body, c.status, c.code)
 		}
 	}
 	if status, _ := e.doAuth("GET", "/api/v1/users", "", "ssws "+token); status != 200 {
@@ -219,7 +226,12 @@ func TestListUsersFilters(t *testing.T) {
 	}
 }
 
-// TestGolden pins the JSON shapes of the main resources, errors and System Log events.
+// TestGolden pins the JSON shapes of the main resources, errors and System Log events, with ids, secrets
+// and times injected or masked. The shapes follow Okta's management API reference
+// (developer.okta.com/docs/api/openapi/okta-management/management/tag/): User and UserGroups for users,
+// Group (OKTA_GROUP and the BUILT_IN Everyone) for groups, Application, ApplicationUsers and
+// ApplicationGroups for apps (the OIDC "oidc_client" and the SAML 2.0 custom app objects), SystemLog for
+// LogEvent, and the error object (errorCode, errorSummary, errorLink, errorId, errorCauses).
 func TestGolden(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
@@ -259,6 +271,8 @@ func TestGolden(t *testing.T) {
 	gid := id(t, step("POST", "/api/v1/groups", `{"profile":{"name":"Engineering","description":"Builders"}}`))
 	step("PUT", "/api/v1/groups/"+gid+"/users/"+uid, "")
 	step("GET", "/api/v1/groups/"+gid+"/users", "")
+	step("GET", "/api/v1/groups", "")
+	step("GET", "/api/v1/users/"+uid+"/groups", "")
 	step("GET", "/api/v1/apps", "")
 	step("POST", "/api/v1/apps/"+oidc.ID+"/users", `{"id":"`+uid+`","scope":"USER"}`)
 	step("PUT", "/api/v1/apps/"+saml.ID+"/groups/"+gid, "")
@@ -273,10 +287,14 @@ func TestGolden(t *testing.T) {
 }
 
 var (
-	idRE     = regexp.MustCompile(`\b(00u|00g|0oa|exk|00o)[0-9A-Za-z]{17}\b`)
-	secretRE = regexp.MustCompile(`"(client_secret|errorId|uuid)": "[^"]*"`)
-	textRE   = regexp.MustCompile(`"[A-Z2-7]{26}"`) // crypto/rand.Text: System Log uuids and transaction ids
-	hostRE   = regexp.MustCompile(`http://127\.0\.0\.1:\d+`)
+	idRE     = regexp.MustCompile(`\b(00u|00g|0oa|exk|00o|aln)[0-9A-Za-z]{17}\b`)
+	secretRE = regexp.MustCompile(`"(client_secret|errorId)": "[^"]*"`)
+	// System Log event uuids must be RFC 4122 UUIDs, and transaction ids request ids (27 characters of
+	// URL-safe base64): the golden file shows the shape, not the value.
+	uuidRE  = regexp.MustCompile(`"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"`)
+	reqIDRE = regexp.MustCompile(`"[A-Za-z0-9_-]{27}"`)
+	agentRE = regexp.MustCompile(`"Go-http-client/[0-9.]+"`)
+	hostRE  = regexp.MustCompile(`http://127\.0\.0\.1:\d+`)
 )
 
 // normalise replaces generated ids, secrets and the listener address with stable placeholders.
@@ -294,7 +312,9 @@ func normalise(b []byte) []byte {
 		k, _, _ := strings.Cut(string(m), ": ")
 		return []byte(k + `: "<random>"`)
 	})
-	b = textRE.ReplaceAll(b, []byte(`"<random>"`))
+	b = uuidRE.ReplaceAll(b, []byte(`"<uuid>"`))
+	b = reqIDRE.ReplaceAll(b, []byte(`"<request-id>"`))
+	b = agentRE.ReplaceAll(b, []byte(`"<Go user agent>"`))
 	return hostRE.ReplaceAll(b, []byte("http://mock.test"))
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/ssoconform/ssoconform/mockidp/directory"
 	"github.com/ssoconform/ssoconform/mockidp/mgmtapi"
+	"github.com/ssoconform/ssoconform/mockidp/ratelimit"
 	"github.com/ssoconform/ssoconform/mockidp/syslog"
 )
 
@@ -33,31 +34,7 @@ func TestOktaSDK(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	api, err := mgmtapi.New(mgmtapi.Config{BaseURL: "https://acme.okta.test", Directory: dir, Log: log, Token: token})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mux := http.NewServeMux()
-	api.Mount(mux)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &httptest.Server{Listener: ln, Config: &http.Server{Handler: mux}}
-	srv.StartTLS()
-	t.Cleanup(srv.Close)
-
-	tr := srv.Client().Transport.(*http.Transport).Clone()
-	tr.TLSClientConfig.ServerName = "example.com"
-	tr.DialContext = func(ctx context.Context, network, _ string) (net.Conn, error) {
-		return (&net.Dialer{}).DialContext(ctx, network, ln.Addr().String())
-	}
-	cfg, err := okta.NewConfiguration(okta.WithOrgUrl("https://acme.okta.test"), okta.WithToken(token),
-		okta.WithCache(false), okta.WithHttpClientPtr(&http.Client{Transport: tr}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	client := okta.NewAPIClient(cfg)
+	client := newSDKClient(t, dir, log, nil)
 	ctx := t.Context()
 
 	profile := okta.NewUserProfile()
@@ -113,4 +90,40 @@ func TestOktaSDK(t *testing.T) {
 	if err != nil || len(apps) != 1 {
 		t.Errorf("list apps: %d apps, %v", len(apps), err)
 	}
+}
+
+// newSDKClient serves the API of dir over TLS (behind lim, when not nil, and the request-id middleware)
+// and returns an okta-sdk-golang client for it (see TestOktaSDK for why the dialer is redirected).
+func newSDKClient(t *testing.T, dir *directory.Org, log *syslog.Log, lim *ratelimit.Limiter, opts ...okta.ConfigSetter) *okta.APIClient {
+	t.Helper()
+	api, err := mgmtapi.New(mgmtapi.Config{BaseURL: "https://acme.okta.test", Directory: dir, Log: log, Token: token})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	api.Mount(mux)
+	var h http.Handler = mux
+	if lim != nil {
+		h = lim.Wrap(h)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &httptest.Server{Listener: ln, Config: &http.Server{Handler: syslog.Middleware(h)}}
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+
+	tr := srv.Client().Transport.(*http.Transport).Clone()
+	tr.TLSClientConfig.ServerName = "example.com"
+	tr.DialContext = func(ctx context.Context, network, _ string) (net.Conn, error) {
+		return (&net.Dialer{}).DialContext(ctx, network, ln.Addr().String())
+	}
+	opts = append([]okta.ConfigSetter{okta.WithOrgUrl("https://acme.okta.test"), okta.WithToken(token),
+		okta.WithCache(false), okta.WithHttpClientPtr(&http.Client{Transport: tr})}, opts...)
+	cfg, err := okta.NewConfiguration(opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return okta.NewAPIClient(cfg)
 }

@@ -30,6 +30,7 @@ func ts(t time.Time) *oktaTime {
 type link struct {
 	Href   string `json:"href"`
 	Method string `json:"method,omitempty"`
+	Type   string `json:"type,omitempty"`
 }
 
 type userProfile struct {
@@ -101,9 +102,13 @@ type groupJSON struct {
 
 func (a *API) group(g directory.Group) groupJSON {
 	self := a.cfg.BaseURL + "/api/v1/groups/" + g.ID
+	typ := "OKTA_GROUP"
+	if g.ID == a.dir.EveryoneID() {
+		typ = "BUILT_IN"
+	}
 	return groupJSON{ID: g.ID, Created: ts(g.Created), LastUpdated: ts(g.LastUpdated),
 		LastMembershipUpdated: ts(g.LastMembershipUpdated), ObjectClass: []string{"okta:user_group"},
-		Type: "OKTA_GROUP", Profile: map[string]string{"name": g.Name, "description": g.Description},
+		Type: typ, Profile: map[string]string{"name": g.Name, "description": g.Description},
 		Links: map[string]link{"self": {Href: self}, "users": {Href: self + "/users"}, "apps": {Href: self + "/apps"}}}
 }
 

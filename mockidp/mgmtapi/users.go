@@ -217,5 +217,5 @@ func (a *API) userGroups(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return a.writeGroups(w, a.dir.UserGroups(u.ID))
+	return a.writeGroups(w, append([]directory.Group{a.dir.Everyone()}, a.dir.UserGroups(u.ID)...))
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ssoconform/ssoconform/mockidp/directory"
+	"github.com/ssoconform/ssoconform/mockidp/session"
 	"github.com/ssoconform/ssoconform/mockidp/syslog"
 )
 
@@ -151,7 +152,7 @@ func (p *Provider) handleAuthorize(w http.ResponseWriter, r *http.Request, as *a
 }
 
 // tooOld reports whether a max_age asks for a sign-in newer than the session's.
-func tooOld(s *session, maxAge string, now time.Time) bool {
+func tooOld(s session.Session, maxAge string, now time.Time) bool {
 	if maxAge == "" {
 		return false
 	}
@@ -164,7 +165,7 @@ func tooOld(s *session, maxAge string, now time.Time) bool {
 
 // finishAuthorize issues a code for a signed-in user, or refuses one who is
 // not assigned to the app.
-func (p *Provider) finishAuthorize(w http.ResponseWriter, r *http.Request, req *authRequest, app directory.App, sess *session) {
+func (p *Provider) finishAuthorize(w http.ResponseWriter, r *http.Request, req *authRequest, app directory.App, sess session.Session) {
 	user, _ := p.cfg.Directory.User(sess.UserID)
 	actor := syslog.UserActor(user.ID, user.Login, user.DisplayName())
 	target := syslog.AppTarget(app.ID, app.Label)

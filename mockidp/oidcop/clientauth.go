@@ -76,7 +76,7 @@ func (p *Provider) authenticateClient(r *http.Request, form url.Values, endpoint
 	case id != "":
 		var ok bool
 		if app, ok = p.cfg.Directory.AppByClientID(id); !ok {
-			err = errClientAuthFailed
+			err = errUnknownClient
 		}
 		method = authNone
 	default:
@@ -113,8 +113,13 @@ func (p *Provider) checkSecret(header, formID string) (directory.App, error) {
 
 func (p *Provider) appWithSecret(id, secret string) (directory.App, error) {
 	app, ok := p.cfg.Directory.AppByClientID(id)
-	if !ok || app.ClientSecret == "" || subtle.ConstantTimeCompare([]byte(secret), []byte(app.ClientSecret)) != 1 {
-		return directory.App{}, errClientAuthFailed
+	switch {
+	case !ok:
+		return directory.App{}, errUnknownClient
+	case app.ClientSecret == "":
+		return directory.App{}, errClientAuthFailed // a public client sent a secret
+	case subtle.ConstantTimeCompare([]byte(secret), []byte(app.ClientSecret)) != 1:
+		return directory.App{}, errInvalidSecret
 	}
 	return app, nil
 }

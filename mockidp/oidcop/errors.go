@@ -15,7 +15,11 @@ type Error struct {
 	Status      int    // HTTP status when the error is not delivered by redirect
 	Code        string // the "error" value, e.g. invalid_grant
 	Description string // the "error_description" value
-	Cause       error
+	// APIShape sends the error in Okta's management-API body ({errorCode, errorSummary, errorLink,
+	// errorId, errorCauses}) instead of {error, error_description}: Okta answers so at /token,
+	// /introspect and /revoke when the client_id names no client.
+	APIShape bool
+	Cause    error
 }
 
 func (e *Error) Error() string {
@@ -66,6 +70,8 @@ var (
 	errMissingCredentials  = oauthErr(401, "invalid_client", "No client credentials found.")
 	errInvalidBasicAuth    = oauthErr(401, "invalid_client", "Found Authentication header but was not valid client credentials.")
 	errClientAuthFailed    = oauthErr(401, "invalid_client", "Client authentication failed. Either the client or the client credentials are invalid.")
+	errInvalidSecret       = oauthErr(401, "invalid_client", "The client secret supplied for a confidential client is invalid.") // invalid_client_secret
+	errUnknownClient       = &Error{Status: 401, Code: "invalid_client", Description: "Invalid value for 'client_id' parameter.", APIShape: true}
 	errMultipleCredentials = oauthErr(401, "invalid_request", "Cannot supply multiple client credentials. Use one of the following: credentials in the Authorization header, credentials in the post body, or a client_assertion in the post body.")
 	errMissingGrantType    = oauthErr(400, "invalid_request", "The token request must specify a 'grant_type'. Valid values: [authorization_code]")
 	errUnsupportedGrant    = oauthErr(400, "unsupported_grant_type", "The authorization grant type is not supported by the authorization server. Configured grant types: [authorization_code].")
@@ -132,6 +138,10 @@ func (p *Provider) writeJSONError(w http.ResponseWriter, r *http.Request, err er
 	p.cfg.Logger.InfoContext(r.Context(), "oauth error", "path", r.URL.Path, "error", e.Code, "cause", e.Cause)
 	w.Header().Set("Cache-Control", "no-cache, no-store")
 	w.Header().Set("Pragma", "no-cache")
+	if e.APIShape {
+		p.writeAPIError(w, e.Status, e.Code, e.Description)
+		return
+	}
 	writeJSON(w, e.Status, struct {
 		Error       string `json:"error"`
 		Description string `json:"error_description"`
@@ -175,19 +185,23 @@ func (p *Provider) redirectError(w http.ResponseWriter, r *http.Request, req *au
 // writeNotFound answers a request for an unknown authorization server with
 // Okta's management-API 404 body (E0000007).
 func (p *Provider) writeNotFound(w http.ResponseWriter, r *http.Request, id string) {
+	p.cfg.Logger.InfoContext(r.Context(), "unknown authorization server", "id", id)
+	p.writeAPIError(w, http.StatusNotFound, "E0000007", "Not found: Resource not found: "+id+" (AuthorizationServer)")
+}
+
+// writeAPIError writes Okta's management-API error body; errorLink repeats the code, as on Okta.
+func (p *Provider) writeAPIError(w http.ResponseWriter, status int, code, summary string) {
 	errID, err := p.randomToken(16)
 	if err != nil {
 		errID = "unavailable"
 	}
-	p.cfg.Logger.InfoContext(r.Context(), "unknown authorization server", "id", id)
-	writeJSON(w, http.StatusNotFound, struct {
+	writeJSON(w, status, struct {
 		ErrorCode    string   `json:"errorCode"`
 		ErrorSummary string   `json:"errorSummary"`
 		ErrorLink    string   `json:"errorLink"`
 		ErrorID      string   `json:"errorId"`
 		ErrorCauses  []string `json:"errorCauses"`
-	}{"E0000007", "Not found: Resource not found: " + id + " (AuthorizationServer)", "E0000007",
-		"oae" + errID[:min(len(errID), 22)], []string{}})
+	}{code, summary, code, "oae" + errID[:min(len(errID), 22)], []string{}})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

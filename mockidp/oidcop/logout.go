@@ -1,8 +1,6 @@
 package oidcop
 
 import (
-	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -68,23 +66,10 @@ func (p *Provider) handleLogout(w http.ResponseWriter, r *http.Request, as *auth
 // endSession ends the browser's IdP session, if it belongs to sub, and
 // clears the cookie. A session of another user is left alone and refused.
 func (p *Provider) endSession(w http.ResponseWriter, r *http.Request, sub string) error {
-	ck, err := r.Cookie(sessionCookie)
-	if errors.Is(err, http.ErrNoCookie) {
-		return nil // no session: Okta just redirects
-	}
-	if err != nil {
-		return fmt.Errorf("read session cookie: %w", err)
-	}
-	p.mu.Lock()
-	s, ok := p.sessions[ck.Value]
-	if ok && s.UserID != sub {
-		p.mu.Unlock()
+	if s, ok := p.sessions.Current(r); ok && s.UserID != sub {
 		return errHintSessionMismatch
 	}
-	delete(p.sessions, ck.Value)
-	p.mu.Unlock()
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: p.cookiePath, MaxAge: -1,
-		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: p.secure()})
+	p.sessions.End(w, r) // no session: Okta just redirects
 	return nil
 }
 

@@ -39,9 +39,10 @@
 // directory's App.Faults, never globally: each makes the provider break one
 // named rule in its answers to that app only.
 //
-// The IdP session is a cookie named "sid" scoped to the org's path and shared
-// by both servers, so a second /authorize in the same browser skips the login
-// page. The login form carries the original /authorize request in a hidden
+// The IdP session is the org's one Okta session (package session, cookie "sid"
+// scoped to the org's path), shared by both authorization servers and, through
+// Config.Sessions, with the org's SAML IdP, so a second /authorize in the same
+// browser skips the login page whatever app the first sign-in was for. The login form carries the original /authorize request in a hidden
 // "fromURI" field and the POST re-validates it, so no login transaction is
 // stored server side. The form has no CSRF token: it only ever signs the
 // browser in to the mock.
@@ -70,6 +71,7 @@ import (
 	"time"
 
 	"github.com/ssoconform/ssoconform/mockidp/directory"
+	"github.com/ssoconform/ssoconform/mockidp/session"
 	"github.com/ssoconform/ssoconform/mockidp/syslog"
 )
 
@@ -107,6 +109,9 @@ type Config struct {
 	Rand io.Reader
 	// Logger receives request-level events, never secrets. Default: discard.
 	Logger *slog.Logger
+	// Sessions is the org's IdP session store, shared with the org's SAML IdP so that one sign-in covers
+	// every app. Default: a store of the provider's own (idle timeout SessionLifetime).
+	Sessions *session.Store
 	// Log is the org's System Log: sign-ins, SSO, refusals and token grants
 	// are appended to it. Default: nil (no System Log).
 	Log *syslog.Log
@@ -154,9 +159,10 @@ type Provider struct {
 	mux              *http.ServeMux
 	orgAS, defaultAS *authServer
 
+	sessions *session.Store
+
 	mu       sync.Mutex
 	codes    map[string]*grant
-	sessions map[string]*session
 	revoked  map[string]time.Time // access-token jti -> its expiry
 	usedJTIs map[string]time.Time // client-assertion jti -> its expiry
 }
@@ -174,12 +180,16 @@ func New(cfg Config) (*Provider, error) {
 		orgAS:      newAuthServer(cfg.Issuer, "", cfg),
 		defaultAS:  newAuthServer(cfg.Issuer, DefaultServerID, cfg),
 		codes:      map[string]*grant{},
-		sessions:   map[string]*session{},
 		revoked:    map[string]time.Time{},
 		usedJTIs:   map[string]time.Time{},
 	}
 	if p.cookiePath == "" {
 		p.cookiePath = "/"
+	}
+	p.sessions = cfg.Sessions
+	if p.sessions == nil {
+		p.sessions = session.New(session.Config{Path: p.cookiePath, Secure: p.secure(), IdleTimeout: SessionLifetime,
+			Now: cfg.Now, Rand: cfg.Rand})
 	}
 	p.mux = http.NewServeMux()
 	p.Mount(p.mux)

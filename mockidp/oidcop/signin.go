@@ -4,56 +4,27 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/ssoconform/ssoconform/mockidp/oktaui"
+	"github.com/ssoconform/ssoconform/mockidp/session"
 	"github.com/ssoconform/ssoconform/mockidp/syslog"
 )
 
-// session is an IdP session: who signed in to the org, and when.
-type session struct {
-	UserID   string
-	AuthTime time.Time
-	Expires  time.Time
-}
-
-// sessionCookie is the name of Okta's IdP session cookie.
-const sessionCookie = "sid"
-
-func (p *Provider) currentSession(r *http.Request) (*session, bool) {
-	c, err := r.Cookie(sessionCookie)
-	if err != nil {
-		return nil, false
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	s, ok := p.sessions[c.Value]
+// currentSession returns the org's live IdP session of the request, when its user still exists.
+func (p *Provider) currentSession(r *http.Request) (session.Session, bool) {
+	s, ok := p.sessions.Current(r)
 	if !ok {
-		return nil, false
-	}
-	if !p.cfg.Now().Before(s.Expires) {
-		delete(p.sessions, c.Value)
-		return nil, false
+		return session.Session{}, false
 	}
 	if _, ok := p.cfg.Directory.User(s.UserID); !ok {
-		return nil, false
+		return session.Session{}, false
 	}
 	return s, true
 }
 
-func (p *Provider) startSession(w http.ResponseWriter, userID string) (*session, error) {
-	id, err := p.randomToken(32)
-	if err != nil {
-		return nil, err
-	}
-	now := p.cfg.Now()
-	s := &session{UserID: userID, AuthTime: now, Expires: now.Add(SessionLifetime)}
-	p.mu.Lock()
-	p.sessions[id] = s
-	p.mu.Unlock()
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: id, Path: p.cookiePath,
-		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: p.secure()})
-	return s, nil
+// startSession starts the org's IdP session after a password sign-in.
+func (p *Provider) startSession(w http.ResponseWriter, userID string) (session.Session, error) {
+	return p.sessions.Start(w, userID, []string{"pwd"})
 }
 
 func (p *Provider) secure() bool { return len(p.cfg.Issuer) > 8 && p.cfg.Issuer[:8] == "https://" }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ssoconform/ssoconform/mockidp/directory"
+	"github.com/ssoconform/ssoconform/mockidp/session"
 	"github.com/ssoconform/ssoconform/mockidp/syslog"
 )
 
@@ -21,7 +22,7 @@ type grant struct {
 	reusable                      bool // FaultCodeReusable: not deleted on redemption
 }
 
-func (p *Provider) newCode(req *authRequest, sess *session, app directory.App) (string, error) {
+func (p *Provider) newCode(req *authRequest, sess session.Session, app directory.App) (string, error) {
 	code, err := p.randomToken(32)
 	if err != nil {
 		return "", err

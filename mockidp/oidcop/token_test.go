@@ -43,6 +43,10 @@ func TestTokenRequestChecks(t *testing.T) {
 			401, "invalid_client", "Found Authentication header but was not valid client credentials."},
 		{"secret in the query", tokenURL + "?client_secret=s", "grant_type=authorization_code&code=x", basic,
 			400, "invalid_request", "Client credentials cannot be supplied via query parameters."},
+		{"wrong secret", tokenURL, "grant_type=authorization_code&code=x", basicAuth(e.app.ClientID, "wrong"),
+			401, "invalid_client", "The client secret supplied for a confidential client is invalid."},
+		{"wrong secret in the form", tokenURL, "grant_type=authorization_code&code=x&client_id=" + e.app.ClientID +
+			"&client_secret=wrong", "", 401, "invalid_client", "The client secret supplied for a confidential client is invalid."},
 		{"confidential client without secret", tokenURL, "grant_type=authorization_code&code=x&client_id=" + e.app.ClientID, "",
 			401, "invalid_client", msgAuthFailed},
 	}
@@ -61,6 +65,38 @@ func TestTokenRequestChecks(t *testing.T) {
 			}
 			wantOAuthError(t, p.status, body, tc.status, tc.code, tc.descr)
 		})
+	}
+}
+
+// TestUnknownClient pins Okta's answer to a client_id that names no client at /token, /introspect and
+// /revoke: 401 with the management-API error body (errorCode invalid_client, errorSummary from Okta's
+// catalogue entry invalid_client_id), not RFC 6749's {error, error_description}.
+func TestUnknownClient(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	for _, ep := range []string{"token", "introspect", "revoke"} {
+		for name, c := range map[string]struct{ form, auth string }{
+			"basic": {"grant_type=authorization_code&code=x&token=t", basicAuth("0oaNoSuchClient000000", "s")},
+			"post":  {"grant_type=authorization_code&code=x&token=t&client_id=0oaNoSuchClient000000&client_secret=s", ""},
+			"none":  {"grant_type=authorization_code&code=x&token=t&client_id=0oaNoSuchClient000000", ""},
+		} {
+			req := must(http.NewRequestWithContext(t.Context(), "POST", e.issuer+"/oauth2/v1/"+ep, strings.NewReader(c.form)))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			if c.auth != "" {
+				req.Header.Set("Authorization", c.auth)
+			}
+			p := e.do(http.DefaultClient, req)
+			var body map[string]any
+			if err := json.Unmarshal([]byte(p.body), &body); err != nil {
+				t.Fatalf("%s %s: %v: %s", ep, name, err, p.body)
+			}
+			id, _ := body["errorId"].(string)
+			if p.status != 401 || body["errorCode"] != "invalid_client" || body["errorLink"] != "invalid_client" ||
+				body["errorSummary"] != "Invalid value for 'client_id' parameter." || !strings.HasPrefix(id, "oae") ||
+				body["error"] != nil {
+				t.Errorf("%s %s: %d %s, want 401 with Okta's errorCode body", ep, name, p.status, p.body)
+			}
+		}
 	}
 }
 

@@ -20,8 +20,9 @@
 //     says;
 //   - each app has its own RSA-2048 key and self-signed 10-year certificate, made on first use.
 //
-// The IdP session is a cookie of its own ("saml_sid"), scoped to the org path; ForceAuthn="true" in a
-// request shows the login page again. The login form carries the AuthnRequest (base64 XML) and RelayState
+// The IdP session is the org's one Okta session (package session, cookie "sid"), shared with the org's
+// OpenID provider through Config.Sessions, so a user signed in for any app of the org is not asked again;
+// ForceAuthn="true" in a request shows the login page again. The login form carries the AuthnRequest (base64 XML) and RelayState
 // in hidden fields and re-validates them, so no login transaction is stored server side.
 //
 // Faults are per app (directory App.Faults), never global; Faults() lists them with the rule each breaks.
@@ -49,6 +50,7 @@ import (
 	"time"
 
 	"github.com/ssoconform/ssoconform/mockidp/directory"
+	"github.com/ssoconform/ssoconform/mockidp/session"
 	"github.com/ssoconform/ssoconform/mockidp/syslog"
 )
 
@@ -89,6 +91,9 @@ type Config struct {
 	Rand io.Reader
 	// Logger receives request-level events, never SAMLResponses or passwords. Default: discard.
 	Logger *slog.Logger
+	// Sessions is the org's IdP session store, shared with the org's OpenID provider so that one sign-in
+	// covers every app. Default: a store of the IdP's own (idle timeout SessionLifetime).
+	Sessions *session.Store
 	// EvilNameID is the subject the forged parts of fault responses (XSW, multiple assertions, tampering)
 	// claim. Default: "victim@evil.test".
 	EvilNameID string
@@ -140,10 +145,11 @@ type IdP struct {
 
 	keys *keyStore
 
-	mu       sync.Mutex
-	sessions map[string]*session
-	last     map[string][]byte // app id -> the last assertion sent (serialized), for saml-replay
-	probes   map[string]int    // external key -> probe hits (saml-xxe)
+	sessions *session.Store
+
+	mu     sync.Mutex
+	last   map[string][]byte // app id -> the last assertion sent (serialized), for saml-replay
+	probes map[string]int    // external key -> probe hits (saml-xxe)
 }
 
 // New returns an IdP. Signing keys are generated when an app is first used.
@@ -153,9 +159,13 @@ func New(cfg Config) (*IdP, error) {
 		return nil, err
 	}
 	u, _ := url.Parse(cfg.BaseURL) // validated above
-	return &IdP{cfg: cfg, basePath: strings.TrimSuffix(u.Path, "/"),
-		keys:     newKeyStore(cfg.Rand, cfg.Now, cfg.OrgName),
-		sessions: map[string]*session{}, last: map[string][]byte{}, probes: map[string]int{}}, nil
+	p := &IdP{cfg: cfg, basePath: strings.TrimSuffix(u.Path, "/"), sessions: cfg.Sessions,
+		keys: newKeyStore(cfg.Rand, cfg.Now, cfg.OrgName), last: map[string][]byte{}, probes: map[string]int{}}
+	if p.sessions == nil {
+		p.sessions = session.New(session.Config{Path: p.basePath, Secure: p.secure(), IdleTimeout: SessionLifetime,
+			Now: cfg.Now, Rand: cfg.Rand})
+	}
+	return p, nil
 }
 
 // EntityID is the IdP entity id of a SAML app: http://www.okta.com/{externalKey}.

@@ -2,26 +2,15 @@ package samlidp
 
 import (
 	"encoding/base64"
-	"fmt"
 	"io"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/ssoconform/ssoconform/mockidp/directory"
 	"github.com/ssoconform/ssoconform/mockidp/oktaui"
+	"github.com/ssoconform/ssoconform/mockidp/session"
 	"github.com/ssoconform/ssoconform/mockidp/syslog"
 )
-
-// session is a sign-in to the IdP.
-type session struct {
-	UserID   string
-	AuthTime time.Time
-	Expires  time.Time
-}
-
-// sessionCookie is the IdP session cookie of the SAML side.
-const sessionCookie = "saml_sid"
 
 // appFor resolves the app named by the request path.
 func (p *IdP) appFor(r *http.Request) (directory.App, *Error) {
@@ -98,7 +87,7 @@ func (p *IdP) handleSignIn(w http.ResponseWriter, r *http.Request) {
 
 // finish answers an AuthnRequest for a signed-in user: the 403 page when the user is not assigned to
 // the app, otherwise the auto-submitting form that posts the SAMLResponse to the ACS.
-func (p *IdP) finish(w http.ResponseWriter, r *http.Request, app directory.App, req *authnRequest, sess *session) {
+func (p *IdP) finish(w http.ResponseWriter, r *http.Request, app directory.App, req *authnRequest, sess session.Session) {
 	user, _ := p.cfg.Directory.User(sess.UserID) // currentSession / Authenticate checked it exists
 	actor := syslog.UserActor(user.ID, user.Login, user.DisplayName())
 	target := []syslog.Target{syslog.AppTarget(app.ID, app.Label)}
@@ -115,6 +104,7 @@ func (p *IdP) finish(w http.ResponseWriter, r *http.Request, app directory.App, 
 		p.fail(w, r, err)
 		return
 	}
+	p.sessions.AddSAMLApp(sess.ID, app.ID)
 	p.cfg.SystemLog.Append(r.Context(), syslog.Event{EventType: syslog.TypeSSO,
 		DisplayMessage: "User single sign on to app", Actor: actor, Targets: target, Outcome: syslog.Success(),
 		Debug: map[string]string{"protocol": "SAML2", "acs": req.ACS, "faults": strings.Join(app.Faults, ",")}})
@@ -134,45 +124,21 @@ func (p *IdP) renderLogin(w http.ResponseWriter, status int, app directory.App, 
 	})
 }
 
-func (p *IdP) currentSession(r *http.Request) (*session, bool) {
-	c, err := r.Cookie(sessionCookie)
-	if err != nil {
-		return nil, false
-	}
-	p.mu.Lock()
-	s, ok := p.sessions[c.Value]
-	if ok && !p.cfg.Now().Before(s.Expires) {
-		delete(p.sessions, c.Value)
-		ok = false
-	}
-	p.mu.Unlock()
+// currentSession returns the org's live IdP session of the request, when its user is still ACTIVE.
+func (p *IdP) currentSession(r *http.Request) (session.Session, bool) {
+	s, ok := p.sessions.Current(r)
 	if !ok {
-		return nil, false
+		return session.Session{}, false
 	}
 	if u, found := p.cfg.Directory.User(s.UserID); !found || u.Status != directory.StatusActive {
-		return nil, false
+		return session.Session{}, false
 	}
 	return s, true
 }
 
-func (p *IdP) startSession(w http.ResponseWriter, userID string) (*session, error) {
-	b := make([]byte, 32)
-	if _, err := io.ReadFull(p.cfg.Rand, b); err != nil {
-		return nil, fmt.Errorf("start session: %w", err)
-	}
-	id := base64.RawURLEncoding.EncodeToString(b)
-	now := p.cfg.Now()
-	s := &session{UserID: userID, AuthTime: now, Expires: now.Add(SessionLifetime)}
-	p.mu.Lock()
-	p.sessions[id] = s
-	p.mu.Unlock()
-	path := p.basePath
-	if path == "" {
-		path = "/"
-	}
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: id, Path: path,
-		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: p.secure()})
-	return s, nil
+// startSession starts the org's IdP session after a password sign-in.
+func (p *IdP) startSession(w http.ResponseWriter, userID string) (session.Session, error) {
+	return p.sessions.Start(w, userID, []string{"pwd"})
 }
 
 // handleProbe counts fetches of the saml-xxe fault's external entity.

@@ -6,7 +6,7 @@
 // What it sends on every request (a.2): User-Agent "Okta SCIM Client 1.0.0",
 // Accept application/scim+json, Accept-Charset utf-8, Accept-Encoding
 // gzip,deflate (responses are decoded here), Connection: close, Authorization
-// "Bearer <token>", and Content-Type "application/scim+json; charset=utf-8"
+// per Target.Auth ("Bearer <token>", the raw token, or Basic), and Content-Type "application/scim+json; charset=utf-8"
 // only when there is a body.
 //
 // The sequences (a.3), per Target.Flavour: FlavourOIN is an OIN catalog app
@@ -50,6 +50,7 @@ package scimpush
 import (
 	"context"
 	"crypto/rand"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"log/slog"
@@ -111,11 +112,37 @@ type Client struct{ cfg Config }
 func New(cfg Config) *Client { return &Client{cfg: cfg.withDefaults()} }
 
 // Target is an app's SCIM endpoint: its base URL (e.g.
-// https://app.example/scim/v2), the token Okta sends as a Bearer token and
-// the integration's flavour (default FlavourOIN).
+// https://app.example/scim/v2), the token and how Okta sends it (Auth,
+// default AuthBearer; with AuthBasic the token is the password of Username),
+// and the integration's flavour (default FlavourOIN).
 type Target struct {
 	BaseURL, Token string
+	Auth           Auth
+	Username       string
 	Flavour        Flavour
+}
+
+// Auth is the integration's "Authentication Mode" (okta-scim.md a.2).
+type Auth string
+
+// The authentication modes.
+const (
+	AuthBearer Auth = "bearer" // Authorization: Bearer <token> (AIW "HTTP Header", OAuth Bearer)
+	AuthHeader Auth = "header" // Authorization: <token> (OIN "Header Auth": the raw token)
+	AuthBasic  Auth = "basic"  // Authorization: Basic base64(username:token) (AIW and test apps only)
+)
+
+// authorization returns the Authorization header, the form a transcript shows (secret redacted) and the
+// encoded secret to redact elsewhere.
+func (t Target) authorization() (header, shown, secret string) {
+	switch t.Auth {
+	case AuthHeader:
+		return t.Token, redacted, ""
+	case AuthBasic:
+		enc := base64.StdEncoding.EncodeToString([]byte(t.Username + ":" + t.Token))
+		return "Basic " + enc, "Basic " + redacted, enc
+	}
+	return "Bearer " + t.Token, "Bearer " + redacted, ""
 }
 
 // Flavour is how the app integration was made in Okta (okta-scim.md a.1).

@@ -152,13 +152,14 @@ func (c *Client) once(ctx context.Context, t Target, k call, tr *Transcript) (in
 	if k.body != nil {
 		req.Header.Set("Content-Type", ContentType)
 	}
-	req.Header.Set("Authorization", "Bearer "+t.Token)
+	auth, shown, authSecret := t.authorization()
+	req.Header.Set("Authorization", auth)
 	req.Close = true // Okta sends Connection: close
-	secrets := append([]string{t.Token}, k.secrets...)
+	secrets := append([]string{t.Token, authSecret}, k.secrets...)
 
 	ex := Exchange{Time: c.cfg.Now(), Method: k.method, URL: k.url,
 		RequestHeader: req.Header.Clone(), RequestBody: redact(string(k.body), secrets)}
-	ex.RequestHeader.Set("Authorization", "Bearer "+redacted)
+	ex.RequestHeader.Set("Authorization", shown)
 	ex.RequestHeader.Set("Connection", "close")
 	start := time.Now()
 	status, header, body, err := c.roundTrip(req)

@@ -12,6 +12,7 @@ package syslog
 import (
 	"context"
 	"crypto/rand"
+	"encoding/hex"
 	"slices"
 	"strings"
 	"sync"
@@ -51,8 +52,16 @@ type Outcome struct {
 
 // Event is one System Log entry.
 type Event struct {
-	UUID           string
-	Published      time.Time
+	// Seq orders events in one log (1, 2, ...); the System Log API's after cursor is built from it.
+	Seq       uint64
+	UUID      string
+	Published time.Time
+	// TransactionID is the id of the request that caused the event (X-Okta-Request-Id), or of the
+	// background job for events without one; TransactionType is WEB or JOB accordingly.
+	TransactionID   string
+	TransactionType string
+	// Client is where the request came from; zero for background jobs.
+	Client         Client
 	EventType      string
 	DisplayMessage string
 	Severity       string // INFO or WARN
@@ -90,7 +99,18 @@ type Config struct {
 type Log struct {
 	cfg    Config
 	mu     sync.RWMutex
+	seq    uint64
 	events []Event
+}
+
+// newUUID returns a random (version 4) UUID; Okta's LogEvent uuid is an RFC 4122 UUID.
+func newUUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b[:])
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
 
 // New returns an empty log.
@@ -104,13 +124,23 @@ func New(cfg Config) *Log {
 	return &Log{cfg: cfg}
 }
 
-// Append records an event, filling UUID, Published and Severity when empty.
-func (l *Log) Append(_ context.Context, e Event) {
+// Append records an event, filling Seq, UUID, Published, Severity and, from ctx (see WithRequest), the
+// transaction and client when empty.
+func (l *Log) Append(ctx context.Context, e Event) {
 	if l == nil {
 		return
 	}
 	if e.UUID == "" {
-		e.UUID = rand.Text()
+		e.UUID = newUUID()
+	}
+	if info, ok := ctx.Value(requestKey{}).(requestInfo); ok && e.TransactionID == "" {
+		e.TransactionID, e.TransactionType = info.id, "WEB"
+		if e.Client == (Client{}) {
+			e.Client = info.client
+		}
+	}
+	if e.TransactionID == "" {
+		e.TransactionID, e.TransactionType = NewRequestID(), "JOB"
 	}
 	if e.Published.IsZero() {
 		e.Published = l.cfg.Now()
@@ -123,6 +153,8 @@ func (l *Log) Append(_ context.Context, e Event) {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	l.seq++
+	e.Seq = l.seq
 	l.events = append(l.events, e)
 	if over := len(l.events) - l.cfg.Max; over > 0 {
 		l.events = slices.Delete(l.events, 0, over)
@@ -137,6 +169,8 @@ type Query struct {
 	TargetID string
 	// Since keeps events published at or after it.
 	Since time.Time
+	// AfterSeq keeps events appended after the one with this Seq.
+	AfterSeq uint64
 	// Limit keeps the newest Limit events (0 = all).
 	Limit int
 }
@@ -167,6 +201,8 @@ func (q Query) matches(e Event) bool {
 	case q.EventType != "" && !strings.HasSuffix(q.EventType, ".") && e.EventType != q.EventType:
 		return false
 	case !q.Since.IsZero() && e.Published.Before(q.Since):
+		return false
+	case e.Seq <= q.AfterSeq:
 		return false
 	case q.TargetID != "" && !slices.ContainsFunc(e.Targets, func(t Target) bool { return t.ID == q.TargetID }):
 		return false

@@ -43,7 +43,7 @@ func (a *Admin) SetSSO(ctx context.Context, in SSOInput) error {
 	if err != nil {
 		return fmt.Errorf("set sso: %w", err)
 	}
-	if !(org.Plan.AllowsSSO() || defence.Off(defence.PlanGate)) {
+	if !org.Plan.AllowsSSO() && !defence.Off(defence.PlanGate) {
 		return fmt.Errorf("set sso: organization %q is on the %s plan; SSO needs the pro or enterprise plan", org.Name, org.Plan)
 	}
 	role := store.Role(in.DefaultRole)

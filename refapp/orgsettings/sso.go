@@ -101,7 +101,7 @@ func (h *Handler) oktaGate(w http.ResponseWriter, r *http.Request) (adminCtx, ss
 	if !ok {
 		return adminCtx{}, ssoPage{}, false
 	}
-	if !(ac.org.Plan.AllowsSSO() || defence.Off(defence.PlanGate)) {
+	if !ac.org.Plan.AllowsSSO() && !defence.Off(defence.PlanGate) {
 		h.render(w, r, http.StatusForbidden, "message", page{Title: "Okta authentication", Section: "organization",
 			Me: ac.me, Org: ac.org, Error: upgradeMessage})
 		return adminCtx{}, ssoPage{}, false

@@ -49,13 +49,18 @@ func (s *Server) authenticate(r *http.Request) (principal, error) {
 	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
 		return principal{}, scimErr(http.StatusUnauthorized, "", "a Bearer API key with the scim scope is required")
 	}
-	k, err := auth.AuthenticateAPIKey(ctx, s.cfg.Store, strings.TrimSpace(token))
-	if errors.Is(err, auth.ErrInvalidAPIKey) {
+	token = strings.TrimSpace(token)
+	if !auth.WellFormedAPIKey(token) {
+		return principal{}, scimErr(http.StatusUnauthorized, "", "the API key is not valid")
+	}
+	g, err := s.cfg.Store.KeyGrant(ctx, auth.Hash(token)) // key, org and connection in one read
+	if errors.Is(err, store.ErrNotFound) {
 		return principal{}, scimErr(http.StatusUnauthorized, "", "the API key is not valid")
 	}
 	if err != nil {
-		return principal{}, err
+		return principal{}, fmt.Errorf("authenticate api key: %w", err)
 	}
+	k, org, conn := g.Key, g.Org, g.Conn
 	s.touch(ctx, k.ID)
 	if ok, wait := s.limiter.allow(k.ID, s.cfg.Now()); !ok {
 		return principal{}, &Error{Status: http.StatusTooManyRequests, RetryAfter: wait,
@@ -64,10 +69,6 @@ func (s *Server) authenticate(r *http.Request) (principal, error) {
 	if !auth.HasScope(k, auth.ScopeSCIM) {
 		return principal{}, scimErr(http.StatusForbidden, "", "the API key lacks the scim scope")
 	}
-	org, err := s.cfg.Store.OrgByID(ctx, k.OrgID)
-	if err != nil {
-		return principal{}, fmt.Errorf("load api key org: %w", err)
-	}
 	if !org.Plan.AllowsSSO() && !defence.Off(defence.PlanGate) {
 		return principal{}, scimErr(http.StatusForbidden, "",
 			fmt.Sprintf("SCIM provisioning needs the pro or enterprise plan; organization %s is on %s", org.Name, org.Plan))
@@ -75,12 +76,8 @@ func (s *Server) authenticate(r *http.Request) (principal, error) {
 	if err := s.checkOwner(r, k); err != nil {
 		return principal{}, err
 	}
-	conn, err := s.cfg.Store.SSOConnection(ctx, org.ID)
-	if errors.Is(err, store.ErrNotFound) {
+	if !g.HasConn {
 		return principal{}, scimErr(http.StatusForbidden, "", "SCIM provisioning needs Single Sign On (SSO) set up for the organization")
-	}
-	if err != nil {
-		return principal{}, fmt.Errorf("load sso connection: %w", err)
 	}
 	if !conn.SyncEnabled {
 		return principal{}, scimErr(http.StatusForbidden, "",

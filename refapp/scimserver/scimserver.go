@@ -71,9 +71,7 @@ import (
 
 // Store is the part of refapp's store the SCIM server needs.
 type Store interface {
-	OrgByID(ctx context.Context, id string) (store.Org, error)
-	APIKeyByHash(ctx context.Context, hash []byte) (store.APIKey, error)
-	SSOConnection(ctx context.Context, orgID string) (store.SSOConnection, error)
+	KeyGrant(ctx context.Context, hash []byte) (store.KeyGrant, error)
 	MemberByID(ctx context.Context, orgID, id string) (store.Member, error)
 	ListSCIMMembers(ctx context.Context, orgID string, q store.Query) ([]store.Member, int, error)
 	ProvisionMember(ctx context.Context, m store.Member) (store.Member, error)

@@ -291,6 +291,7 @@ type Store interface {
 	ConsumeLoginAttempt(ctx context.Context, stateHash []byte, now time.Time) (LoginAttempt, error)
 
 	AuditLog
+	KeyGrants
 	Identities
 	Settings
 

@@ -47,7 +47,7 @@ func (h *Handler) ssoOrg(ctx context.Context, name string) (store.Org, store.SSO
 	if err != nil {
 		return store.Org{}, store.SSOConnection{}, err
 	}
-	if !(org.Plan.AllowsSSO() || defence.Off(defence.PlanGate)) {
+	if !org.Plan.AllowsSSO() && !defence.Off(defence.PlanGate) {
 		return store.Org{}, store.SSOConnection{}, &ssoRefusal{http.StatusForbidden,
 			fmt.Sprintf("Single Sign On (SSO) needs the Pro or Enterprise plan; organization %q is on %s.", org.Name, org.Plan)}
 	}

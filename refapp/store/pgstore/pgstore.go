@@ -1,21 +1,20 @@
-// Package pgstore is the PostgreSQL backend of refapp's store.Store, built on
-// github.com/jackc/pgx/v5 (a pgxpool connection pool; pgx prepares and keeps
-// each statement per connection). Several refapp processes may share one
-// database: every write is its own committed transaction, uniqueness comes from
-// unique indexes inside the write's transaction (a unique violation is
-// store.ErrConflict), read-modify-write calls lock the row they read (SELECT
-// ... FOR UPDATE), single-use records are consumed with one conditional UPDATE,
-// and creation order is an identity column.
+// Package pgstore is the PostgreSQL backend of refapp's store: its Open, its migrations and its
+// dialect over the one SQL implementation in sqlcore, on pgx's database/sql driver
+// (github.com/jackc/pgx/v5/stdlib; pgx keeps each statement prepared per connection).
 //
-// Embedded numbered migrations (migrations/NNNN_name.sql, one per SQLite
-// migration of sqlstore, same numbers) are applied in order and recorded in the
-// schema_migrations table, under a session advisory lock, so two processes
+// Several refapp processes may share one database: every write is its own committed transaction on
+// the pool, uniqueness comes from unique indexes inside the write's transaction (a unique violation is
+// store.ErrConflict, a foreign-key violation store.ErrInvalidReference), read-modify-write calls lock
+// the row they read (SELECT ... FOR UPDATE), single-use records are consumed with one conditional
+// UPDATE, the outbox is claimed with SKIP LOCKED, and creation order is an identity column.
+//
+// Embedded numbered migrations (migrations/NNNN_name.sql, numbered as sqlstore's) are applied in
+// order and recorded in the schema_migrations table, under a session advisory lock, so two processes
 // starting at once on one database migrate it once.
 //
-// The DSN is a pgx connection string. One extra parameter is read by pgstore
-// itself: schema=NAME keeps refapp's tables in that schema (created when
-// missing; the connections' search_path), so several stores, or test runs,
-// can share one database.
+// The DSN is a pgx connection string. One extra parameter is read by pgstore itself: schema=NAME
+// keeps refapp's tables in that schema (created when missing; the connections' search_path), so
+// several stores, or test runs, can share one database.
 //
 // Usage:
 //
@@ -26,28 +25,34 @@ package pgstore
 
 import (
 	"context"
+	"database/sql"
+	"embed"
 	"errors"
 	"fmt"
+	"hash/fnv"
+	"io/fs"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/ssoconform/ssoconform/refapp/store"
+	"github.com/ssoconform/ssoconform/refapp/store/sqlcore"
 )
 
-// Store is a store.Store on a PostgreSQL database.
-type Store struct {
-	pool   *pgxpool.Pool
-	schema string // empty: the server's default search_path
-}
+//go:embed migrations/*.sql
+var migrationFS embed.FS
 
-var _ store.Store = (*Store)(nil)
+// Store is the shared SQL store; Open gives one on PostgreSQL.
+type Store = sqlcore.Store
 
 // defaultConnectTimeout bounds connecting when the DSN does not say (connect_timeout).
 const defaultConnectTimeout = 10 * time.Second
+
+// maxConns bounds each store's connections.
+const maxConns = 8
 
 // Open connects to the database named by dsn and applies pending migrations.
 func Open(ctx context.Context, dsn string) (*Store, error) {
@@ -55,100 +60,103 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open postgres store: %w", err)
 	}
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	db := stdlib.OpenDB(*cfg)
+	db.SetMaxOpenConns(maxConns)
+	db.SetMaxIdleConns(maxConns)
+	migrations, err := fs.Sub(migrationFS, "migrations")
 	if err != nil {
 		return nil, fmt.Errorf("open postgres store %s: %w", redact(cfg), err)
 	}
-	s := &Store{pool: pool, schema: schema}
-	if err := s.migrate(ctx); err != nil {
-		pool.Close()
+	d := dialect
+	d.Migrations = migrations
+	d.BeforeMigrate = func(ctx context.Context, c *sql.Conn) (func(), error) { return lockMigrations(ctx, c, schema) }
+	st, err := sqlcore.New(ctx, db, d)
+	if err != nil {
 		return nil, fmt.Errorf("open postgres store %s: %w", redact(cfg), err)
 	}
-	return s, nil
+	return st, nil
 }
 
-// parseDSN reads a pgx connection string and takes pgstore's own schema
-// parameter out of it.
-func parseDSN(dsn string) (*pgxpool.Config, string, error) {
+// parseDSN reads a pgx connection string and takes pgstore's own schema parameter out of it.
+func parseDSN(dsn string) (*pgx.ConnConfig, string, error) {
 	if dsn == "" {
 		return nil, "", errors.New("empty DSN")
 	}
-	cfg, err := pgxpool.ParseConfig(dsn)
+	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
 		// pgx's parse errors may quote the DSN, password included: say less.
 		return nil, "", errors.New("malformed DSN (want postgres://USER@HOST:PORT/DB?sslmode=...)")
 	}
 	if !strings.Contains(dsn, "connect_timeout") {
-		cfg.ConnConfig.ConnectTimeout = defaultConnectTimeout
+		cfg.ConnectTimeout = defaultConnectTimeout
 	}
-	schema := cfg.ConnConfig.RuntimeParams["schema"]
-	delete(cfg.ConnConfig.RuntimeParams, "schema")
+	schema := cfg.RuntimeParams["schema"]
+	delete(cfg.RuntimeParams, "schema")
 	if schema != "" {
-		cfg.ConnConfig.RuntimeParams["search_path"] = pgx.Identifier{schema}.Sanitize()
+		cfg.RuntimeParams["search_path"] = pgx.Identifier{schema}.Sanitize()
 	}
 	return cfg, schema, nil
 }
 
 // redact names the server and database of cfg, never its password.
-func redact(cfg *pgxpool.Config) string {
-	return fmt.Sprintf("%s@%s:%d/%s", cfg.ConnConfig.User, cfg.ConnConfig.Host, cfg.ConnConfig.Port, cfg.ConnConfig.Database)
+func redact(cfg *pgx.ConnConfig) string {
+	return fmt.Sprintf("%s@%s:%d/%s", cfg.User, cfg.Host, cfg.Port, cfg.Database)
 }
 
-// Close closes every connection.
-func (s *Store) Close() error {
-	s.pool.Close()
-	return nil
+var dialect = sqlcore.Dialect{
+	Name:       "postgres",
+	Numbered:   true,
+	LockRow:    "FOR UPDATE",
+	LockParent: "FOR NO KEY UPDATE",
+	SkipLocked: "FOR UPDATE SKIP LOCKED",
+	NextSeq:    func(string) string { return "DEFAULT" }, // an identity column
+	MapError:   mapError,
+	// Both compare plain strings: no LIKE wildcards to escape.
+	StartsWith: func(bind func(any) string, expr, v string) string {
+		return "starts_with(" + expr + ", " + bind(v) + ")"
+	},
+	Contains: func(bind func(any) string, expr, v string) string {
+		return "strpos(" + expr + ", " + bind(v) + ") > 0"
+	},
+	MigrationsTable: `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL)`,
 }
 
-// querier is what *pgxpool.Pool and pgx.Tx have in common.
-type querier interface {
-	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
-	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
-	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
-}
-
-// inTx runs fn in a transaction and commits it before returning.
-func (s *Store) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
-	return pgx.BeginFunc(ctx, s.pool, fn)
-}
-
-// mapErr turns driver errors into the store's sentinel errors.
-func mapErr(op string, err error) error {
-	if err == nil {
-		return nil
-	}
-	if errors.Is(err, pgx.ErrNoRows) {
-		return fmt.Errorf("%s: %w", op, store.ErrNotFound)
-	}
+func mapError(err error) error {
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
 		switch pe.Code {
 		case "23505": // unique_violation
-			return fmt.Errorf("%s: %w", op, store.ErrConflict)
+			return store.ErrConflict
 		case "23503": // foreign_key_violation
-			return fmt.Errorf("%s: %w", op, store.ErrInvalidReference)
+			return store.ErrInvalidReference
 		}
 	}
-	return fmt.Errorf("%s: %w", op, err)
+	return nil
 }
 
-// utc returns t in UTC (pgx reads timestamptz in the local zone).
-func utc(t time.Time) time.Time { return t.UTC() }
-
-// utcOrZero returns *t in UTC, or the zero time for a NULL.
-func utcOrZero(t *time.Time) time.Time {
-	if t == nil {
-		return time.Time{}
+// lockMigrations takes a session advisory lock keyed by the schema, so processes starting at once take
+// turns and the later ones find everything applied, and creates the schema. The returned function
+// unlocks, even when ctx is gone; a failed unlock ends with the session.
+func lockMigrations(ctx context.Context, c *sql.Conn, schema string) (func(), error) {
+	h := fnv.New64a()
+	h.Write([]byte("refapp-migrate:" + schema))
+	lock := int64(h.Sum64())
+	if _, err := c.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, lock); err != nil {
+		return nil, fmt.Errorf("take the migration lock: %w", err)
 	}
-	return t.UTC()
-}
-
-// nullable is NULL for the empty string.
-func nullable(s string) *string {
-	if s == "" {
-		return nil
+	unlock := func() {
+		uctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if _, err := c.ExecContext(uctx, `SELECT pg_advisory_unlock($1)`, lock); err != nil {
+			_ = c.Raw(func(dc any) error { return dc.(*stdlib.Conn).Conn().Close(uctx) })
+		}
 	}
-	return &s
+	if schema != "" {
+		if _, err := c.ExecContext(ctx, `CREATE SCHEMA IF NOT EXISTS `+pgx.Identifier{schema}.Sanitize()); err != nil {
+			unlock()
+			return nil, fmt.Errorf("create schema %q: %w", schema, err)
+		}
+	}
+	return unlock, nil
 }
-
-func key(s string) string { return strings.ToLower(s) }

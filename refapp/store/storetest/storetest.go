@@ -46,7 +46,7 @@ type test struct {
 // tests is every single-store test, grouped by file.
 func tests() []test {
 	var all []test
-	for _, group := range [][]test{coreTests, memberTests, scimTests, sessionTests, identityTests, settingsTests, outboxTests} {
+	for _, group := range [][]test{coreTests, memberTests, scimTests, sessionTests, identityTests, settingsTests, outboxTests, grantTests} {
 		all = append(all, group...)
 	}
 	return all

@@ -1,0 +1,271 @@
+package sqlcore_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/ssoconform/ssoconform/refapp"
+	"github.com/ssoconform/ssoconform/refapp/auth"
+	"github.com/ssoconform/ssoconform/refapp/scimserver"
+	"github.com/ssoconform/ssoconform/refapp/store"
+)
+
+// childEnv, when set to a store DSN, makes this test binary a child refapp: the SCIM server on that
+// store, on a loopback port it prints, until it is killed.
+const childEnv = "SQLCORE_CRASH_CHILD_DB"
+
+func TestMain(m *testing.M) {
+	if dsn := os.Getenv(childEnv); dsn != "" {
+		if err := serveChild(dsn); err != nil {
+			fmt.Fprintln(os.Stderr, "crash child:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	os.Exit(m.Run())
+}
+
+func serveChild(dsn string) error {
+	ctx := context.Background()
+	st, err := refapp.OpenStore(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	mux := http.NewServeMux()
+	srv, err := scimserver.New(scimserver.Config{Store: st, BaseURL: "http://" + ln.Addr().String()})
+	if err != nil {
+		return err
+	}
+	srv.Mount(mux)
+	fmt.Println("listening", ln.Addr().String())
+	return http.Serve(ln, mux) //nolint:gosec // a test server on loopback, killed by its parent
+}
+
+// TestCrashKeepsEveryCreatedUser: a child refapp takes SCIM pushes at concurrency 8 and is killed with
+// SIGKILL mid-run; restarted on the same database, it must find every user it answered 201 for.
+func TestCrashKeepsEveryCreatedUser(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts child processes")
+	}
+	t.Run("sqlite", func(t *testing.T) {
+		crashTest(t, "sqlite:"+filepath.Join(t.TempDir(), "refapp.db"))
+	})
+	t.Run("postgres", func(t *testing.T) {
+		dsn := os.Getenv("REFAPP_TEST_POSTGRES_DSN")
+		if dsn == "" {
+			t.Skip("REFAPP_TEST_POSTGRES_DSN is unset, so the PostgreSQL crash test does not run " +
+				"(`bash scripts/with-postgres.sh go test ./refapp/store/...` starts a throw-away server)")
+		}
+		schema := "crash_" + randHex(t)
+		t.Cleanup(func() { dropSchema(t, dsn, schema) })
+		crashTest(t, withSchema(t, dsn, schema))
+	})
+}
+
+func crashTest(t *testing.T, dsn string) {
+	key := seedCrashOrg(t, dsn)
+	child, base := startChild(t, dsn)
+	const conc, killAfter = 8, 300
+	var created sync.Map // userName -> true, for every 201
+	var n201, afterKill atomic.Int64
+	var killed atomic.Bool
+	var wg sync.WaitGroup
+	client := &http.Client{Timeout: 30 * time.Second}
+	for w := range conc {
+		wg.Go(func() {
+			for i := 0; ; i++ { // until the killed child stops answering
+				userName := fmt.Sprintf("crash-%d-%06d@acme.test", w, i)
+				status, err := push(client, base, key, userName)
+				if err != nil {
+					afterKill.Add(1)
+					return
+				}
+				if status != http.StatusCreated {
+					t.Errorf("push %s: status %d, want 201", userName, status)
+					return
+				}
+				created.Store(userName, true)
+				if n201.Add(1) == killAfter {
+					killed.Store(true)
+					if err := child.Process.Signal(syscall.SIGKILL); err != nil {
+						t.Errorf("kill the child: %v", err)
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	_ = child.Wait()
+	if !killed.Load() {
+		t.Fatalf("the child stopped answering after %d users, before it was killed", n201.Load())
+	}
+	_, base = startChild(t, dsn)
+	missing := 0
+	created.Range(func(k, _ any) bool {
+		if !found(t, client, base, key, k.(string)) {
+			missing++
+			t.Errorf("user %s got 201 before the crash but is gone after it", k)
+		}
+		return missing < 10
+	})
+	t.Logf("%d users got 201 before SIGKILL (%d pushes cut by it); all found after restart: %v",
+		n201.Load(), afterKill.Load(), missing == 0)
+}
+
+// seedCrashOrg creates an org that may use SCIM, and returns an API key with the scim scope.
+func seedCrashOrg(t *testing.T, dsn string) string {
+	t.Helper()
+	ctx := context.Background()
+	st, err := refapp.OpenStore(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	now := time.Now()
+	if err := st.CreateOrg(ctx, store.Org{ID: "acme", Name: "acme", Plan: store.PlanPro, CreatedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.PutSSOConnection(ctx, store.SSOConnection{OrgID: "acme", Protocol: "oidc", MetadataURL: "https://idp/x",
+		Issuer: "https://idp", ClientID: "c", ClientSecret: "s", DefaultRole: store.RoleMember, SyncEnabled: true,
+		UpdatedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	key, rec, err := auth.NewAPIKey(rand.Reader, "acme", []string{"scim"}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.CreateAPIKey(ctx, rec); err != nil {
+		t.Fatal(err)
+	}
+	return key
+}
+
+// startChild runs this test binary as a child refapp on dsn and returns it with its SCIM base URL.
+func startChild(t *testing.T, dsn string) (*exec.Cmd, string) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), childEnv+"="+dsn)
+	cmd.Stderr = os.Stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	})
+	line, err := bufio.NewReader(out).ReadString('\n')
+	addr, ok := strings.CutPrefix(strings.TrimSpace(line), "listening ")
+	if err != nil || !ok {
+		t.Fatalf("child refapp did not start: %q %v", line, err)
+	}
+	return cmd, "http://" + addr + scimserver.Prefix
+}
+
+func push(c *http.Client, base, key, userName string) (int, error) {
+	body, err := json.Marshal(map[string]any{
+		"schemas": []string{"urn:ietf:params:scim:schemas:core:2.0:User"}, "userName": userName, "active": true,
+		"name":   map[string]any{"givenName": "Crash", "familyName": "Test"},
+		"emails": []any{map[string]any{"primary": true, "value": userName, "type": "work"}},
+	})
+	if err != nil {
+		return 0, err
+	}
+	req, err := http.NewRequest(http.MethodPost, base+"/Users", bytes.NewReader(body))
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Authorization", "Bearer "+key)
+	req.Header.Set("Content-Type", "application/scim+json")
+	resp, err := c.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	if _, err := io.Copy(io.Discard, resp.Body); err != nil {
+		return 0, err
+	}
+	return resp.StatusCode, nil
+}
+
+func found(t *testing.T, c *http.Client, base, key, userName string) bool {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, base+"/Users?filter="+url.QueryEscape(`userName eq "`+userName+`"`), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+key)
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var list struct{ TotalResults int }
+	if err := json.NewDecoder(resp.Body).Decode(&list); err != nil && !errors.Is(err, io.EOF) {
+		t.Fatalf("lookup %s: status %d: %v", userName, resp.StatusCode, err)
+	}
+	return resp.StatusCode == http.StatusOK && list.TotalResults == 1
+}
+
+func randHex(t *testing.T) string {
+	t.Helper()
+	b := make([]byte, 6)
+	if _, err := rand.Read(b); err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprintf("%x", b)
+}
+
+// withSchema adds pgstore's schema parameter to a postgres:// URL (what refapp's --db takes).
+func withSchema(t *testing.T, dsn, schema string) string {
+	t.Helper()
+	if !strings.HasPrefix(dsn, "postgres://") && !strings.HasPrefix(dsn, "postgresql://") {
+		t.Skip("REFAPP_TEST_POSTGRES_DSN is not a postgres:// URL, which refapp needs")
+	}
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatalf("REFAPP_TEST_POSTGRES_DSN is not a URL: %v", err)
+	}
+	q := u.Query()
+	q.Set("schema", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+func dropSchema(t *testing.T, dsn, schema string) {
+	db, err := sql.Open("pgx", dsn) // registered by pgx's stdlib, which pgstore uses
+	if err != nil {
+		t.Errorf("drop schema %s: %v", schema, err)
+		return
+	}
+	defer db.Close()
+	if _, err := db.Exec(`DROP SCHEMA IF EXISTS "` + schema + `" CASCADE`); err != nil {
+		t.Errorf("drop schema %s: %v", schema, err)
+	}
+}

@@ -1,0 +1,294 @@
+package sqlcore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/ssoconform/ssoconform/refapp/store"
+	"github.com/ssoconform/ssoconform/refapp/store/sqlfilter"
+)
+
+const memberCols = `m.id, m.org_id, m.email, m.display_name, m.role, m.password_hash, m.active, m.scim_user_name,
+	m.external_id, m.given_name, m.family_name, m.formatted_name, m.emails_json, m.created_at, m.updated_at`
+
+// CreateMember inserts a member; ErrConflict when the email or SCIM userName
+// is already used in the organization.
+func (s *Store) CreateMember(ctx context.Context, m store.Member) error {
+	return s.mapErr("create member", s.inTx(ctx, func(tx querier) error { return s.insertMember(ctx, tx, m) }))
+}
+
+func (s *Store) insertMember(ctx context.Context, q querier, m store.Member) error {
+	emails, err := json.Marshal(nonNil(m.Emails))
+	if err != nil {
+		return fmt.Errorf("encode emails: %w", err)
+	}
+	_, err = q.ExecContext(ctx, `INSERT INTO members (id, org_id, email, email_key, display_name, display_key, role,
+		password_hash, active, scim_user_name, scim_user_key, external_id, given_name, family_name, formatted_name,
+		email_type, emails_json, created_at, updated_at, seq)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, `+s.d.NextSeq("members")+`)`,
+		m.ID, m.OrgID, m.Email, key(m.Email), m.DisplayName, key(m.DisplayName), string(m.Role), m.PasswordHash, m.Active,
+		nullable(m.SCIMUserName), nullable(key(m.SCIMUserName)), m.ExternalID, m.GivenName, m.FamilyName, m.FormattedName,
+		primaryType(m.Emails), string(emails), m.CreatedAt, m.UpdatedAt)
+	if err != nil {
+		return err
+	}
+	return insertEmails(ctx, q, m)
+}
+
+func insertEmails(ctx context.Context, q querier, m store.Member) error {
+	for _, e := range m.Emails {
+		if _, err := q.ExecContext(ctx, `INSERT INTO member_emails (member_id, org_id, value_key) VALUES (?, ?, ?)`,
+			m.ID, m.OrgID, key(e.Value)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// UpdateMember rewrites every mutable field of the member with m's id and org.
+// Saving a member inactive deletes its sessions.
+func (s *Store) UpdateMember(ctx context.Context, m store.Member) error {
+	return s.mapErr("update member", s.inTx(ctx, func(tx querier) error { return updateMember(ctx, tx, m) }))
+}
+
+func updateMember(ctx context.Context, q querier, m store.Member) error {
+	emails, err := json.Marshal(nonNil(m.Emails))
+	if err != nil {
+		return fmt.Errorf("encode emails: %w", err)
+	}
+	res, err := q.ExecContext(ctx, `UPDATE members SET email = ?, email_key = ?, display_name = ?, display_key = ?,
+		role = ?, password_hash = ?, active = ?, scim_user_name = ?, scim_user_key = ?, external_id = ?, given_name = ?,
+		family_name = ?, formatted_name = ?, email_type = ?, emails_json = ?, updated_at = ? WHERE id = ? AND org_id = ?`,
+		m.Email, key(m.Email), m.DisplayName, key(m.DisplayName), string(m.Role), m.PasswordHash, m.Active,
+		nullable(m.SCIMUserName), nullable(key(m.SCIMUserName)), m.ExternalID, m.GivenName, m.FamilyName,
+		m.FormattedName, primaryType(m.Emails), string(emails), m.UpdatedAt, m.ID, m.OrgID)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return sql.ErrNoRows
+	}
+	if _, err := q.ExecContext(ctx, `DELETE FROM member_emails WHERE member_id = ?`, m.ID); err != nil {
+		return err
+	}
+	if err := insertEmails(ctx, q, m); err != nil {
+		return err
+	}
+	if !m.Active {
+		_, err = q.ExecContext(ctx, `DELETE FROM sessions WHERE member_id = ?`, m.ID)
+	}
+	return err
+}
+
+// ProvisionMember creates m or links it onto the member with its email that has no SCIM identity.
+func (s *Store) ProvisionMember(ctx context.Context, m store.Member) (store.Member, error) {
+	const op = "provision member"
+	err := s.inTx(ctx, func(tx querier) error {
+		old, err := s.oneMember(ctx, tx, true, `WHERE m.org_id = ? AND m.email_key = ?`, m.OrgID, key(m.Email))
+		if errors.Is(err, sql.ErrNoRows) {
+			return s.insertMember(ctx, tx, m)
+		}
+		if err != nil {
+			return err
+		}
+		if old.SCIMUserName != "" {
+			return store.ErrConflict
+		}
+		m.ID, m.Role, m.PasswordHash, m.CreatedAt = old.ID, old.Role, old.PasswordHash, old.CreatedAt
+		return updateMember(ctx, tx, m)
+	})
+	if errors.Is(err, store.ErrConflict) {
+		return store.Member{}, fmt.Errorf("%s: %w", op, err)
+	}
+	if err != nil {
+		return store.Member{}, s.mapErr(op, err)
+	}
+	return m, nil
+}
+
+// ModifyMember runs fn on the member in a transaction and saves the result.
+func (s *Store) ModifyMember(ctx context.Context, orgID, id string, fn func(*store.Member) error) (store.Member, error) {
+	var m store.Member
+	var fnErr error
+	err := s.inTx(ctx, func(tx querier) error {
+		var err error
+		if m, err = s.oneMember(ctx, tx, true, `WHERE m.org_id = ? AND m.id = ?`, orgID, id); err != nil {
+			return err
+		}
+		if fnErr = fn(&m); fnErr != nil {
+			return fnErr
+		}
+		return updateMember(ctx, tx, m)
+	})
+	if fnErr != nil {
+		return store.Member{}, fnErr
+	}
+	return m, s.mapErr("modify member", err)
+}
+
+// DeleteMember deletes the member, its sessions, personal keys, emails, group memberships, link tokens
+// and identities.
+func (s *Store) DeleteMember(ctx context.Context, orgID, id string) error {
+	return s.mapErr("delete member", s.inTx(ctx, func(tx querier) error {
+		if _, err := s.oneMember(ctx, tx, true, `WHERE m.org_id = ? AND m.id = ?`, orgID, id); err != nil {
+			return err
+		}
+		return deleteMember(ctx, tx, id)
+	}))
+}
+
+// deleteMember deletes the member with id and every row that names it.
+func deleteMember(ctx context.Context, tx querier, id string) error {
+	for _, q := range []string{`DELETE FROM sessions WHERE member_id = ?`, `DELETE FROM api_keys WHERE owner_id = ?`,
+		`DELETE FROM member_emails WHERE member_id = ?`, `DELETE FROM team_members WHERE member_id = ?`,
+		`DELETE FROM link_tokens WHERE member_id = ?`, `DELETE FROM sso_identities WHERE member_id = ?`,
+		`DELETE FROM members WHERE id = ?`} {
+		if _, err := tx.ExecContext(ctx, q, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// MemberByID finds a member of the organization by id.
+func (s *Store) MemberByID(ctx context.Context, orgID, id string) (store.Member, error) {
+	m, err := s.oneMember(ctx, s.q(), false, `WHERE m.org_id = ? AND m.id = ?`, orgID, id)
+	return m, s.mapErr("member by id", err)
+}
+
+// MemberByEmail finds a member of the organization by email, case-insensitively.
+func (s *Store) MemberByEmail(ctx context.Context, orgID, email string) (store.Member, error) {
+	m, err := s.oneMember(ctx, s.q(), false, `WHERE m.org_id = ? AND m.email_key = ?`, orgID, key(email))
+	return m, s.mapErr("member by email", err)
+}
+
+// MemberBySCIMUserName finds a member of the organization by SCIM userName, case-insensitively.
+func (s *Store) MemberBySCIMUserName(ctx context.Context, orgID, userName string) (store.Member, error) {
+	m, err := s.oneMember(ctx, s.q(), false, `WHERE m.org_id = ? AND m.scim_user_key = ?`, orgID, key(userName))
+	return m, s.mapErr("member by scim userName", err)
+}
+
+// MembersByEmail returns the members with that email in every organization, oldest first.
+func (s *Store) MembersByEmail(ctx context.Context, email string) ([]store.Member, error) {
+	ms, err := members(ctx, s.q(), `WHERE m.email_key = ? ORDER BY m.seq`, key(email))
+	return ms, s.mapErr("members by email", err)
+}
+
+// ListSCIMMembers pages through the organization's members that have a SCIM identity.
+func (s *Store) ListSCIMMembers(ctx context.Context, orgID string, q store.Query) ([]store.Member, int, error) {
+	const op = "list scim members"
+	where, args, err := s.compile(q.Filter, sqlfilter.MemberAttrs, orgID)
+	if err != nil {
+		return nil, 0, fmt.Errorf("%s: %w", op, err)
+	}
+	where = `WHERE m.org_id = ? AND m.scim_user_key IS NOT NULL AND ` + where
+	args = append([]any{orgID}, args...)
+	var ms []store.Member
+	total := -1
+	if q.Limit > 0 {
+		rows, err := s.q().QueryContext(ctx, `SELECT `+memberCols+`, COUNT(*) OVER () FROM members m `+where+
+			` ORDER BY m.seq LIMIT ? OFFSET ?`, append(args, q.Limit, q.Offset)...)
+		if err != nil {
+			return nil, 0, s.mapErr(op, err)
+		}
+		ms, total, err = scanMembers(rows, true)
+		if err != nil {
+			return nil, 0, s.mapErr(op, err)
+		}
+	}
+	if total < 0 { // no page asked for, or the page is past the end
+		if err := s.q().QueryRowContext(ctx, `SELECT COUNT(*) FROM members m `+where, args...).Scan(&total); err != nil {
+			return nil, 0, s.mapErr(op, err)
+		}
+	}
+	return ms, total, nil
+}
+
+// oneMember reads the first member matching where; lock locks its row until the transaction ends
+// (Dialect.LockRow).
+func (s *Store) oneMember(ctx context.Context, q querier, lock bool, where string, args ...any) (store.Member, error) {
+	where += ` LIMIT 1`
+	if lock {
+		where += ` ` + s.d.LockRow
+	}
+	ms, err := members(ctx, q, where, args...)
+	if err != nil {
+		return store.Member{}, err
+	}
+	if len(ms) == 0 {
+		return store.Member{}, sql.ErrNoRows
+	}
+	return ms[0], nil
+}
+
+func members(ctx context.Context, q querier, where string, args ...any) ([]store.Member, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+memberCols+` FROM members m `+where, args...)
+	if err != nil {
+		return nil, err
+	}
+	ms, _, err := scanMembers(rows, false)
+	return ms, err
+}
+
+// scanMembers reads every row; withTotal reads a trailing window COUNT (-1 when there are no rows).
+func scanMembers(rows *sql.Rows, withTotal bool) ([]store.Member, int, error) {
+	defer rows.Close()
+	var out []store.Member
+	total := -1
+	for rows.Next() {
+		var m store.Member
+		var role, emails string
+		var userName sql.NullString
+		dest := []any{&m.ID, &m.OrgID, &m.Email, &m.DisplayName, &role, &m.PasswordHash, &m.Active, &userName,
+			&m.ExternalID, &m.GivenName, &m.FamilyName, &m.FormattedName, &emails, at(&m.CreatedAt), at(&m.UpdatedAt)}
+		if withTotal {
+			dest = append(dest, &total)
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return nil, 0, err
+		}
+		m.Role = store.Role(role)
+		m.SCIMUserName = userName.String
+		if err := json.Unmarshal([]byte(emails), &m.Emails); err != nil {
+			return nil, 0, fmt.Errorf("decode stored emails: %w", err)
+		}
+		if len(m.Emails) == 0 {
+			m.Emails = nil
+		}
+		out = append(out, m)
+	}
+	return out, total, rows.Err()
+}
+
+func nonNil(es []store.Email) []store.Email {
+	if es == nil {
+		return []store.Email{}
+	}
+	return es
+}
+
+func primaryType(es []store.Email) string {
+	for _, e := range es {
+		if e.Primary {
+			return e.Type
+		}
+	}
+	return ""
+}
+
+// ImportMembers inserts many members in one transaction (seeding large
+// organizations for benchmarks and imports); all or none. It is not part of
+// store.Store.
+func (s *Store) ImportMembers(ctx context.Context, ms []store.Member) error {
+	return s.mapErr("import members", s.inTx(ctx, func(tx querier) error {
+		for _, m := range ms {
+			if err := s.insertMember(ctx, tx, m); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+}

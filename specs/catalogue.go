@@ -1,0 +1,285 @@
+package specs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/ssoconform/ssoconform/harness"
+)
+
+// The SSO catalogue against any app (Config.App, a harness.App; RunSSO and `ssoconform sso`): for each
+// protocol the app signs in with, a sign-in spec and one spec per fault of the mock's catalogue
+// (harness.IdPFaults). Everything runs without a browser: the mock's sign-in page and SAML post form
+// are driven by HTTP (harness.AppSignIn) and the app is asked who is signed in (App.Identity), which is
+// what tells a refusal from a sign-in.
+//
+// The container is only filled when a run names an app: the reference suite (`make conformance`)
+// covers refapp with its own specs, in the browser. Levels (scim_levels.go): a refusal that matters for
+// security, a MUST of the protocols or a defence against a known attack, is Level:okta and fails the
+// verdict; a SHOULD, a MAY or a policy (recommendedFaults) is Level:should and only warns. Two faults are not
+// judged, since the rule allows both outcomes: oidc-kid-missing (an RP may try every key, OIDC Core
+// 10.1) and oidc-iat-week-old (a warning only, FAPI iat-is-week-in-past).
+var _ = Describe("SSO catalogue", Catalogue, func() {
+	app := current.App
+	if app == nil {
+		return
+	}
+	for _, protocol := range current.Protocols {
+		label := ProtocolOIDC
+		if protocol == "saml" {
+			label = ProtocolSAML
+		}
+		Describe(strings.ToUpper(protocol), label, func() {
+			It(strings.ToUpper(protocol)+"-SSO-SIGNIN: an assigned user signs in SP-initiated and the app names them",
+				KindPositive, LevelRequired, func(ctx SpecContext) {
+					catalogueSignIn(ctx, app, protocol)
+				})
+			for _, f := range harness.IdPFaults() {
+				if !strings.HasPrefix(f.Name, protocol+"-") || slices.Contains(notJudged, f.Name) {
+					continue
+				}
+				shape, ok := catalogueShapes[f.Name]
+				if strings.HasPrefix(f.Name, "saml-xsw") {
+					shape, ok = catalogueNotImpersonated, true
+				}
+				if !ok {
+					shape = catalogueRefused
+				}
+				id := strings.ToUpper(protocol) + "-NEG-" + strings.ToUpper(strings.TrimPrefix(f.Name, protocol+"-"))
+				kinds := Labels{KindNegative[0], KindSecurity[0]}
+				if f.Name == "saml-no-destination" {
+					id, kinds = "SAML-POS-NO-DESTINATION", KindPositive
+				}
+				level := LevelRequired
+				if slices.Contains(recommendedFaults, f.Name) {
+					level = LevelRecommended
+				}
+				It(id+": "+f.Name+" is handled as the rule requires: "+f.Rule, kinds, level, func(ctx SpecContext) {
+					shape(ctx, app, protocol, f)
+				})
+			}
+		})
+	}
+})
+
+// notJudged are faults whose rule allows both outcomes: nothing to check from outside.
+var notJudged = []string{"oidc-kid-missing", "oidc-iat-week-old"}
+
+// The catalogue's two levels.
+var (
+	LevelRequired    = Label(levelLabelPrefix + string(LevelOkta))
+	LevelRecommended = Label(levelLabelPrefix + string(LevelShould))
+)
+
+// recommendedFaults break a SHOULD, a MAY or a policy, not a MUST: at_hash is a MAY in the code flow
+// (OIDC Core 3.1.3.8), the authorization response's iss binds only clients that implement RFC 9207,
+// an iat ahead of time and an expired certificate are policies, SHA-1 and stale IssueInstants SHOULDs.
+var recommendedFaults = []string{"oidc-at-hash-wrong", "oidc-authz-iss-wrong", "oidc-iat-future",
+	"saml-sha1", "saml-stale-issue-instant", "saml-cert-expired"}
+
+type catalogueShape func(ctx SpecContext, app harness.App, protocol string, f harness.IdPFault)
+
+var catalogueShapes = map[string]catalogueShape{
+	"saml-no-destination":         catalogueAccepted,
+	"saml-comment-nameid":         catalogueFullNameID,
+	"saml-multiple-assertions":    catalogueNotImpersonated,
+	"saml-replay":                 catalogueReplay,
+	"saml-cert-expired":           catalogueRefusedAfterReconnect,
+	"oidc-discovery-issuer-wrong": catalogueRefusedAtReconnect,
+	"oidc-code-reusable":          catalogueCallbackReplay,
+}
+
+// catalogueTenant connects the app over protocol, adds an assigned user and sets the faults (none
+// clears them: an app connected once shares its integration between specs).
+func catalogueTenant(ctx SpecContext, app harness.App, protocol string, faults ...string) (harness.AppTenant, string, string) {
+	GinkgoHelper()
+	tn, err := app.Connect(ctx, protocol)
+	Expect(err).NotTo(HaveOccurred(), "connect the app over %s", protocol)
+	Expect(tn.SetFaults(ctx, faults...)).To(Succeed())
+	login, pw, err := tn.AddUser(ctx, "Cat", "Alogue")
+	Expect(err).NotTo(HaveOccurred())
+	DeferCleanup(func(ctx SpecContext) {
+		if CurrentSpecReport().Failed() {
+			AddReportEntry("app log", app.Log(4000), ReportEntryVisibilityFailureOrVerbose)
+		}
+	})
+	return tn, login, pw
+}
+
+// signInAs runs one headless sign-in in a fresh client and reports where it landed.
+func signInAs(ctx context.Context, app harness.App, tn harness.AppTenant, login, pw string) (harness.Landing, *clientSession, error) {
+	s := &clientSession{client: harness.HeadlessClient(), app: app}
+	land, err := harness.AppSignIn(ctx, s.client, app.SignInURL(tn.Org, tn.Protocol), login, pw)
+	AddReportEntry("landed on", fmt.Sprintf("%s (%d): %s", land.URL, land.Status, land.Excerpt))
+	return land, s, err
+}
+
+func catalogueSignIn(ctx SpecContext, app harness.App, protocol string) {
+	tn, login, pw := catalogueTenant(ctx, app, protocol)
+	_, s, err := signInAs(ctx, app, tn, login, pw)
+	Expect(err).NotTo(HaveOccurred())
+	s.expectSignedInAs(ctx, login, "a valid response for an assigned user must sign them in")
+}
+
+func catalogueRefused(ctx SpecContext, app harness.App, protocol string, f harness.IdPFault) {
+	tn, login, pw := catalogueTenant(ctx, app, protocol, f.Name)
+	land, s, err := signInAs(ctx, app, tn, login, pw)
+	expectJourneyEnded(land, err)
+	s.expectNoSession(ctx, "the app must refuse %s (%s): %s", f.Name, f.Description, f.Rule)
+}
+
+// expectJourneyEnded accepts a journey that reached Okta and then ended anywhere (a refusal may well
+// be a dropped connection); a journey that never reached Okta says nothing about the fault.
+func expectJourneyEnded(land harness.Landing, err error) {
+	GinkgoHelper()
+	if err != nil && !land.ReachedOkta {
+		Fail("the sign-in never reached Okta's sign-in page, so the fault was not exercised: " + err.Error())
+	}
+	if err != nil {
+		AddReportEntry("the journey ended with an error after Okta", err.Error())
+	}
+}
+
+func catalogueAccepted(ctx SpecContext, app harness.App, protocol string, f harness.IdPFault) {
+	tn, login, pw := catalogueTenant(ctx, app, protocol, f.Name)
+	_, s, err := signInAs(ctx, app, tn, login, pw)
+	Expect(err).NotTo(HaveOccurred())
+	s.expectSignedInAs(ctx, login, "%s is not a defect (%s); the app must sign the user in", f.Name, f.Rule)
+}
+
+// catalogueReplay: a normal response signs in; the next, in another client, carries the same assertion
+// and must be refused. (The fault is turned on between the two: the mock replays the app's previous
+// assertion, which for an app connected once may be another spec's.)
+func catalogueReplay(ctx SpecContext, app harness.App, protocol string, f harness.IdPFault) {
+	tn, login, pw := catalogueTenant(ctx, app, protocol)
+	_, first, err := signInAs(ctx, app, tn, login, pw)
+	Expect(err).NotTo(HaveOccurred())
+	first.expectSignedInAs(ctx, login, "the first response is a normal one")
+	Expect(tn.SetFaults(ctx, f.Name)).To(Succeed())
+	By("signing in again in another client: the mock replays the assertion")
+	land, s, err := signInAs(ctx, app, tn, login, pw)
+	expectJourneyEnded(land, err)
+	s.expectNoSession(ctx, "the app must refuse a replayed assertion (%s)", f.Rule)
+}
+
+// catalogueNotImpersonated: a response whose signed assertion names the user and whose unsigned or
+// wrapped parts name someone else. Refusing it is right, and so is signing in the user the signature
+// vouches for; signing in anyone else is the attack (XML signature wrapping, an unsigned assertion
+// next to a signed one).
+func catalogueNotImpersonated(ctx SpecContext, app harness.App, protocol string, f harness.IdPFault) {
+	tn, login, pw := catalogueTenant(ctx, app, protocol, f.Name)
+	land, s, err := signInAs(ctx, app, tn, login, pw)
+	expectJourneyEnded(land, err)
+	who, ok, err := app.Identity(ctx, s.client)
+	Expect(err).NotTo(HaveOccurred())
+	if ok {
+		Expect(who.Shows(login)).To(BeTrue(), "the app signed in someone the signature does not vouch for (%s): %q %q; %s",
+			f.Name, who.Email, who.Page, f.Rule)
+	}
+}
+
+// catalogueFullNameID: the signed NameID is the login, a comment, then ".evil.test". Refusing it is
+// right, and so is signing in the full signed value; signing in the login (the text before the
+// comment) is the attack.
+func catalogueFullNameID(ctx SpecContext, app harness.App, protocol string, f harness.IdPFault) {
+	tn, login, pw := catalogueTenant(ctx, app, protocol, f.Name)
+	land, s, err := signInAs(ctx, app, tn, login, pw)
+	expectJourneyEnded(land, err)
+	who, ok, err := app.Identity(ctx, s.client)
+	Expect(err).NotTo(HaveOccurred())
+	if ok {
+		Expect(who.Email).NotTo(Equal(login), "the app read only the NameID's first text node (%s)", f.Rule)
+		Expect(who.Shows(login+".evil.test")).To(BeTrue(), "the app must read the whole signed NameID; it answered %q %q", who.Email, who.Page)
+	}
+}
+
+// catalogueRefusedAfterReconnect: the fault changes the published certificate; the app re-reads the
+// metadata (an admin saving the settings again) and must then refuse. An app connected once cannot
+// re-read it, so the spec is skipped for it.
+func catalogueRefusedAfterReconnect(ctx SpecContext, app harness.App, protocol string, f harness.IdPFault) {
+	re := reconnector(app)
+	tn, login, pw := catalogueTenant(ctx, app, protocol, f.Name)
+	if err := re.Reconnect(ctx, tn, ""); err != nil {
+		skipIfCannotReconnect(err)
+		AddReportEntry("the app refused the metadata", err.Error()) // refusing at save time is fine too
+	}
+	land, s, err := signInAs(ctx, app, tn, login, pw)
+	expectJourneyEnded(land, err)
+	s.expectNoSession(ctx, "the app must refuse %s (%s)", f.Name, f.Rule)
+}
+
+// catalogueRefusedAtReconnect: the app-specific discovery document names another issuer; connecting
+// with it must fail, and the previous settings must keep working.
+func catalogueRefusedAtReconnect(ctx SpecContext, app harness.App, protocol string, f harness.IdPFault) {
+	re := reconnector(app)
+	tn, login, pw := catalogueTenant(ctx, app, protocol, f.Name)
+	err := re.Reconnect(ctx, tn, tn.IdPOrg.AppDiscoveryURL(tn.AppID))
+	skipIfCannotReconnect(err)
+	Expect(err).To(HaveOccurred(), "the app must refuse a discovery document naming another issuer (%s)", f.Rule)
+	_, s, err := signInAs(ctx, app, tn, login, pw)
+	Expect(err).NotTo(HaveOccurred())
+	s.expectSignedInAs(ctx, login, "the previous, working settings must be kept")
+}
+
+const needsReconnect = "needs an app that can be connected again (an app connected once, at start, cannot re-read the IdP's metadata)"
+
+func reconnector(app harness.App) harness.Reconnector {
+	GinkgoHelper()
+	re, ok := app.(harness.Reconnector)
+	if !ok {
+		Skip(needsReconnect)
+	}
+	return re
+}
+
+func skipIfCannotReconnect(err error) {
+	GinkgoHelper()
+	if errors.Is(err, harness.ErrCannotReconnect) {
+		Skip(needsReconnect)
+	}
+}
+
+// catalogueCallbackReplay: the provider accepts a code twice, so only the app can stop a replayed
+// callback: the very callback URL (code and state) sent again from the same client, with its cookies,
+// must be refused (RFC 6749 §10.5; OIDC Core 3.1.2.7).
+func catalogueCallbackReplay(ctx SpecContext, app harness.App, protocol string, f harness.IdPFault) {
+	tn, login, pw := catalogueTenant(ctx, app, protocol, f.Name)
+	s := &clientSession{client: harness.HeadlessClient(), app: app}
+	callbacks := harness.RecordRedirects(s.client, app.CallbackPath())
+	_, err := harness.AppSignIn(ctx, s.client, app.SignInURL(tn.Org, protocol), login, pw)
+	Expect(err).NotTo(HaveOccurred())
+	s.expectSignedInAs(ctx, login, "a first sign-in with a fresh code must work")
+	Expect(callbacks()).To(HaveLen(1), "the sign-in passes the app's callback %s once", app.CallbackPath())
+	status, err := harness.Replay(ctx, s.client, callbacks()[0])
+	Expect(err).NotTo(HaveOccurred())
+	Expect(status).To(BeNumerically(">=", 400),
+		"a replayed callback (same code and state) must be refused; the app answered %d", status)
+}
+
+// clientSession is one headless client's session with the app.
+type clientSession struct {
+	client *http.Client
+	app    harness.App
+}
+
+func (s *clientSession) expectSignedInAs(ctx context.Context, login string, why string, args ...any) {
+	GinkgoHelper()
+	who, ok, err := s.app.Identity(ctx, s.client)
+	Expect(err).NotTo(HaveOccurred())
+	Expect(ok).To(BeTrue(), fmt.Sprintf(why, args...)+"; the app's signed-in URL says nobody is signed in")
+	Expect(who.Shows(login)).To(BeTrue(), "the app must name the signed-in user %s; it answered %q %q", login, who.Email, who.Page)
+}
+
+func (s *clientSession) expectNoSession(ctx context.Context, why string, args ...any) {
+	GinkgoHelper()
+	who, ok, err := s.app.Identity(ctx, s.client)
+	Expect(err).NotTo(HaveOccurred())
+	Expect(ok).To(BeFalse(), fmt.Sprintf(why, args...)+"; it signed the user in (%s)", who.Email)
+}
