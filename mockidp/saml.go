@@ -33,7 +33,8 @@ type SAMLGroupAttribute struct {
 // SAMLAppInput describes a SAML 2.0 app integration, in the terms of Okta's app integration wizard.
 // SSOURL ("Single sign-on URL", the SP's ACS) and Audience ("Audience URI (SP Entity ID)") are required;
 // NameIDFormat defaults to NameIDUnspecified. Response and Assertion are both signed unless one of the
-// Unsigned flags says otherwise (not both).
+// Unsigned flags says otherwise (not both). SLOURL (the SP's "Single Logout URL") enables single logout;
+// SPIssuer ("SP Issuer", the Issuer of its LogoutRequests) defaults to Audience.
 type SAMLAppInput struct {
 	Label                               string
 	SSOURL                              string
@@ -43,6 +44,7 @@ type SAMLAppInput struct {
 	Attributes                          []SAMLAttribute
 	GroupAttribute                      *SAMLGroupAttribute
 	UnsignedResponse, UnsignedAssertion bool
+	SLOURL, SPIssuer                    string
 }
 
 // SAMLApp is a SAML app integration as an SP administrator sees it: EntityID is the IdP entity ID
@@ -56,7 +58,8 @@ type SAMLApp struct {
 // app is first used (metadata or SSO).
 func (o *Org) CreateSAMLApp(ctx context.Context, in SAMLAppInput) (SAMLApp, error) {
 	s := directory.SAMLSettings{SSOURL: in.SSOURL, Audience: in.Audience,
-		RequestableSSOURLs: slices.Clone(in.RequestableSSOURLs), NameIDFormat: in.NameIDFormat}
+		RequestableSSOURLs: slices.Clone(in.RequestableSSOURLs), NameIDFormat: in.NameIDFormat,
+		SLOURL: in.SLOURL, SPIssuer: in.SPIssuer}
 	for _, a := range in.Attributes {
 		s.Attributes = append(s.Attributes, directory.SAMLAttribute(a))
 	}

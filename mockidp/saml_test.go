@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/crewjam/saml"
@@ -42,7 +43,8 @@ func TestSAMLApp(t *testing.T) {
 	}
 	const acs, audience = "http://sp.test:8081/sso/saml/acs", "http://sp.test:8081/sso/saml/metadata"
 	app, err := org.CreateSAMLApp(ctx, mockidp.SAMLAppInput{Label: "Test SP", SSOURL: acs, Audience: audience,
-		NameIDFormat: mockidp.NameIDEmail, Attributes: []mockidp.SAMLAttribute{{Name: "email", Value: "email"}}})
+		NameIDFormat: mockidp.NameIDEmail, Attributes: []mockidp.SAMLAttribute{{Name: "email", Value: "email"}},
+		SLOURL: "http://sp.test:8081/sso/saml/slo"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,6 +116,17 @@ func TestSAMLApp(t *testing.T) {
 	// /authorize?prompt=none answers with a code, no password asked.
 	if q := silentAuthorize(t, jar, org.BaseURL(), oidcApp.ClientID); q.Get("code") == "" || q.Get("error") != "" {
 		t.Errorf("prompt=none after a SAML sign-in: %v, want a code", q)
+	}
+	// SAML single logout ends that one session, so the OIDC app loses it too.
+	lr, err := sp.MakeLogoutRequest(strings.Replace(app.SSOURL, "/sso/saml", "/slo/saml", 1), "alice@acme.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if page := samlFetch(t, c, http.MethodGet, lr.Redirect("").String(), nil); !strings.Contains(string(page), "SAMLResponse") {
+		t.Fatalf("single logout: no LogoutResponse form:\n%s", page)
+	}
+	if q := silentAuthorize(t, jar, org.BaseURL(), oidcApp.ClientID); q.Get("error") != "login_required" {
+		t.Errorf("prompt=none after SAML single logout: %v, want login_required", q)
 	}
 	if ev := org.SystemLog().Events(syslog.Query{EventType: syslog.TypeSSO, TargetID: app.ID}); len(ev) != 1 {
 		t.Errorf("%d SSO events in the System Log", len(ev))

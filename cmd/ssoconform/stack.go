@@ -26,21 +26,33 @@ func runStack(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs := flag.NewFlagSet("ssoconform stack", flag.ContinueOnError)
 	fs.StringVar(&f.refappBin, "refapp-bin", "bin/refapp", "built refapp binary")
 	fs.StringVar(&f.config, "config", "fixtures/orgs/example.yaml", "mock Okta org fixture (YAML)")
-	fs.StringVar(&f.dir, "dir", "", "directory for refapp's database and log (default: a new temporary directory)")
+	fs.StringVar(&f.dir, "dir", "", "directory for refapp's database and log, reused across runs: each run starts a fresh database there (default: a temporary directory, removed on exit)")
 	fs.StringVar(&f.idpAddr, "idp-addr", "127.0.0.1:8080", "loopback address of the mock Okta")
 	fs.StringVar(&f.smtpAddr, "smtp-addr", "127.0.0.1:2525", "loopback address of the mail sink")
 	fs.StringVar(&f.host, "app-host", "localhost", "host name refapp is reached at")
 	fs.IntVar(&f.appPort, "app-port", 8081, "loopback port of refapp")
+	if wantsHelp(args) {
+		fs.SetOutput(stdout)
+		fmt.Fprintln(stdout, "usage: ssoconform stack [flags]\n\nStarts the mock Okta, refapp connected to each fixture org and a mail sink, until Ctrl-C.")
+		fs.PrintDefaults()
+		return nil
+	}
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return err
 	}
-	if f.dir == "" {
-		dir, err := os.MkdirTemp("", "ssoconform-stack-")
-		if err != nil {
-			return fmt.Errorf("stack: %w", err)
-		}
-		f.dir = dir
+	fixtureText, err := os.ReadFile(f.config)
+	if err != nil {
+		return fmt.Errorf("stack: read fixture: %w", err)
 	}
+	if err := portFree(f.appPort); err != nil {
+		return fmt.Errorf("stack: refapp cannot listen: %w", err)
+	}
+	dir, cleanup, err := stackDir(f.dir)
+	if err != nil {
+		return fmt.Errorf("stack: %w", err)
+	}
+	defer cleanup()
+	f.dir = dir
 	startCtx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
 	st, err := harness.StartStack(startCtx, harness.StackConfig{
@@ -56,9 +68,9 @@ func runStack(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		defer cancel()
 		_ = st.Close(stopCtx)
 	}()
-	fx, err := fixture.Load(f.config)
+	fx, err := fixture.Parse(withAppOrigin(fixtureText, st.App.URL))
 	if err != nil {
-		return fmt.Errorf("stack: %w", err)
+		return fmt.Errorf("stack: %s: %w", f.config, err)
 	}
 	if err := st.IdP.LoadFixture(startCtx, fx); err != nil {
 		return fmt.Errorf("stack: %w", err)
@@ -85,8 +97,9 @@ func connectOrgs(ctx context.Context, st *harness.Stack, passwords map[string]st
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(out, "\norg %s\n  Okta base URL:  %s\n  discovery URL:  %s\n  refapp admin:   %s / %s\n",
-			org.Name(), org.BaseURL(), org.DiscoveryURL(), admin, password)
+		fmt.Fprintf(out, "\norg %s\n  Okta base URL:  %s\n  discovery URL:  %s\n  refapp admin:   %s / %s\n"+
+			"  refapp SCIM key (the apps' provisioning token): %s\n  Okta API token: SSWS %s\n",
+			org.Name(), org.BaseURL(), org.DiscoveryURL(), admin, password, key, org.APIToken())
 		connected := false
 		for _, app := range org.Apps() {
 			if err := org.SetProvisioning(ctx, app.ID, mockidp.Provisioning{BaseURL: st.App.LocalURL + "/scim/v2", Token: key}); err != nil {

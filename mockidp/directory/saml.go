@@ -52,8 +52,13 @@ type SAMLSettings struct {
 	ResponseSigned, AssertionSigned bool
 	// DefaultRelayState is sent when the request carries none.
 	DefaultRelayState string
-	Attributes        []SAMLAttribute
-	GroupAttribute    *SAMLGroupAttribute
+	// SLOURL is the SP's "Single Logout URL", where the LogoutResponse of a single logout goes; empty
+	// means single logout is not enabled for the app (Okta's "Enable Single Logout" unchecked).
+	SLOURL string
+	// SPIssuer is the "SP Issuer" a LogoutRequest must carry. Default: Audience.
+	SPIssuer       string
+	Attributes     []SAMLAttribute
+	GroupAttribute *SAMLGroupAttribute
 }
 
 func (s *SAMLSettings) clone() *SAMLSettings {

@@ -129,7 +129,8 @@ func (a *API) samlApp(j *appJSON, app directory.App) {
 		"responseSigned": s.ResponseSigned, "assertionSigned": s.AssertionSigned,
 		"signatureAlgorithm": "RSA_SHA256", "digestAlgorithm": "SHA256", "honorForceAuthn": true,
 		"authnContextClassRef":      "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport",
-		"allowMultipleAcsEndpoints": len(acs) > 0, "acsEndpoints": acs, "attributeStatements": attrs}}
+		"allowMultipleAcsEndpoints": len(acs) > 0, "acsEndpoints": acs, "attributeStatements": attrs,
+		"slo": slo(s)}}
 	j.Links["metadata"] = link{Href: a.cfg.BaseURL + directory.SAMLMetadataPath(s.ExternalKey),
 		Type: "application/xml"}
 }
@@ -166,4 +167,16 @@ func (a *API) getApp(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, http.StatusOK, a.app(app))
 	return nil
+}
+
+// slo is settings.signOn.slo: single logout enabled, with the SP's issuer and logout URL.
+func slo(s *directory.SAMLSettings) map[string]any {
+	if s.SLOURL == "" {
+		return map[string]any{"enabled": false}
+	}
+	issuer := s.SPIssuer
+	if issuer == "" {
+		issuer = s.Audience
+	}
+	return map[string]any{"enabled": true, "spIssuer": issuer, "logoutUrl": s.SLOURL}
 }

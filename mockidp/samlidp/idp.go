@@ -181,6 +181,11 @@ func (p *IdP) SSOURL(appName, externalKey string) string {
 	return p.cfg.BaseURL + ssoPath(appName, externalKey)
 }
 
+// SLOURL returns the absolute URL of an app's single logout endpoint (Okta's /app/{name}/{exk}/slo/saml).
+func (p *IdP) SLOURL(appName, externalKey string) string {
+	return p.cfg.BaseURL + "/app/" + appName + "/" + externalKey + "/slo/saml"
+}
+
 // ProbeHits returns how often the out-of-band URL of the saml-xxe fault was fetched for an app: any hit
 // means a service provider resolved the external entity.
 func (p *IdP) ProbeHits(externalKey string) int {

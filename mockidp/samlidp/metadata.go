@@ -18,7 +18,8 @@ const (
 // Metadata returns the IdP metadata of a SAML app as Okta serves it (mock-idp.md 1.9): md: prefix,
 // entityID http://www.okta.com/{exk}, WantAuthnRequestsSigned="false", one signing KeyDescriptor, two
 // NameIDFormats (the app's format first; emailAddress first for persistent and transient apps, as
-// observed), SingleSignOnService for HTTP-POST then HTTP-Redirect. It generates the app's key on first use.
+// observed), SingleSignOnService for HTTP-POST then HTTP-Redirect, and, when the app has single logout
+// enabled (a Single Logout URL), SingleLogoutService for HTTP-POST then HTTP-Redirect. It generates the app's key on first use.
 func (p *IdP) Metadata(app directory.App) ([]byte, error) {
 	key, err := p.keys.forApp(app.ID)
 	if app.HasFault(FaultCertExpired) {
@@ -36,6 +37,11 @@ func (p *IdP) Metadata(app directory.App) ([]byte, error) {
 	ki := elem(elem(sso, "md:KeyDescriptor", "use", "signing"), "ds:KeyInfo", "xmlns:ds", nsDS)
 	ki.CreateElement("ds:X509Data").CreateElement("ds:X509Certificate").
 		SetText(wrap76(base64.StdEncoding.EncodeToString(key.cert)))
+	if s.SLOURL != "" { // only apps with single logout enabled; the schema puts it before NameIDFormat
+		slo := p.SLOURL(s.AppName, s.ExternalKey)
+		elem(sso, "md:SingleLogoutService", "Binding", bindingPOST, "Location", slo)
+		elem(sso, "md:SingleLogoutService", "Binding", bindingRedirect, "Location", slo)
+	}
 	for _, f := range nameIDFormats(s.NameIDFormat) {
 		sso.CreateElement("md:NameIDFormat").SetText(f)
 	}

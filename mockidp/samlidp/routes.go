@@ -8,6 +8,7 @@ const (
 	PathSSO      = "/app/{app}/{exk}/sso/saml"
 	PathSignIn   = "/app/{app}/{exk}/sso/saml/signin"
 	PathProbe    = "/app/{exk}/sso/saml/probe"
+	PathSLO      = "/app/{app}/{exk}/slo/saml"
 )
 
 // Mount registers the IdP's routes on mux.
@@ -17,4 +18,6 @@ func (p *IdP) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("POST "+PathSSO, p.handleSSO)
 	mux.HandleFunc("POST "+PathSignIn, p.handleSignIn)
 	mux.HandleFunc("GET "+PathProbe, p.handleProbe)
+	mux.HandleFunc("GET "+PathSLO, p.handleSLO)
+	mux.HandleFunc("POST "+PathSLO, p.handleSLO)
 }

@@ -8,8 +8,7 @@
 // the row they read (SELECT ... FOR UPDATE), single-use records are consumed with one conditional
 // UPDATE, the outbox is claimed with SKIP LOCKED, and creation order is an identity column.
 //
-// Embedded numbered migrations (migrations/NNNN_name.sql, numbered as sqlstore's) are applied in
-// order and recorded in the schema_migrations table, under a session advisory lock, so two processes
+// The shared migrations (see sqlcore) are applied under a session advisory lock, so two processes
 // starting at once on one database migrate it once.
 //
 // The DSN is a pgx connection string. One extra parameter is read by pgstore itself: schema=NAME
@@ -26,11 +25,9 @@ package pgstore
 import (
 	"context"
 	"database/sql"
-	"embed"
 	"errors"
 	"fmt"
 	"hash/fnv"
-	"io/fs"
 	"strings"
 	"time"
 
@@ -41,9 +38,6 @@ import (
 	"github.com/ssoconform/ssoconform/refapp/store"
 	"github.com/ssoconform/ssoconform/refapp/store/sqlcore"
 )
-
-//go:embed migrations/*.sql
-var migrationFS embed.FS
 
 // Store is the shared SQL store; Open gives one on PostgreSQL.
 type Store = sqlcore.Store
@@ -63,12 +57,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	db := stdlib.OpenDB(*cfg)
 	db.SetMaxOpenConns(maxConns)
 	db.SetMaxIdleConns(maxConns)
-	migrations, err := fs.Sub(migrationFS, "migrations")
-	if err != nil {
-		return nil, fmt.Errorf("open postgres store %s: %w", redact(cfg), err)
-	}
 	d := dialect
-	d.Migrations = migrations
 	d.BeforeMigrate = func(ctx context.Context, c *sql.Conn) (func(), error) { return lockMigrations(ctx, c, schema) }
 	st, err := sqlcore.New(ctx, db, d)
 	if err != nil {
@@ -118,8 +107,9 @@ var dialect = sqlcore.Dialect{
 	Contains: func(bind func(any) string, expr, v string) string {
 		return "strpos(" + expr + ", " + bind(v) + ") > 0"
 	},
-	MigrationsTable: `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL)`,
+	Schema: map[string]string{"TIME": "TIMESTAMPTZ", "SORTABLE_TIME": "TIMESTAMPTZ", "BYTES": "BYTEA",
+		"BOOL": "BOOLEAN", "SEQ": "BIGINT GENERATED ALWAYS AS IDENTITY",
+		"EMAILS_OF_EMAIL": "jsonb_build_array(jsonb_build_object('value', email, 'type', email_type, 'primary', true))::text"},
 }
 
 func mapError(err error) error {

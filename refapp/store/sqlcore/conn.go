@@ -50,13 +50,7 @@ func (r runner) ExecContext(ctx context.Context, query string, args ...any) (sql
 	if st := r.stmt(ctx, query); st != nil {
 		return st.ExecContext(ctx, args...)
 	}
-	switch {
-	case r.w:
-		return r.s.wconn.ExecContext(ctx, r.s.rebind(query), args...)
-	case r.tx != nil:
-		return r.tx.ExecContext(ctx, r.s.rebind(query), args...)
-	}
-	return r.s.db.ExecContext(ctx, r.s.rebind(query), args...)
+	return r.plain().ExecContext(ctx, r.s.rebind(query), args...)
 }
 
 func (r runner) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
@@ -64,13 +58,7 @@ func (r runner) QueryContext(ctx context.Context, query string, args ...any) (*s
 	if st := r.stmt(ctx, query); st != nil {
 		return st.QueryContext(ctx, args...)
 	}
-	switch {
-	case r.w:
-		return r.s.wconn.QueryContext(ctx, r.s.rebind(query), args...)
-	case r.tx != nil:
-		return r.tx.QueryContext(ctx, r.s.rebind(query), args...)
-	}
-	return r.s.db.QueryContext(ctx, r.s.rebind(query), args...)
+	return r.plain().QueryContext(ctx, r.s.rebind(query), args...)
 }
 
 func (r runner) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
@@ -78,13 +66,18 @@ func (r runner) QueryRowContext(ctx context.Context, query string, args ...any) 
 	if st := r.stmt(ctx, query); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}
+	return r.plain().QueryRowContext(ctx, r.s.rebind(query), args...)
+}
+
+// plain is where a statement that is not kept prepared runs.
+func (r runner) plain() querier {
 	switch {
 	case r.w:
-		return r.s.wconn.QueryRowContext(ctx, r.s.rebind(query), args...)
+		return r.s.wconn
 	case r.tx != nil:
-		return r.tx.QueryRowContext(ctx, r.s.rebind(query), args...)
+		return r.tx
 	}
-	return r.s.db.QueryRowContext(ctx, r.s.rebind(query), args...)
+	return r.s.db
 }
 
 func (s *Store) poolStmt(ctx context.Context, query string) *sql.Stmt {

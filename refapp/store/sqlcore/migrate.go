@@ -3,11 +3,16 @@ package sqlcore
 import (
 	"context"
 	"database/sql"
+	"embed"
 	"fmt"
 	"io/fs"
 	"sort"
+	"strings"
 	"time"
 )
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
 
 // migrate applies the dialect's pending migrations in order, each in its own transaction with its row
 // in schema_migrations, on one connection (after the dialect's BeforeMigrate hook).
@@ -24,10 +29,11 @@ func (s *Store) migrate(ctx context.Context) error {
 		}
 		defer done()
 	}
-	if _, err := conn.ExecContext(ctx, s.d.MigrationsTable); err != nil {
+	if _, err := conn.ExecContext(ctx, s.schema(`CREATE TABLE IF NOT EXISTS schema_migrations (
+		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at {{TIME}} NOT NULL)`)); err != nil {
 		return fmt.Errorf("create schema_migrations: %w", err)
 	}
-	names, err := fs.Glob(s.d.Migrations, "*.sql")
+	names, err := fs.Glob(migrationFS, "migrations/*.sql")
 	if err != nil {
 		return fmt.Errorf("list migrations: %w", err)
 	}
@@ -43,12 +49,22 @@ func (s *Store) migrate(ctx context.Context) error {
 	return nil
 }
 
-func (s *Store) applyMigration(ctx context.Context, conn *sql.Conn, name string) error {
+// schema replaces the migrations' {{WORDS}} with the dialect's.
+func (s *Store) schema(sql string) string {
+	pairs := make([]string, 0, 2*len(s.d.Schema))
+	for word, text := range s.d.Schema {
+		pairs = append(pairs, "{{"+word+"}}", text)
+	}
+	return strings.NewReplacer(pairs...).Replace(sql)
+}
+
+func (s *Store) applyMigration(ctx context.Context, conn *sql.Conn, path string) error {
+	name := path[strings.LastIndex(path, "/")+1:]
 	var version int
 	if _, err := fmt.Sscanf(name, "%04d_", &version); err != nil {
 		return fmt.Errorf("migration %s: name must start with a 4-digit number: %w", name, err)
 	}
-	body, err := fs.ReadFile(s.d.Migrations, name)
+	body, err := migrationFS.ReadFile(path)
 	if err != nil {
 		return fmt.Errorf("read migration %s: %w", name, err)
 	}
@@ -65,7 +81,7 @@ func (s *Store) applyMigration(ctx context.Context, conn *sql.Conn, name string)
 	if n > 0 {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, string(body)); err != nil { // no arguments: several statements run
+	if _, err := tx.ExecContext(ctx, s.schema(string(body))); err != nil { // no arguments: several statements run
 		return fmt.Errorf("apply migration %s: %w", name, err)
 	}
 	if _, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`),

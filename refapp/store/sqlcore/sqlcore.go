@@ -15,34 +15,31 @@
 //   - how writes are committed: GroupCommit sends every write through one connection, and writers that
 //     arrive while it is busy share one transaction (one fsync), each in its own savepoint (conn.go);
 //     otherwise each write is its own transaction on the pool;
-//   - migrations: an fs.FS of numbered NNNN_name.sql files, the schema_migrations table's DDL, and an
-//     optional hook that runs first on the migrating connection (PostgreSQL takes an advisory lock).
+//   - the schema's words: one set of numbered migrations (migrations/NNNN_name.sql) serves every
+//     database, with {{TIME}}, {{BYTES}}, {{BOOL}}, {{SEQ}}, {{SORTABLE_TIME}} and the like replaced
+//     by Dialect.Schema; an optional hook runs first on the migrating connection (PostgreSQL takes an
+//     advisory lock, SQLite renames a column its older files named otherwise).
 //
 // Uniqueness is always enforced by unique indexes inside the write's transaction; upserts and
 // single-use consumption use INSERT ... ON CONFLICT and UPDATE ... RETURNING, which every supported
 // database has.
 //
-// Adding a third database is a new package with its migrations and three things:
-//
-//	//go:embed migrations/*.sql
-//	var migrations embed.FS
+// Adding a third database is a new package with an Open and a Dialect:
 //
 //	var dialect = sqlcore.Dialect{
-//		Name:            "mysql",
-//		MigrationsTable: `CREATE TABLE IF NOT EXISTS schema_migrations (version INT PRIMARY KEY, ...)`,
-//		Time:            func(t time.Time) any { return t.UTC() },
-//		NextSeq:         func(string) string { return "DEFAULT" },
-//		MapError:        mapMySQLError, // 1062 -> store.ErrConflict, 1452 -> store.ErrInvalidReference
-//		StartsWith:      ..., Contains: ...,
+//		Name:     "mysql",
+//		Schema:   map[string]string{"TIME": "DATETIME(6)", "BYTES": "VARBINARY(255)", "BOOL": "BOOLEAN",
+//			"SEQ": "BIGINT NOT NULL AUTO_INCREMENT UNIQUE", "SORTABLE_TIME": "DATETIME(6)", ...},
+//		NextSeq:  func(string) string { return "DEFAULT" },
+//		LockRow:  "FOR UPDATE",
+//		MapError: mapMySQLError, // 1062 -> store.ErrConflict, 1452 -> store.ErrInvalidReference
+//		StartsWith: ..., Contains: ...,
 //	}
 //
 //	func Open(ctx context.Context, dsn string) (*sqlcore.Store, error) {
 //		db, err := sql.Open("mysql", dsn)
 //		if err != nil { ... }
-//		sub, _ := fs.Sub(migrations, "migrations")
-//		d := dialect
-//		d.Migrations = sub
-//		return sqlcore.New(ctx, db, d)
+//		return sqlcore.New(ctx, db, dialect)
 //	}
 //
 // and storetest.Run in its tests. Nothing in this package changes.
@@ -53,7 +50,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"io/fs"
 	"strconv"
 	"strings"
 	"sync"
@@ -92,10 +88,10 @@ type Dialect struct {
 	StartsWith func(bind func(any) string, expr, v string) string
 	Contains   func(bind func(any) string, expr, v string) string
 
-	// Migrations holds the numbered NNNN_name.sql files, applied in order.
-	Migrations fs.FS
-	// MigrationsTable creates schema_migrations (version, name, applied_at) if it is missing.
-	MigrationsTable string
+	// Schema maps each {{WORD}} of the migrations to the database's own text: TIME (a stored time),
+	// SORTABLE_TIME (a time SQL compares), BYTES, BOOL, SEQ (a creation-order column the database or
+	// NextSeq fills) and EMAILS_OF_EMAIL (a member's emails_json built from its email column).
+	Schema map[string]string
 	// BeforeMigrate, when set, runs first on the migrating connection; the function it returns runs
 	// when migrating ends (PostgreSQL: create the schema, take and release an advisory lock).
 	BeforeMigrate func(ctx context.Context, c *sql.Conn) (func(), error)

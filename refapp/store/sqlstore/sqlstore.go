@@ -3,8 +3,7 @@
 //
 // One file, WAL journal with synchronous=FULL (a transaction is on disk, WAL fsynced, before its call
 // returns, so every 2xx the app sends survives a power loss), a busy timeout so a second process's
-// writers wait instead of failing, foreign keys on, and embedded numbered migrations
-// (migrations/sqlite/NNNN_name.sql). SQLite allows one writer at a time, so the dialect asks for group
+// writers wait instead of failing, and foreign keys on. SQLite allows one writer at a time, so the dialect asks for group
 // commit: writes go through one connection and writers that arrive together share one transaction and
 // one fsync (see sqlcore); no row locks are needed. Times are RFC 3339 text; the outbox's next attempt,
 // which SQL compares, is Unix nanoseconds.
@@ -19,10 +18,8 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net/url"
 	"time"
 	"unicode/utf8"
@@ -33,9 +30,6 @@ import (
 	"github.com/ssoconform/ssoconform/refapp/store"
 	"github.com/ssoconform/ssoconform/refapp/store/sqlcore"
 )
-
-//go:embed migrations/sqlite/*.sql
-var migrationFS embed.FS
 
 // Store is the shared SQL store; Open gives one on SQLite.
 type Store = sqlcore.Store
@@ -61,13 +55,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	// Keep connections (and the statements prepared on them) instead of closing all but two after each burst.
 	db.SetMaxOpenConns(maxConns)
 	db.SetMaxIdleConns(maxConns)
-	migrations, err := fs.Sub(migrationFS, "migrations/sqlite")
-	if err != nil {
-		return nil, fmt.Errorf("open sqlite store %s: %w", path, err)
-	}
-	d := dialect
-	d.Migrations = migrations
-	st, err := sqlcore.New(ctx, db, d)
+	st, err := sqlcore.New(ctx, db, dialect)
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite store %s: %w", path, err)
 	}
@@ -91,8 +79,26 @@ var dialect = sqlcore.Dialect{
 	Contains: func(bind func(any) string, expr, v string) string {
 		return "instr(" + expr + ", " + bind(v) + ") > 0"
 	},
-	MigrationsTable: `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`,
+	Schema: map[string]string{"TIME": "TEXT", "SORTABLE_TIME": "INTEGER", "BYTES": "BLOB", "BOOL": "INTEGER",
+		"SEQ":             "INTEGER NOT NULL",
+		"EMAILS_OF_EMAIL": "json_array(json_object('value', email, 'type', email_type, 'primary', json('true')))"},
+	BeforeMigrate: renameNextAttempt,
+}
+
+// renameNextAttempt gives the outbox's next attempt, in files made before the migrations were shared,
+// the name the shared queries use (it was next_attempt_ns; it still holds Unix nanoseconds).
+func renameNextAttempt(ctx context.Context, c *sql.Conn) (func(), error) {
+	var n int
+	if err := c.QueryRowContext(ctx, `SELECT COUNT(*) FROM pragma_table_info('mail_outbox')
+		WHERE name = 'next_attempt_ns'`).Scan(&n); err != nil {
+		return nil, fmt.Errorf("look for next_attempt_ns: %w", err)
+	}
+	if n > 0 {
+		if _, err := c.ExecContext(ctx, `ALTER TABLE mail_outbox RENAME COLUMN next_attempt_ns TO next_attempt_at`); err != nil {
+			return nil, fmt.Errorf("rename next_attempt_ns: %w", err)
+		}
+	}
+	return func() {}, nil
 }
 
 func mapError(err error) error {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/ssoconform/ssoconform/refapp/store"
 	"github.com/ssoconform/ssoconform/refapp/store/sqlstore"
@@ -59,5 +60,27 @@ func TestOpenEmptyPath(t *testing.T) {
 	t.Parallel()
 	if _, err := sqlstore.Open(context.Background(), ""); err == nil {
 		t.Error("Open(\"\") succeeded, want an error")
+	}
+}
+
+// TestOpenUpgradesOldOutboxColumn: a file made before the migrations were shared names the outbox's next
+// attempt next_attempt_ns; Open renames it, and the outbox works on the old rows.
+func TestOpenUpgradesOldOutboxColumn(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "refapp.db")
+	st := open(t, path)
+	due := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	if err := st.EnqueueMail(ctx, store.OutboxMail{ID: "m1", Kind: "sso-link", To: "a@example.com", Payload: "{}",
+		CreatedAt: due, NextAttemptAt: due}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.DB().ExecContext(ctx, `ALTER TABLE mail_outbox RENAME COLUMN next_attempt_at TO next_attempt_ns`); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	got, err := open(t, path).ClaimMail(ctx, due, due.Add(time.Minute), 10)
+	if err != nil || len(got) != 1 || !got[0].NextAttemptAt.Equal(due) {
+		t.Errorf("ClaimMail after reopening an old file = %v, %v; want m1 due at %v", got, err, due)
 	}
 }

@@ -1,15 +1,16 @@
--- 0002 (mirrors sqlite/0002_scim.sql): the complete SCIM server. Members get their SCIM email list
--- (emails_json, as sent, with an index table member_emails for emails.value filters), a formatted name
--- and a display-name key; API keys may belong to a member (personal keys); SSO connections get the
--- "Sync the group & users from your SSO provider" setting; groups are the org's teams (teams,
--- team_members). The backfill uses SQL lower(), which may fold differently from Go (rows written from
--- now on are folded by Go).
+-- 0002: the complete SCIM server. Members get their SCIM email list (emails_json, as sent, with an
+-- index table member_emails for emails.value filters), a formatted name and a display-name key;
+-- API keys may belong to a member (personal keys); SSO connections get the "Sync the group & users
+-- from your SSO provider" setting; groups are the org's teams (teams, team_members). Indexes serve
+-- the SCIM filters and the stable creation-order paging (seq). The *_key columns hold Go's
+-- strings.ToLower of what they shadow; the backfill below uses SQL lower(), which may fold otherwise
+-- (rows written from now on are folded by Go).
 
 ALTER TABLE members ADD COLUMN emails_json TEXT NOT NULL DEFAULT '[]';
 ALTER TABLE members ADD COLUMN formatted_name TEXT NOT NULL DEFAULT '';
 ALTER TABLE members ADD COLUMN display_key TEXT NOT NULL DEFAULT '';
 UPDATE members SET display_key = lower(display_name);
-UPDATE members SET emails_json = jsonb_build_array(jsonb_build_object('value', email, 'type', email_type, 'primary', true))::text
+UPDATE members SET emails_json = {{EMAILS_OF_EMAIL}}
     WHERE scim_user_key IS NOT NULL;
 
 CREATE TABLE member_emails (
@@ -31,7 +32,7 @@ CREATE INDEX sessions_member ON sessions(member_id);
 ALTER TABLE api_keys ADD COLUMN owner_id TEXT REFERENCES members(id);
 CREATE INDEX api_keys_owner ON api_keys(owner_id);
 
-ALTER TABLE sso_connections ADD COLUMN sync_enabled BOOLEAN NOT NULL DEFAULT FALSE;
+ALTER TABLE sso_connections ADD COLUMN sync_enabled {{BOOL}} NOT NULL DEFAULT FALSE;
 
 CREATE TABLE teams (
     id           TEXT PRIMARY KEY,
@@ -39,9 +40,9 @@ CREATE TABLE teams (
     display_name TEXT NOT NULL,
     display_key  TEXT NOT NULL,
     external_id  TEXT NOT NULL DEFAULT '',
-    created_at   TIMESTAMPTZ NOT NULL,
-    updated_at   TIMESTAMPTZ NOT NULL,
-    seq          BIGINT GENERATED ALWAYS AS IDENTITY
+    created_at   {{TIME}} NOT NULL,
+    updated_at   {{TIME}} NOT NULL,
+    seq          {{SEQ}}
 );
 CREATE UNIQUE INDEX teams_org_display ON teams(org_id, display_key);
 CREATE INDEX teams_seq ON teams(seq);

@@ -1,13 +1,15 @@
 -- 0001: organizations, members, API keys, SSO connections, sessions, SSO login attempts.
--- Times are RFC 3339 UTC text with nanoseconds. *_key columns hold Go's strings.ToLower of
--- the value they shadow, for case-insensitive uniqueness beyond ASCII.
+-- The {{WORDS}} are the database's own (Dialect.Schema in sqlcore): time, byte, boolean and identity
+-- types. *_key columns hold Go's strings.ToLower of the value they shadow, for case-insensitive
+-- uniqueness beyond ASCII that does not depend on the database's collation. seq is the stable creation
+-- order SCIM pages follow.
 
 CREATE TABLE orgs (
     id         TEXT PRIMARY KEY,
     name       TEXT NOT NULL,
     name_key   TEXT NOT NULL UNIQUE,
     plan       TEXT NOT NULL,
-    created_at TEXT NOT NULL
+    created_at {{TIME}} NOT NULL
 );
 
 CREATE TABLE members (
@@ -18,16 +20,16 @@ CREATE TABLE members (
     display_name   TEXT NOT NULL DEFAULT '',
     role           TEXT NOT NULL,
     password_hash  TEXT NOT NULL DEFAULT '',
-    active         INTEGER NOT NULL DEFAULT 1,
+    active         {{BOOL}} NOT NULL DEFAULT TRUE,
     scim_user_name TEXT,
     scim_user_key  TEXT,
     external_id    TEXT NOT NULL DEFAULT '',
     given_name     TEXT NOT NULL DEFAULT '',
     family_name    TEXT NOT NULL DEFAULT '',
     email_type     TEXT NOT NULL DEFAULT '',
-    created_at     TEXT NOT NULL,
-    updated_at     TEXT NOT NULL,
-    seq            INTEGER NOT NULL
+    created_at     {{TIME}} NOT NULL,
+    updated_at     {{TIME}} NOT NULL,
+    seq            {{SEQ}}
 );
 CREATE UNIQUE INDEX members_org_email ON members(org_id, email_key);
 CREATE UNIQUE INDEX members_org_scim_user ON members(org_id, scim_user_key) WHERE scim_user_key IS NOT NULL;
@@ -37,9 +39,9 @@ CREATE TABLE api_keys (
     id         TEXT PRIMARY KEY,
     org_id     TEXT NOT NULL REFERENCES orgs(id),
     prefix     TEXT NOT NULL,
-    hash       BLOB NOT NULL UNIQUE,
+    hash       {{BYTES}} NOT NULL UNIQUE,
     scopes     TEXT NOT NULL,
-    created_at TEXT NOT NULL
+    created_at {{TIME}} NOT NULL
 );
 
 CREATE TABLE sso_connections (
@@ -50,25 +52,25 @@ CREATE TABLE sso_connections (
     client_id     TEXT NOT NULL,
     client_secret TEXT NOT NULL,
     default_role  TEXT NOT NULL,
-    updated_at    TEXT NOT NULL
+    updated_at    {{TIME}} NOT NULL
 );
 
 CREATE TABLE sessions (
-    token_hash BLOB PRIMARY KEY,
+    token_hash {{BYTES}} PRIMARY KEY,
     member_id  TEXT NOT NULL REFERENCES members(id),
     org_id     TEXT NOT NULL REFERENCES orgs(id),
     method     TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    expires_at TEXT NOT NULL
+    created_at {{TIME}} NOT NULL,
+    expires_at {{TIME}} NOT NULL
 );
 
 CREATE TABLE login_attempts (
-    state_hash    BLOB PRIMARY KEY,
+    state_hash    {{BYTES}} PRIMARY KEY,
     org_id        TEXT NOT NULL REFERENCES orgs(id),
     nonce         TEXT NOT NULL,
     pkce_verifier TEXT NOT NULL,
-    browser_hash  BLOB NOT NULL,
-    created_at    TEXT NOT NULL,
-    expires_at    TEXT NOT NULL,
-    used_at       TEXT
+    browser_hash  {{BYTES}} NOT NULL,
+    created_at    {{TIME}} NOT NULL,
+    expires_at    {{TIME}} NOT NULL,
+    used_at       {{TIME}}
 );

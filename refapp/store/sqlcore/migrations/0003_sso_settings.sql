@@ -1,12 +1,11 @@
--- 0003 (mirrors sqlite/0003_sso_settings.sql): SAML connections keep the IdP metadata checked at save
--- time; "Require SSO" enforcement; the audit log.
+-- SAML connections keep the IdP metadata checked at save time; "Require SSO" enforcement.
 ALTER TABLE sso_connections ADD COLUMN idp_metadata TEXT NOT NULL DEFAULT '';
-ALTER TABLE sso_connections ADD COLUMN enforce BOOLEAN NOT NULL DEFAULT FALSE;
+ALTER TABLE sso_connections ADD COLUMN enforce {{BOOL}} NOT NULL DEFAULT FALSE;
 
 CREATE TABLE audit_events (
     id      TEXT PRIMARY KEY,
     org_id  TEXT NOT NULL REFERENCES orgs(id),
-    at      TIMESTAMPTZ NOT NULL,
+    at      {{TIME}} NOT NULL,
     actor   TEXT NOT NULL,
     action  TEXT NOT NULL,
     outcome TEXT NOT NULL,

@@ -1,5 +1,5 @@
--- 0004 (mirrors sqlite/0004_saml.sql): SAML sign-in (request ID for InResponseTo, handoff result), account
--- linking, linked identities and the SAML assertion-ID replay cache (shared by every instance).
+-- SAML sign-in (request ID for InResponseTo, handoff result), account linking, linked identities and the
+-- SAML assertion-ID replay cache.
 ALTER TABLE login_attempts ADD COLUMN protocol TEXT NOT NULL DEFAULT '';
 ALTER TABLE login_attempts ADD COLUMN request_id TEXT NOT NULL DEFAULT '';
 ALTER TABLE login_attempts ADD COLUMN link_member_id TEXT NOT NULL DEFAULT '';
@@ -11,13 +11,13 @@ CREATE TABLE sso_identities (
     issuer     TEXT NOT NULL,
     subject    TEXT NOT NULL,
     protocol   TEXT NOT NULL,
-    created_at TIMESTAMPTZ NOT NULL,
+    created_at {{TIME}} NOT NULL,
     PRIMARY KEY (org_id, issuer, subject)
 );
 CREATE INDEX sso_identities_member ON sso_identities(member_id);
 
 CREATE TABLE saml_assertions (
-    key        BYTEA PRIMARY KEY,
-    expires_at TIMESTAMPTZ NOT NULL
+    key        {{BYTES}} PRIMARY KEY,
+    expires_at {{TIME}} NOT NULL
 );
 CREATE INDEX saml_assertions_expires ON saml_assertions(expires_at);
