@@ -46,11 +46,21 @@ func (o *Org) mount(cfg Config, mux *http.ServeMux) error {
 	}
 	api.Mount(mux)
 	con, err := console.New(console.Config{BaseURL: o.baseURL, OrgName: o.name, Directory: o.dir, Log: o.log,
-		Token: o.apiToken, Password: o.consolePassword, Provisioner: o, Now: cfg.Now, Rand: cfg.Rand,
+		Token: o.apiToken, Password: o.consolePassword, Provisioner: o, Actions: o, Faults: consoleFaults(),
+		Now: cfg.Now, Rand: cfg.Rand,
 		Logger: cfg.Logger.With("org", o.name)})
 	if err != nil {
 		return err
 	}
 	con.Mount(mux)
 	return nil
+}
+
+// consoleFaults is the fault catalogue as the console's Faults tab lists it.
+func consoleFaults() []console.Fault {
+	var out []console.Fault
+	for _, f := range Faults() {
+		out = append(out, console.Fault(f))
+	}
+	return out
 }
