@@ -40,7 +40,7 @@ func (o *Org) mount(cfg Config, mux *http.ServeMux) error {
 	o.saml = idp
 
 	api, err := mgmtapi.New(mgmtapi.Config{BaseURL: o.baseURL, Directory: o.dir, Log: o.log, Token: o.apiToken,
-		Provisioner: o, Rand: cfg.Rand, Logger: cfg.Logger.With("org", o.name)})
+		Provisioner: o, Actions: o, Rand: cfg.Rand, Logger: cfg.Logger.With("org", o.name)})
 	if err != nil {
 		return err
 	}
