@@ -91,6 +91,7 @@ type Landing struct {
 	URL     string // credentials hidden
 	Status  int
 	Excerpt string // the start of the page's text
+	Body    string // the whole page (at most 1 MiB): what the user saw
 	// ReachedOkta is false when the app never sent the client to Okta's sign-in page.
 	ReachedOkta bool
 }
@@ -124,7 +125,8 @@ func AppSignIn(ctx context.Context, client *http.Client, startURL, username, pas
 }
 
 func landing(p fetched, okta bool) Landing {
-	return Landing{URL: RedactURL(p.url), Status: p.status, Excerpt: excerpt(strings.TrimSpace(p.body), 300), ReachedOkta: okta}
+	return Landing{URL: RedactURL(p.url), Status: p.status, Excerpt: excerpt(strings.TrimSpace(p.body), 300), Body: p.body,
+		ReachedOkta: okta}
 }
 
 // IdentityAt GETs url with the client's session, without following redirects: 200 is a signed-in

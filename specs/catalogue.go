@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -113,12 +115,41 @@ func catalogueTenant(ctx SpecContext, app harness.App, protocol string, faults .
 	return tn, login, pw
 }
 
-// signInAs runs one headless sign-in in a fresh client and reports where it landed.
+// signInAs runs one headless sign-in in a fresh client and reports where it landed, with the page.
 func signInAs(ctx context.Context, app harness.App, tn harness.AppTenant, login, pw string) (harness.Landing, *clientSession, error) {
 	s := &clientSession{client: harness.HeadlessClient(), app: app}
 	land, err := harness.AppSignIn(ctx, s.client, app.SignInURL(tn.Org, tn.Protocol), login, pw)
 	AddReportEntry("landed on", fmt.Sprintf("%s (%d): %s", land.URL, land.Status, land.Excerpt))
+	savePage(land)
 	return land, s, err
+}
+
+// pageEntry names the report entries holding a saved page's path, relative to the report directory;
+// report.html links them.
+const pageEntry = "page"
+
+// savePage keeps the page a sign-in ended on as pages/ID-N.html in the report directory.
+func savePage(land harness.Landing) {
+	if land.Body == "" {
+		return
+	}
+	n := 1
+	for _, e := range CurrentSpecReport().ReportEntries {
+		if e.Name == pageEntry {
+			n++
+		}
+	}
+	rel := filepath.Join("pages", fmt.Sprintf("%s-%d.html", specID(), n))
+	path := filepath.Join(current.ReportDir, rel)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		AddReportEntry("saving the page failed", err.Error())
+		return
+	}
+	if err := os.WriteFile(path, []byte(land.Body), 0o644); err != nil {
+		AddReportEntry("saving the page failed", err.Error())
+		return
+	}
+	AddReportEntry(pageEntry, rel)
 }
 
 func catalogueSignIn(ctx SpecContext, app harness.App, protocol string) {

@@ -27,13 +27,14 @@ type SpecResult struct {
 	Requirement string // the spec's text after the ID: what is required and the rule it comes from
 	Container   string // e.g. "SCIM 2.0 server [okta-oin] users: create and read"
 	Labels      []string
-	Level       Level  // okta, must or should; empty for specs without a level (SSO specs)
-	Reference   string // where the rule comes from, e.g. "RFC 7644 §3.3"
-	Profile     string // the SCIM profile the spec ran in; empty outside the SCIM specs
-	State       string // passed, failed, skipped, pending, panicked, ...
-	Warning     bool   // failed, but its level does not count in its profile's verdict
-	Message     string // the failure or skip reason
-	Exchanges   string // the HTTP transcript, for failures
+	Level       Level    // okta, must or should; empty for specs without a level (SSO specs)
+	Reference   string   // where the rule comes from, e.g. "RFC 7644 §3.3"
+	Profile     string   // the SCIM profile the spec ran in; empty outside the SCIM specs
+	State       string   // passed, failed, skipped, pending, panicked, ...
+	Warning     bool     // failed, but its level does not count in its profile's verdict
+	Message     string   // the failure or skip reason
+	Exchanges   string   // the HTTP transcript, for failures
+	Pages       []string // pages the user saw, saved under the report directory (paths relative to it)
 }
 
 // LevelCount is how the specs of one level fared.
@@ -135,6 +136,11 @@ func specResult(sr types.SpecReport) SpecResult {
 	res := SpecResult{ID: id, Requirement: req, Container: strings.Join(sr.ContainerHierarchyTexts, " "),
 		Labels: sr.Labels(), Level: specLevel(sr.Labels()), Reference: specReference(id, sr.LeafNodeText), Profile: specProfile(sr.Labels()),
 		State: sr.State.String(), Message: sr.Failure.Message}
+	for _, e := range sr.ReportEntries {
+		if e.Name == pageEntry {
+			res.Pages = append(res.Pages, e.StringRepresentation())
+		}
+	}
 	if sr.State.Is(types.SpecStateFailureStates) {
 		res.Warning = !res.Level.blocks(res.Profile)
 		for _, e := range sr.ReportEntries {
@@ -261,7 +267,7 @@ SHOULD or best practice (a warning).</p>{{end}}
 {{if .Attachments}}<p>Attached: {{range $i, $a := .Attachments}}{{if $i}}, {{end}}<a href="{{$a}}">{{$a}}</a>{{end}}</p>{{end}}
 <table><thead><tr><th>ID</th><th>Level</th><th>Requirement</th><th>Verdict</th></tr></thead><tbody>
 {{range .Specs}}<tr><td><code>{{.ID}}</code><br><small>{{.Container}}</small></td><td>{{.Level}}</td>
-<td>{{.Requirement}}{{if .Message}}<pre>{{.Message}}</pre>{{end}}{{if .Exchanges}}<details><summary>HTTP exchanges</summary><pre>{{.Exchanges}}</pre></details>{{end}}</td>
+<td>{{.Requirement}}{{if .Message}}<pre>{{.Message}}</pre>{{end}}{{if .Exchanges}}<details><summary>HTTP exchanges</summary><pre>{{.Exchanges}}</pre></details>{{end}}{{if .Pages}}<p>What the user saw: {{range $i, $p := .Pages}}{{if $i}}, {{end}}<a href="{{$p}}">{{$p}}</a>{{end}}</p>{{end}}</td>
 <td class="{{if .Warning}}skipped{{else}}{{.State}}{{end}}">{{.State}}{{if .Warning}} (warning){{end}}</td></tr>
 {{end}}</tbody></table></body></html>
 `))

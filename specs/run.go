@@ -50,11 +50,7 @@ func RunSCIM(run SCIMRun) (Summary, error) {
 		return Summary{}, fmt.Errorf("%w: %w", ErrSelection, err)
 	}
 	run.Target.Flavour = run.Target.Profile()
-	// the SCIM server alone: specs needing the reference stack (the mock Okta driving an app) are not run
-	filter := "Profile:" + string(run.Target.Flavour) + " && !Stack"
-	if run.LabelFilter != "" {
-		filter = fmt.Sprintf("(%s) && (%s)", filter, run.LabelFilter)
-	}
+	filter := scimFilter(run.Target.Flavour, run.LabelFilter)
 	if _, err := types.ParseLabelFilter(filter); err != nil {
 		return Summary{}, fmt.Errorf("%w: label filter %q: %w", ErrSelection, run.LabelFilter, err)
 	}
@@ -98,6 +94,16 @@ func RunSCIM(run SCIMRun) (Summary, error) {
 		return lastSummary, lastSummary.ReportErr
 	}
 	return lastSummary, nil
+}
+
+// scimFilter selects the specs of a profile that run against a SCIM server alone (no reference stack,
+// no mock Okta driving an app), narrowed by extra when set.
+func scimFilter(p harness.SCIMFlavour, extra string) string {
+	filter := "Profile:" + string(p) + " && !Stack"
+	if extra != "" {
+		filter = fmt.Sprintf("(%s) && (%s)", filter, extra)
+	}
+	return filter
 }
 
 // preflight sends Okta's connection test before any spec: a target that cannot be tested at all (down,

@@ -86,11 +86,25 @@ var current Config
 var stack *harness.Stack
 
 // Test runs the conformance specs under `go test`. Ginkgo flags (-ginkgo.label-filter,
-// -ginkgo.junit-report, ...) apply as usual.
+// -ginkgo.junit-report, ...) apply as usual. With cfg.SCIM set it runs what `ssoconform scim` runs:
+// Okta's connection test first (a target that cannot be tested fails t with one sentence), then the
+// specs of the target's profile that need no reference stack.
 func Test(t *testing.T, cfg Config) {
 	current = cfg.withDefaults()
 	RegisterFailHandler(Fail)
-	RunSpecs(t, "ssoconform conformance")
+	if cfg.SCIM == nil {
+		RunSpecs(t, "ssoconform conformance")
+		return
+	}
+	target := *cfg.SCIM
+	target.Flavour = target.Profile()
+	current.SCIM = &target
+	if err := preflight(target); err != nil {
+		t.Fatal(err)
+	}
+	suiteConfig, reporterConfig := GinkgoConfiguration()
+	suiteConfig.LabelFilter = scimFilter(target.Flavour, suiteConfig.LabelFilter)
+	RunSpecs(t, "ssoconform SCIM conformance ("+string(target.Flavour)+")", suiteConfig, reporterConfig)
 }
 
 var _ = SynchronizedBeforeSuite(func(ctx SpecContext) []byte {

@@ -37,7 +37,8 @@ var notesExpectedSkips = []string{"OIDC-NEG-DISCOVERY-ISSUER-WRONG", "SAML-NEG-C
 // TestSSOCatalogueNotes runs `ssoconform sso --app fixtures/apps/notes/app.yaml`: the whole catalogue
 // against the partner-style example app finds exactly the expected gaps.
 func TestSSOCatalogueNotes(t *testing.T) {
-	out, code := runSSOCLI(t, "--app", "../../fixtures/apps/notes/app.yaml")
+	dir := t.TempDir()
+	out, code := runSSOCLI(t, dir, "--app", "../../fixtures/apps/notes/app.yaml")
 	if code != 1 {
 		t.Fatalf("exit status %d, want 1 (failures)\n%s", code, out)
 	}
@@ -51,6 +52,14 @@ func TestSSOCatalogueNotes(t *testing.T) {
 	if !slices.Equal(skipped, notesExpectedSkips) {
 		t.Errorf("skipped specs:\n got %v\nwant %v", skipped, notesExpectedSkips)
 	}
+	html, err := os.ReadFile(filepath.Join(dir, "report.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const page = "pages/SAML-NEG-WRONG-AUDIENCE-1.html" // what the user saw when the app refused
+	if _, err := os.Stat(filepath.Join(dir, page)); err != nil || !bytes.Contains(html, []byte(`href="`+page+`"`)) {
+		t.Errorf("report.html must link the saved page %s (stat: %v)", page, err)
+	}
 	if !strings.Contains(out, "verdict: failed\nby level: okta 56/62 passed (5 failed), should 1/6 passed (4 failed)\n57 passed, 5 failed, 4 warnings, 2 skipped") {
 		t.Errorf("want the verdict and counts of the whole catalogue:\n%s", out)
 	}
@@ -62,7 +71,7 @@ func TestSSOCatalogueNotes(t *testing.T) {
 // whole catalogue: `ssoconform sso --app fixtures/apps/refapp/app.yaml`, about a minute.
 func TestSSOCatalogueRefApp(t *testing.T) {
 	focus := "(SSO-SIGNIN|NEG-REPLAY|NEG-CERT-EXPIRED|NEG-DISCOVERY-ISSUER-WRONG|NEG-CODE-REUSABLE|NEG-XSW3|NEG-COMMENT-NAMEID|NEG-SUB-MISSING|POS-NO-DESTINATION):"
-	out, code := runSSOCLI(t, "--app", "../../fixtures/apps/refapp/app.yaml", "--focus", focus)
+	out, code := runSSOCLI(t, t.TempDir(), "--app", "../../fixtures/apps/refapp/app.yaml", "--focus", focus)
 	if code != 0 || !strings.Contains(out, "verdict: conformant\nby level: okta 9/9 passed, should 1/1 passed\n10 passed, 0 failed, 0 warnings, 0 skipped") {
 		t.Fatalf("exit status %d; want refapp conformant on 10 specs:\n%s", code, out)
 	}
@@ -77,9 +86,26 @@ func TestSSOCatalogueRefAppDriver(t *testing.T) {
 			t.Fatalf("build refapp: %v\n%s", err, out)
 		}
 	}
-	out, code := runSSOCLI(t, "--refapp-bin", bin, "--protocol", "oidc", "--focus", "(SSO-SIGNIN|NEG-DISCOVERY-ISSUER-WRONG|NEG-NONCE-WRONG):")
+	out, code := runSSOCLI(t, t.TempDir(), "--refapp-bin", bin, "--protocol", "oidc", "--focus", "(SSO-SIGNIN|NEG-DISCOVERY-ISSUER-WRONG|NEG-NONCE-WRONG):")
 	if code != 0 || !strings.Contains(out, "verdict: conformant\nby level: okta 3/3 passed\n3 passed, 0 failed, 0 warnings, 0 skipped") {
 		t.Fatalf("exit status %d; want refapp conformant on 3 specs:\n%s", code, out)
+	}
+}
+
+// TestSSOAppCannotStart: an app that exits at once ends the run with exit status 3 (cannotRun), its
+// log's end in the error.
+func TestSSOAppCannotStart(t *testing.T) {
+	dir := t.TempDir()
+	yml := "name: broken\nstart: {command: [sh, -c, 'echo no config >&2; exit 4']}\nconnect: {static: {}}\n" +
+		"oidc: {sign_in: /login, redirect_uri: /cb}\nsigned_in: {url: /me}\n"
+	if err := os.WriteFile(filepath.Join(dir, "app.yaml"), []byte(yml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	err := runSSO(t.Context(), []string{"--app", filepath.Join(dir, "app.yaml"), "--report-dir", dir}, &stdout, &stderr)
+	var cr cannotRun
+	if !errors.As(err, &cr) || !strings.Contains(err.Error(), "no config") {
+		t.Fatalf("got %v, want a cannotRun error with the app's log", err)
 	}
 }
 
@@ -100,9 +126,9 @@ func TestSSOUsageErrors(t *testing.T) {
 
 // runSSOCLI runs `ssoconform sso ARGS` as this test binary (see TestMain) and returns its output and
 // exit status.
-func runSSOCLI(t *testing.T, args ...string) (string, int) {
+func runSSOCLI(t *testing.T, reportDir string, args ...string) (string, int) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], append([]string{"sso", "--report-dir", t.TempDir()}, args...)...)
+	cmd := exec.Command(os.Args[0], append([]string{"sso", "--report-dir", reportDir}, args...)...)
 	cmd.Env = append(os.Environ(), "SSOCONFORM_SELFTEST_CLI=1")
 	out, err := cmd.CombinedOutput()
 	var exit *exec.ExitError
