@@ -51,6 +51,10 @@ type Summary struct {
 	Verdict                           string
 	Levels                            []LevelCount // okta, must, should, for the specs that have a level
 	Specs                             []SpecResult
+	// Prefix is the run prefix of what a SCIM run created; Leftovers what of it is still on the server
+	// (SCIM runs only).
+	Prefix    string
+	Leftovers []Leftover
 	// ReportErr says the report files could not all be written.
 	ReportErr error
 }

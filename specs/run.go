@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -28,6 +29,10 @@ type SCIMRun struct {
 	Focus []string
 	// Timeout bounds the whole run. Default: 30 minutes.
 	Timeout time.Duration
+	// Prefix is part of the name of every user and group the run creates; the run removes them at the
+	// end (DELETE with user-delete, else deactivated as Okta does) and Summary.Leftovers lists what is
+	// still there. Default: "ssoc-" and five random characters.
+	Prefix string
 	// Attachments are files in ReportDir, written by the caller before or after the run (the
 	// container's log with --image), that report.html links to. Default: none.
 	Attachments []string
@@ -71,6 +76,9 @@ func RunSCIM(run SCIMRun) (Summary, error) {
 	if err := preflight(target); err != nil {
 		return Summary{}, err
 	}
+	if runPrefix = run.Prefix; runPrefix == "" {
+		runPrefix = newRunPrefix()
+	}
 	current = Config{ReportDir: dir, SCIM: &target, Attachments: run.Attachments}
 
 	suiteConfig, reporterConfig := GinkgoConfiguration()
@@ -90,10 +98,26 @@ func RunSCIM(run SCIMRun) (Summary, error) {
 	if lastSummary.Passed+lastSummary.Failed+lastSummary.Warnings+lastSummary.Skipped == 0 {
 		return lastSummary, fmt.Errorf("%w: no spec selected by label filter %q", ErrSelection, filter)
 	}
+	lastSummary.Prefix = runPrefix
+	lastSummary.Leftovers = findLeftovers(target, dir)
 	if lastSummary.ReportErr != nil {
 		return lastSummary, lastSummary.ReportErr
 	}
 	return lastSummary, nil
+}
+
+// findLeftovers lists what the run left on the target and writes it to leftovers.txt in dir.
+func findLeftovers(t harness.SCIMTarget, dir string) []Leftover {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	left := leftovers(ctx, t, runPrefix)
+	var b strings.Builder
+	fmt.Fprintf(&b, "resources whose name holds the run prefix %q still on the server after the run:\n", runPrefix)
+	for _, l := range left {
+		b.WriteString(l.String() + "\n")
+	}
+	_ = os.WriteFile(filepath.Join(dir, "leftovers.txt"), []byte(b.String()), 0o644)
+	return left
 }
 
 // scimFilter selects the specs of a profile that run against a SCIM server alone (no reference stack,

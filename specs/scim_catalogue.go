@@ -55,6 +55,7 @@ func SCIMCatalogue(p harness.SCIMFlavour) ([]SCIMSpec, error) {
 // catalogue merges a dry run's specs by ID: one entry per spec, with every profile it is registered in.
 func catalogue(r types.Report) []SCIMSpec {
 	byID := map[string]*SCIMSpec{}
+	textRank := map[string]int{}
 	var order []string
 	for _, sr := range r.SpecReports {
 		if sr.LeafNodeType != types.NodeTypeIt || sr.State == types.SpecStateSkipped && sr.Failure.Message == "" {
@@ -64,10 +65,15 @@ func catalogue(r types.Report) []SCIMSpec {
 		labels := sr.Labels()
 		e, seen := byID[id]
 		if !seen {
-			e = &SCIMSpec{ID: id, Level: specLevel(labels), Reference: specReference(id, sr.LeafNodeText),
-				Requirement: strings.TrimSpace(trailingRef.ReplaceAllString(req, ""))}
+			e = &SCIMSpec{ID: id, Level: specLevel(labels)}
 			byID[id] = e
 			order = append(order, id)
+		}
+		// the text as the first profile (okta-oin) words it, whatever order the dry run took
+		if rank := slices.Index(harness.SCIMFlavours, harness.SCIMFlavour(specProfile(labels))); !seen || rank < textRank[id] {
+			textRank[id] = rank
+			e.Reference = specReference(id, sr.LeafNodeText)
+			e.Requirement = strings.TrimSpace(trailingRef.ReplaceAllString(req, ""))
 		}
 		for _, l := range labels {
 			name, value, _ := strings.Cut(l, ":")

@@ -122,12 +122,12 @@ func describeSCIMFiltering(s *scimSpec) {
 			s.requireFilterHonoured(ctx)
 			tok := randToken(8)
 			a, b := newTestUser("ops"), newTestUser("ops")
-			a.UserName, b.UserName = "scim-ops-"+tok+"-a@ssoconform.test", "scim-ops-"+tok+"-b@ssoconform.test"
+			a.UserName, b.UserName = pfx()+"-ops-"+tok+"-a@ssoconform.test", pfx()+"-ops-"+tok+"-b@ssoconform.test"
 			a.Email, b.Email = a.UserName, b.UserName
 			s.createUser(ctx, &a)
 			s.createUser(ctx, &b)
 			q := harness.QuoteFilterValue
-			prefix := q("scim-ops-" + tok)
+			prefix := q(pfx() + "-ops-" + tok)
 			cases := []struct {
 				filter string
 				want   []string

@@ -28,7 +28,7 @@ func describeSCIMIsolation(s *scimSpec) {
 		scimIt("SCIM-TEN-GET: answers another tenant's user and group ids with 404, as for unknown ids (conformance.md SCIM-TEN-GET)", func(ctx SpecContext) {
 			expectRefusal(s.get(ctx, "/Users/"+other.ID), http.StatusNotFound, "", "tenant isolation: another tenant's user id answers 404 (not 403: existence must not leak)")
 			if s.T.Has(harness.FeatureGroups) {
-				gid := createGroupAt(ctx, b, "scim-ten-grp-"+randToken(8))
+				gid := createGroupAt(ctx, b, pfx()+"-ten-grp-"+randToken(8))
 				expectRefusal(s.get(ctx, "/Groups/"+gid), http.StatusNotFound, "", "tenant isolation: another tenant's group id answers 404")
 			}
 		})
@@ -60,7 +60,7 @@ func describeSCIMIsolation(s *scimSpec) {
 			r := s.get(ctx, filterPath("Users", eqFilter("userName", other.UserName)))
 			Expect(readList(r, "the lookup answers 200").Total).To(Equal(0), because("tenant isolation: a userName lookup never finds another tenant's user", r))
 			if s.T.Has(harness.FeatureFilterOps) {
-				for _, f := range []string{eqFilter("id", other.ID), eqFilter("externalId", other.ExternalID), "userName sw " + harness.QuoteFilterValue("scim-tenb-"), "userName eq " + harness.QuoteFilterValue(other.UserName) + " or id pr"} {
+				for _, f := range []string{eqFilter("id", other.ID), eqFilter("externalId", other.ExternalID), "userName sw " + harness.QuoteFilterValue(pfx()+"-tenb-"), "userName eq " + harness.QuoteFilterValue(other.UserName) + " or id pr"} {
 					r := s.get(ctx, filterPath("Users", f))
 					Expect(ids(readList(r, "the filter answers 200").Resources)).NotTo(ContainElement(other.ID), because("tenant isolation: no filter returns another tenant's user", r))
 				}
@@ -78,7 +78,7 @@ func describeSCIMIsolation(s *scimSpec) {
 
 		scimIt("SCIM-TEN-GROUP-REF: refuses another tenant's user as a group member (conformance.md SCIM-TEN-GROUP-REF)", FeatureLabel(harness.FeatureGroups), func(ctx SpecContext) {
 			s.requireUpdatesApply(ctx)
-			gid, _ := s.createGroup(ctx, "scim-ten-ref-"+randToken(8))
+			gid, _ := s.createGroup(ctx, pfx()+"-ten-ref-"+randToken(8))
 			r := s.setMembers(ctx, gid, []string{other.ID}, nil)
 			Expect(r.Status).To(Or(Equal(http.StatusBadRequest), Equal(http.StatusNotFound)), because("tenant isolation: another tenant's user id is no valid member (400 invalidValue or 404)", r))
 			Expect(memberIDs(s.expectGroup(ctx, gid).JSON)).To(BeEmpty(), "the other tenant's user was not linked")

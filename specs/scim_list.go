@@ -84,7 +84,7 @@ func describeSCIMListing(s *scimSpec) {
 		})
 
 		scimIt("SCIM-LIST-GROUPS: lists groups with and without paging parameters (Okta SPEC test 10, okta-scim.md a.3 A11)", KindPositive, FeatureLabel(harness.FeatureGroups), func(ctx SpecContext) {
-			s.createGroup(ctx, "scim-list-"+randToken(8))
+			s.createGroup(ctx, pfx()+"-list-"+randToken(8))
 			readList(s.get(ctx, "/Groups"), "GET /Groups answers 200 with a ListResponse")
 			l := readList(s.get(ctx, "/Groups?"+harness.Query("startIndex", "1", "count", "100")), "GET /Groups?startIndex=1&count=100 answers 200 with a ListResponse")
 			Expect(l.Total).To(BeNumerically(">=", 1), "the group just created is counted")

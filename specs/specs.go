@@ -102,6 +102,7 @@ func Test(t *testing.T, cfg Config) {
 	if err := preflight(target); err != nil {
 		t.Fatal(err)
 	}
+	runPrefix = newRunPrefix()
 	suiteConfig, reporterConfig := GinkgoConfiguration()
 	suiteConfig.LabelFilter = scimFilter(target.Flavour, suiteConfig.LabelFilter)
 	RunSpecs(t, "ssoconform SCIM conformance ("+string(target.Flavour)+")", suiteConfig, reporterConfig)

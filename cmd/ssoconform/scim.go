@@ -17,6 +17,9 @@ import (
 const scimUsage = `usage: ssoconform scim --url URL --token-file FILE [flags]
        ssoconform scim --image IMAGE [--url PATH] --token-file FILE [--image-env K=V ...] [flags]
 
+Point it at a throw-away organization: the run creates users and groups (named with --prefix),
+deactivates or deletes them at the end and lists what is left.
+
 Runs the SCIM conformance specs against any SCIM 2.0 server (no reference app, no browser) and writes
 junit.xml, report.json and report.html to --report-dir. Ends with a verdict line (conformant / partial /
 failed), how each level fared and "N passed, N failed, N warnings, N skipped".
@@ -43,7 +46,7 @@ type scimFlags struct {
 	url, tokenFile, profile, features, authScheme string
 	secondURL, secondTokenFile                    string
 	throttleTokenFile                             string
-	reportDir, labelFilter, focus                 string
+	reportDir, labelFilter, focus, prefix         string
 	timeout                                       time.Duration
 	image                                         imageFlags
 }
@@ -63,6 +66,7 @@ func runSCIM(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.StringVar(&f.reportDir, "report-dir", "ssoconform-report", "directory for junit.xml, report.json and report.html")
 	fs.StringVar(&f.labelFilter, "label-filter", "", `Ginkgo label filter narrowing the selection, e.g. 'Kind:Security || Okta:SPEC-Test'`)
 	fs.StringVar(&f.focus, "focus", "", "run only specs whose text matches this regular expression, e.g. SCIM-USR-")
+	fs.StringVar(&f.prefix, "prefix", "", `part of the name of every user and group the run creates, e.g. "ssoc-ci" (default "ssoc-" and 5 random characters)`)
 	fs.DurationVar(&f.timeout, "timeout", 30*time.Minute, "time limit of the whole run")
 	f.image.register(fs)
 	if err := parseFlags(fs, args, stderr); err != nil {
@@ -143,7 +147,7 @@ func (f scimFlags) toRun(stdin io.Reader) (specs.SCIMRun, error) {
 	if err := f.image.checkTarget(target); err != nil {
 		return specs.SCIMRun{}, err
 	}
-	run := specs.SCIMRun{Target: target, ReportDir: f.reportDir, LabelFilter: f.labelFilter, Timeout: f.timeout}
+	run := specs.SCIMRun{Target: target, ReportDir: f.reportDir, LabelFilter: f.labelFilter, Timeout: f.timeout, Prefix: f.prefix}
 	if f.focus != "" {
 		run.Focus = []string{f.focus}
 	}
@@ -189,6 +193,13 @@ func printSummary(w io.Writer, s specs.Summary, dir string) {
 			}
 			fmt.Fprintf(w, "FAILED  %s [%s]: %s\n", sp.ID, sp.Container, firstLine(sp.Message))
 		}
+	}
+	if s.Prefix != "" {
+		fmt.Fprintf(w, "left on the server: %d resources named with the run prefix %q (%s/leftovers.txt)", len(s.Leftovers), s.Prefix, dir)
+		if len(s.Leftovers) > 0 {
+			fmt.Fprint(w, "; users stay deactivated, as Okta leaves them, unless the server declares user-delete")
+		}
+		fmt.Fprintln(w)
 	}
 	fmt.Fprintf(w, "reports: %s/{junit.xml,report.json,report.html}\n", dir)
 	fmt.Fprintf(w, "verdict: %s\n", s.Verdict)
