@@ -24,6 +24,11 @@
 //	GET    /api/v1/apps/{id}/groups
 //	GET|PUT|DELETE /api/v1/apps/{id}/groups/{groupId}
 //	GET    /api/v1/logs                     ?since= ?until= ?filter=eventType eq "x" ?q= ?limit= ?sortOrder=
+//	                                        ?after= (the cursor of the next link; a polling query, without
+//	                                        until, always links a next page, even an empty one)
+//
+// The built-in group Everyone (type BUILT_IN, every user a member) is listed first in /api/v1/groups and
+// in each user's groups; changing it or its members is refused with 403 E0000006.
 //	GET    /api/v1/apps/{id}/tasks          and retry / dismiss: provisioning tasks (mock-specific, tasks.go)
 //	GET|PUT /api/v1/mock/apps/{id}/faults   the app's faults (mock only, tasks.go)
 //
