@@ -38,6 +38,7 @@ var _ = Describe("Okta SCIM provisioning to the app", ProtocolSCIM, Stack, func(
 			describePushUsers(fl)
 			describeDeactivation(fl)
 			describePushGroups(fl)
+			describeGroupLifecycle(fl)
 		})
 	}
 })
