@@ -14,7 +14,7 @@ export SSOCONFORM_REFAPP_BIN := $(BIN)/refapp
 export SSOCONFORM_REPORT_DIR := $(OUT)
 
 .DEFAULT_GOAL := help
-.PHONY: help deps build test unit conformance lint check-imports run bench images clean
+.PHONY: help deps build test unit conformance selftest lint check-imports run bench images clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-15s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -38,6 +38,9 @@ conformance: deps build ## run every spec against the reference stack; reports i
 	@bash scripts/with-postgres.sh $(GINKGO) -p --randomize-all --fail-on-pending --fail-on-empty --poll-progress-after=60s \
 		--junit-report=junit.xml --json-report=report.json --output-dir=$(OUT) ./specs; \
 		status=$$?; cat $(OUT)/summary.txt 2>/dev/null || echo "no summary: the suite did not finish"; exit $$status
+
+selftest: deps build ## prove the specs fail when they should: SCIM specs against broken SCIM servers, SSO/settings/provisioning specs against refapp with each defence off (prints the table)
+	SSOCONFORM_SELFTEST_SSO=1 $(GO) test -count=1 -timeout 60m -v -run 'TestSelfTestBrokenTargets|TestSelfTestSSODefences' ./cmd/ssoconform
 
 lint: $(GOLANGCI_LINT) ## gofmt, go vet, golangci-lint (with staticcheck)
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi

@@ -43,29 +43,81 @@ func HeadlessSignIn(ctx context.Context, client *http.Client, appURL, org, usern
 	if err != nil {
 		return fmt.Errorf("headless sign-in: %w", err)
 	}
+	if err := finishAtOkta(ctx, client, page, appURL, username, password); err != nil {
+		return fmt.Errorf("headless sign-in: %w", err)
+	}
+	return nil
+}
+
+// HeadlessFollowLink follows an account-linking link from the app's email without a browser: the link
+// page, its "Confirm and sign in with Okta" link (#link-confirm), the mock Okta's sign-in form and, for
+// SAML, the response form; it succeeds when the app's /api/v1/me answers 200 for the client's session.
+func HeadlessFollowLink(ctx context.Context, client *http.Client, appURL, link, username, password string) error {
+	page, err := fetch(ctx, client, http.MethodGet, link, nil)
+	if err != nil {
+		return fmt.Errorf("follow link: %w", err)
+	}
+	confirm, err := findLink(page, "link-confirm")
+	if err != nil {
+		return fmt.Errorf("follow link: link page %s: %w", RedactURL(page.url), err)
+	}
+	if page, err = fetch(ctx, client, http.MethodGet, confirm, nil); err != nil {
+		return fmt.Errorf("follow link: %w", err)
+	}
+	if err := finishAtOkta(ctx, client, page, appURL, username, password); err != nil {
+		return fmt.Errorf("follow link: %w", err)
+	}
+	return nil
+}
+
+// finishAtOkta fills the mock Okta's sign-in form on page, posts the SAML response form when one comes
+// back, and checks that the app's /api/v1/me answers 200.
+func finishAtOkta(ctx context.Context, client *http.Client, page fetched, appURL, username, password string) error {
 	login, err := findForm(page, "okta-signin-username")
 	if err != nil {
-		return fmt.Errorf("headless sign-in: okta sign-in page %s: %w", RedactURL(page.url), err)
+		return fmt.Errorf("okta sign-in page %s: %w", RedactURL(page.url), err)
 	}
 	login.values.Set("username", username)
 	login.values.Set("password", password)
 	if page, err = fetch(ctx, client, http.MethodPost, login.action, login.values); err != nil {
-		return fmt.Errorf("headless sign-in: %w", err)
+		return err
 	}
 	if post, err := findForm(page, "SAMLResponse"); err == nil { // SAML: the IdP's auto-submit form
 		if page, err = fetch(ctx, client, http.MethodPost, post.action, post.values); err != nil {
-			return fmt.Errorf("headless sign-in: %w", err)
+			return err
 		}
 	}
 	me, err := fetch(ctx, client, http.MethodGet, appURL+"/api/v1/me", nil)
 	if err != nil {
-		return fmt.Errorf("headless sign-in: %w", err)
+		return err
 	}
 	if me.status != http.StatusOK {
-		return fmt.Errorf("headless sign-in: not signed in: /api/v1/me answered %d after landing on %s (%d)",
+		return fmt.Errorf("not signed in: /api/v1/me answered %d after landing on %s (%d)",
 			me.status, RedactURL(page.url), page.status)
 	}
 	return nil
+}
+
+// findLink returns the href of the anchor with this id, resolved against the page's URL.
+func findLink(page fetched, id string) (string, error) {
+	doc, err := html.Parse(strings.NewReader(page.body))
+	if err != nil {
+		return "", fmt.Errorf("parse page: %w", err)
+	}
+	for n := range doc.Descendants() {
+		if n.Type == html.ElementNode && n.Data == "a" && attr(n, "id") == id {
+			base, err := url.Parse(page.url)
+			if err != nil {
+				return "", err
+			}
+			href, err := base.Parse(attr(n, "href"))
+			if err != nil {
+				return "", fmt.Errorf("link %s: %w", id, err)
+			}
+			return href.String(), nil
+		}
+	}
+	return "", fmt.Errorf("no link #%s (status %d)", id, page.status)
 }
 
 type fetched struct {

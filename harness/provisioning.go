@@ -243,3 +243,26 @@ func (tn *Tenant) AssignWithoutProvisioning(ctx context.Context, u mockidp.User)
 	}
 	return tn.IdPOrg.SetProvisioning(ctx, tn.AppID(), p)
 }
+
+// RenameGroup renames an Okta group; the app's copy of a pushed group gets the new name (A16).
+func (tn *Tenant) RenameGroup(ctx context.Context, g mockidp.Group, name string) (mockidp.Group, error) {
+	var out mockidp.Group
+	err := tn.settled(ctx, func() error {
+		var err error
+		out, err = tn.IdPOrg.UpdateGroup(ctx, g.ID, mockidp.GroupInput{Name: name})
+		return err
+	})
+	if err != nil {
+		return out, fmt.Errorf("rename group %s: %w", g.Name, err)
+	}
+	return out, nil
+}
+
+// UnassignGroup removes the group's assignment to the tenant's app: members who had the app only
+// through the group lose it and are deactivated in the app (A20).
+func (tn *Tenant) UnassignGroup(ctx context.Context, g mockidp.Group) error {
+	if err := tn.settled(ctx, func() error { return tn.IdPOrg.UnassignGroup(ctx, tn.AppID(), g.ID) }); err != nil {
+		return fmt.Errorf("unassign group %s: %w", g.Name, err)
+	}
+	return nil
+}

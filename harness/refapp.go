@@ -194,6 +194,19 @@ func (a *RefApp) CreateOrg(ctx context.Context, o OrgSpec) error {
 	return err
 }
 
+// AddMember adds a member to the organization with a role (admin, member or viewer) and no password
+// (`refapp member add`): someone who will sign in with SSO.
+func (a *RefApp) AddMember(ctx context.Context, org, email, role string) error {
+	_, err := a.CLI(ctx, "", "member", "add", "--org", org, "--email", email, "--role", role)
+	return err
+}
+
+// SetPlan moves an organization to another plan (support's `refapp org plan`).
+func (a *RefApp) SetPlan(ctx context.Context, org, plan string) error {
+	_, err := a.CLI(ctx, "", "org", "plan", "--org", org, "--plan", plan)
+	return err
+}
+
 // CreateAPIKey creates an organization API key with the given scopes and returns it.
 func (a *RefApp) CreateAPIKey(ctx context.Context, org string, scopes ...string) (string, error) {
 	out, err := a.CLI(ctx, "", "apikey", "create", "--org", org, "--scopes", strings.Join(scopes, ","))

@@ -74,6 +74,11 @@ func (o *Org) loadUser(fu fixture.User) error {
 	if err != nil {
 		return err
 	}
+	if fu.TOTPSecret != "" {
+		if err := o.dir.SetTOTPSecret(u.ID, fu.TOTPSecret); err != nil {
+			return err
+		}
+	}
 	switch fu.Status {
 	case directory.StatusSuspended:
 		return o.dir.Suspend(u.ID)
@@ -89,7 +94,7 @@ func (o *Org) loadApp(fa fixture.App) error {
 		return err
 	}
 	_, err = o.dir.UpdateApp(app.ID, func(a *directory.App) error {
-		a.UsernameFormat, a.Faults = fa.UsernameFormat, fa.Faults
+		a.UsernameFormat, a.Faults, a.RequireMFA = fa.UsernameFormat, fa.Faults, fa.MFA
 		if p := fa.Provisioning; p != nil {
 			a.Provisioning = &directory.Provisioning{BaseURL: p.BaseURL, Token: p.Token}
 		}

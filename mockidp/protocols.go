@@ -40,17 +40,27 @@ func (o *Org) mount(cfg Config, mux *http.ServeMux) error {
 	o.saml = idp
 
 	api, err := mgmtapi.New(mgmtapi.Config{BaseURL: o.baseURL, Directory: o.dir, Log: o.log, Token: o.apiToken,
-		Provisioner: o, Rand: cfg.Rand, Logger: cfg.Logger.With("org", o.name)})
+		Provisioner: o, Actions: o, Rand: cfg.Rand, Logger: cfg.Logger.With("org", o.name)})
 	if err != nil {
 		return err
 	}
 	api.Mount(mux)
 	con, err := console.New(console.Config{BaseURL: o.baseURL, OrgName: o.name, Directory: o.dir, Log: o.log,
-		Token: o.apiToken, Password: o.consolePassword, Provisioner: o, Now: cfg.Now, Rand: cfg.Rand,
+		Token: o.apiToken, Password: o.consolePassword, Provisioner: o, Actions: o, Faults: consoleFaults(),
+		Now: cfg.Now, Rand: cfg.Rand,
 		Logger: cfg.Logger.With("org", o.name)})
 	if err != nil {
 		return err
 	}
 	con.Mount(mux)
 	return nil
+}
+
+// consoleFaults is the fault catalogue as the console's Faults tab lists it.
+func consoleFaults() []console.Fault {
+	var out []console.Fault
+	for _, f := range Faults() {
+		out = append(out, console.Fault(f))
+	}
+	return out
 }

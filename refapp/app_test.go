@@ -44,7 +44,7 @@ func (s *stack) advance(d time.Duration) {
 	s.skew += d
 }
 
-func newStack(t *testing.T) *stack {
+func newStack(t testing.TB) *stack {
 	t.Helper()
 	ctx := context.Background()
 	st, err := refapp.OpenStore(ctx, "sqlite:"+filepath.Join(t.TempDir(), "refapp.db"))
@@ -73,7 +73,7 @@ func newStack(t *testing.T) *stack {
 	return s
 }
 
-func (s *stack) setSSO(t *testing.T, secret string) {
+func (s *stack) setSSO(t testing.TB, secret string) {
 	t.Helper()
 	err := s.adm.SetSSO(context.Background(), admin.SSOInput{Org: "acme", Protocol: "oidc",
 		MetadataURL: s.op.issuer() + "/.well-known/openid-configuration", ClientID: s.op.clientID,
@@ -84,7 +84,7 @@ func (s *stack) setSSO(t *testing.T, secret string) {
 }
 
 // browser is a cookie-keeping client that does not follow redirects.
-func browser(t *testing.T) *http.Client {
+func browser(t testing.TB) *http.Client {
 	t.Helper()
 	jar, err := cookiejar.New(nil)
 	if err != nil {

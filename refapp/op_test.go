@@ -34,7 +34,7 @@ type grant struct {
 	claims    map[string]any
 }
 
-func newTestOP(t *testing.T) *testOP {
+func newTestOP(t testing.TB) *testOP {
 	t.Helper()
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {

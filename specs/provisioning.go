@@ -38,6 +38,7 @@ var _ = Describe("Okta SCIM provisioning to the app", ProtocolSCIM, Stack, func(
 			describePushUsers(fl)
 			describeDeactivation(fl)
 			describePushGroups(fl)
+			describeGroupLifecycle(fl)
 		})
 	}
 })
@@ -46,10 +47,16 @@ var _ = Describe("Okta SCIM provisioning to the app", ProtocolSCIM, Stack, func(
 // transcript to the report when the spec fails.
 func provTenant(ctx context.Context, fl provFlavour, name string) *harness.Tenant {
 	GinkgoHelper()
+	return provTenantWith(ctx, fl, harness.TenantSpec{Name: name})
+}
+
+// provTenantWith is provTenant for a tenant described by spec (a Default Role, SAML, ...).
+func provTenantWith(ctx context.Context, fl provFlavour, spec harness.TenantSpec) *harness.Tenant {
+	GinkgoHelper()
 	if stack == nil {
 		Skip("needs the reference stack (mock Okta and the app); `ssoconform scim` runs against a SCIM server only")
 	}
-	tn, err := stack.NewTenant(ctx, harness.TenantSpec{Name: name})
+	tn, err := stack.NewTenant(ctx, spec)
 	Expect(err).NotTo(HaveOccurred())
 	Expect(tn.SetFlavour(ctx, fl.name)).To(Succeed())
 	DeferCleanup(func() {
@@ -118,8 +125,8 @@ func signIn(ctx SpecContext, tn *harness.Tenant, u oktaUser) (harness.Outcome, m
 }
 
 func describePushUsers(fl provFlavour) {
-	It("PROV-"+fl.id+"-PUSH-NEW: Push New Users: an Okta user assigned to the app becomes a member with the default role", KindPositive, Browser, func(ctx SpecContext) {
-		tn := provTenant(ctx, fl, "pushnew")
+	It("PROV-"+fl.id+"-PUSH-NEW: Push New Users: an Okta user assigned to the app becomes a member with the Default Role (admin here, not the usual member)", KindPositive, Browser, func(ctx SpecContext) {
+		tn := provTenantWith(ctx, fl, harness.TenantSpec{Name: "pushnew", DefaultRole: "admin"})
 		u, err := tn.AddOktaUser(ctx, "Nina", "Novak")
 		Expect(err).NotTo(HaveOccurred())
 		By("assigning the user to the app in Okta")
@@ -134,7 +141,7 @@ func describePushUsers(fl provFlavour) {
 		By("signing in through SSO: the member has the organization's default role")
 		out, me := signIn(ctx, tn, u)
 		Expect(out.SignedIn).To(BeTrue(), "the pushed user must be able to sign in; the app showed %q", out.Error)
-		Expect(me.Role).To(Equal("member"), "a pushed user joins with the default role")
+		Expect(me.Role).To(Equal("admin"), "a pushed user joins with the organization's Default Role")
 		Expect(me.Org).To(Equal(tn.Org))
 	})
 

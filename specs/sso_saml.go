@@ -101,6 +101,22 @@ var _ = Describe("Okta SSO over SAML and just-in-time members", Browser, func() 
 	})
 })
 
+// The other half of "Require your organization members to use SSO": only outsiders are refused.
+var _ = Describe("Require SSO lets members in", func() {
+	It("SSO-ENFORCE-MEMBER-IN: with SSO required, a member Okta provisioned still signs in over SSO", ProtocolOIDC, KindPositive, func(ctx SpecContext) {
+		tn, err := stack.NewTenant(ctx, harness.TenantSpec{Name: "enforcein", Enforce: true})
+		Expect(err).NotTo(HaveOccurred())
+		u, err := tn.AddOktaUser(ctx, "Mia", "Member")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(tn.Assign(ctx, u)).To(Succeed())
+		client := harness.HeadlessClient()
+		defer client.CloseIdleConnections()
+		Expect(harness.HeadlessSignIn(ctx, client, stack.App.URL, tn.Org, u.Login, tn.Password(u))).To(Succeed(),
+			"requiring SSO must still let a current member with an Okta account in")
+		Expect(headlessWhoAmI(ctx, client).Email).To(Equal(u.Login))
+	})
+})
+
 // deleteSCIMUser deletes a member from refapp through its SCIM server, leaving the Okta user assigned.
 func deleteSCIMUser(ctx SpecContext, tn *harness.Tenant, id any) {
 	GinkgoHelper()

@@ -1,7 +1,10 @@
 package specs
 
 import (
+	"context"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -69,16 +72,24 @@ var _ = Describe("Organization settings", Browser, FeatureSettings, func() {
 	})
 
 	Context("when SSO is saved", func() {
-		It("SSO-LINK-EMAIL: emails every member a single-use link that links their Okta identity", ProtocolOIDC, KindPositive, SpecTimeout(2*time.Minute), func(ctx SpecContext) {
+		It("SSO-LINK-EMAIL: emails every member a single-use link that links their Okta identity", ProtocolOIDC, KindPositive, SpecTimeout(3*time.Minute), func(ctx SpecContext) {
 			tn, err := stack.NewTenant(ctx, harness.TenantSpec{Name: "linkmail"})
 			Expect(err).NotTo(HaveOccurred())
-			u, err := tn.AddOktaUser(ctx, "admin", "Owner") // admin@ORG.test: the refapp admin's email
-			Expect(err).NotTo(HaveOccurred())
-			Expect(tn.Assign(ctx, u)).To(Succeed())
 			// connecting the tenant already invited the admin; a new save replaces that link, so the spec
 			// waits for the first mail before saving and then reads only what the save sent
 			_, err = harness.LinkFromMail(ctx, stack.Mail, tn.AdminEmail, time.Time{})
 			Expect(err).NotTo(HaveOccurred(), "connecting SSO from the CLI must invite the members too")
+			By("adding two more members, each with an Okta account of the same email")
+			users := map[string]oktaUser{}
+			for _, first := range []string{"admin", "bea", "cy"} { // admin@ORG.test is the refapp admin
+				u, err := tn.AddOktaUser(ctx, first, "Linker")
+				Expect(err).NotTo(HaveOccurred())
+				if first != "admin" {
+					Expect(stack.App.AddMember(ctx, tn.Org, u.Login, "member")).To(Succeed())
+				}
+				Expect(tn.Assign(ctx, u)).To(Succeed())
+				users[u.Login] = u
+			}
 			p := adminPage(ctx, tn)
 			Expect(harness.OpenOktaSettings(ctx, p, stack.App.URL)).To(Succeed())
 			before := time.Now()
@@ -86,29 +97,49 @@ var _ = Describe("Organization settings", Browser, FeatureSettings, func() {
 			Expect(err).NotTo(HaveOccurred())
 			Expect(saved).To(BeTrue(), msg)
 
-			By("reading the account-linking email in the mail sink")
-			link, err := harness.LinkFromMail(ctx, stack.Mail, tn.AdminEmail, before)
-			Expect(err).NotTo(HaveOccurred())
+			By("reading one account-linking email per member in the mail sink")
+			links := map[string]string{}
+			for email := range users {
+				wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+				link, err := harness.LinkFromMail(wctx, stack.Mail, email, before)
+				cancel()
+				Expect(err).NotTo(HaveOccurred(), "saving SSO must mail every member, %s too", email)
+				links[email] = link
+			}
+			Expect(links).To(HaveLen(3))
+			Expect(slices.Compact(slices.Sorted(maps.Values(links)))).To(HaveLen(3), "each member gets a link of their own")
 
-			By("following the link through Okta sign-in")
+			By("the admin follows their link through Okta sign-in in the browser")
 			q := newPage(ctx)
-			Expect(q.Open(ctx, link)).To(Succeed())
+			Expect(q.Open(ctx, links[tn.AdminEmail])).To(Succeed())
 			attachScreenshot(ctx, q, "link-page")
 			Expect(q.Click(ctx, "#link-confirm")).To(Succeed())
-			Expect(harness.OktaSignIn(ctx, q, u.Login, tn.Password(u))).To(Succeed())
+			admin := users[tn.AdminEmail]
+			Expect(harness.OktaSignIn(ctx, q, admin.Login, tn.Password(admin))).To(Succeed())
 			out, err := stack.Driver.Outcome(ctx, q)
 			Expect(err).NotTo(HaveOccurred())
 			attachScreenshot(ctx, q, "linked")
 			Expect(out.SignedIn).To(BeTrue(), "following the link through Okta must sign in and link; the app said %q", out.Error)
 
-			By("the audit log records the link")
+			By("the two other members follow theirs, each signing in as themselves")
+			for email, u := range users {
+				if email == tn.AdminEmail {
+					continue
+				}
+				client := harness.HeadlessClient()
+				Expect(harness.HeadlessFollowLink(ctx, client, stack.App.URL, links[email], u.Login, tn.Password(u))).To(Succeed())
+				Expect(headlessWhoAmI(ctx, client).Email).To(Equal(email), "a member's link signs in as that member")
+				client.CloseIdleConnections()
+			}
+
+			By("the audit log records the links")
 			_, audit, err := p.Fetch(ctx, "/settings/audit")
 			Expect(err).NotTo(HaveOccurred())
-			Expect(audit).To(ContainSubstring("sso.link"), "linking the Okta identity must be audited")
+			Expect(strings.Count(audit, `data-action="sso.link"`)).To(Equal(3), "linking each Okta identity must be audited once")
 
-			By("using the link a second time")
+			By("using the admin's link a second time")
 			r := newPage(ctx)
-			Expect(r.Open(ctx, link)).To(Succeed())
+			Expect(r.Open(ctx, links[tn.AdminEmail])).To(Succeed())
 			text, err := r.Text(ctx, "#error")
 			Expect(err).NotTo(HaveOccurred())
 			Expect(text).To(ContainSubstring("already used"), "a link works once")
@@ -161,16 +192,21 @@ var _ = Describe("Organization settings", Browser, FeatureSettings, func() {
 	})
 
 	Context("when the organization is on the free plan", func() {
-		It("ORG-FREE-PLAN: shows an upgrade message and SCIM answers 403", ProtocolSCIM, KindNegative, SpecTimeout(2*time.Minute), func(ctx SpecContext) {
-			name := "free-" + strings.ToLower(strings.ReplaceAll(time.Now().Format("150405.000000"), ".", ""))
-			email, pw := "admin@"+name+".test", "free plan password"
-			Expect(stack.App.CreateOrg(ctx, harness.OrgSpec{Name: name, Plan: "free", AdminEmail: email, AdminPassword: pw})).To(Succeed())
-			key, err := stack.App.CreateAPIKey(ctx, name, "scim")
+		It("ORG-FREE-PLAN: an organization with SSO and sync on that moves to the free plan shows an upgrade message, and SCIM answers 403 because of the plan", ProtocolSCIM, KindNegative, SpecTimeout(2*time.Minute), func(ctx SpecContext) {
+			tn, err := stack.NewTenant(ctx, harness.TenantSpec{Name: "free"})
 			Expect(err).NotTo(HaveOccurred())
-			p := newPage(ctx)
-			out, err := harness.PasswordSignIn(ctx, p, stack.App.URL, email, pw)
+			r, err := tn.SCIM.Do(ctx, http.MethodGet, "/Users?count=1", nil)
 			Expect(err).NotTo(HaveOccurred())
-			Expect(out.SignedIn).To(BeTrue(), out.Error)
+			Expect(r.Status).To(Equal(http.StatusOK), "on the pro plan, with SSO and sync on, the key works:\n%s", r.Transcript())
+
+			By("support moves the organization to the free plan; its SSO settings, sync and key stay")
+			Expect(stack.App.SetPlan(ctx, tn.Org, "free")).To(Succeed())
+			r, err = tn.SCIM.Do(ctx, http.MethodGet, "/Users?count=1", nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(r.Status).To(Equal(http.StatusForbidden), "SCIM is for pro and enterprise only:\n%s", r.Transcript())
+			Expect(r.JSON).To(HaveKeyWithValue("detail", ContainSubstring("plan")), "the refusal must come from the plan:\n%s", r.Transcript())
+
+			p := adminPage(ctx, tn)
 			Expect(p.Open(ctx, stack.App.URL+"/settings/organization")).To(Succeed())
 			text, err := p.Text(ctx, "#upgrade")
 			Expect(err).NotTo(HaveOccurred())
@@ -179,14 +215,6 @@ var _ = Describe("Organization settings", Browser, FeatureSettings, func() {
 			status, _, err := p.Fetch(ctx, "/settings/sso/okta")
 			Expect(err).NotTo(HaveOccurred())
 			Expect(status).To(Equal(http.StatusForbidden), "the Okta page of a free org must answer 403")
-
-			req, err := http.NewRequestWithContext(ctx, http.MethodGet, stack.App.LocalURL+"/scim/v2/Users", nil)
-			Expect(err).NotTo(HaveOccurred())
-			req.Header.Set("Authorization", "Bearer "+key)
-			resp, err := http.DefaultClient.Do(req)
-			Expect(err).NotTo(HaveOccurred())
-			resp.Body.Close()
-			Expect(resp.StatusCode).To(Equal(http.StatusForbidden), "SCIM is for pro and enterprise only")
 		})
 	})
 

@@ -2,6 +2,10 @@
 //
 //	mockidp serve --addr 127.0.0.1:8080 --config fixtures/orgs/example.yaml [--state mock.json]
 //	              [--domain okta.test] [--base-url URL] [--print-json]
+//	mockidp push --url URL --token-file F --users N [--groups G] [--flavour oin|aiw] [--concurrency C]
+//
+// push is the load mode (package pushload): it pushes generated users and groups to any SCIM server the
+// way the mock's provisioning engine does and ends with a summary and one JSON line.
 //
 // It loads the fixture (and, with --state, the saved state first: orgs found in the state file are
 // restored from it, the fixture adds only the orgs the state lacks), listens, prints for each org its
@@ -42,6 +46,9 @@ const usage = `usage: mockidp serve --addr HOST:PORT --config FILE [--state FILE
   --domain      serve orgs host-based at {org}.DOMAIN (e.g. okta.test); default: path-based {base}/{org}
   --base-url    URL the mock is reached at (default http://ADDR)
   --print-json  print the org summary as JSON instead of text
+
+       mockidp push --url URL --token-file FILE --users N [--groups G] [--flavour oin|aiw] [--concurrency C]
+                    (mockidp push -h)
 `
 
 // errUsage marks command-line mistakes (exit status 2).
@@ -68,8 +75,11 @@ type serveConfig struct {
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "push" {
+		return runPush(ctx, args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "serve" {
-		return fmt.Errorf("%w: expected the serve command", errUsage)
+		return fmt.Errorf("%w: expected the serve or push command", errUsage)
 	}
 	cfg, err := parseServe(args[1:])
 	if err != nil {

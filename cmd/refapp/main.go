@@ -2,6 +2,7 @@
 //
 //	refapp serve --addr 127.0.0.1:8080 --db sqlite:refapp.db --base-url http://app.test:8080
 //	refapp org create --db sqlite:refapp.db --name acme --plan pro --admin-email a@acme.test --admin-password-file pw.txt
+//	refapp org plan --db sqlite:refapp.db --org acme --plan free   (support: change the plan)
 //	refapp apikey create --db sqlite:refapp.db --org acme --scopes scim [--owner admin@acme.test]
 //	refapp sso set --db sqlite:refapp.db --org acme --protocol oidc --metadata-url URL --client-id ID \
 //	    --client-secret-file secret.txt --default-role member --sync
@@ -34,6 +35,7 @@ const usage = `usage:
   refapp serve --addr HOST:PORT --db sqlite:PATH --base-url URL [--log-level debug|info|warn|error]
                [--scim-rate-limit N] [--scim-rate-burst N] [--smtp-url smtp://HOST:PORT] [--mail-from ADDR]
   refapp org create --db sqlite:PATH --name NAME --plan free|pro|enterprise --admin-email EMAIL --admin-password-file FILE|-
+  refapp org plan --db sqlite:PATH --org NAME --plan free|pro|enterprise
   refapp apikey create --db sqlite:PATH --org NAME --scopes scim[,org:read,org:write] [--owner EMAIL]
   refapp sso set --db sqlite:PATH --org NAME --protocol oidc --metadata-url URL --client-id ID --client-secret-file FILE|- --default-role admin|member|viewer [--sync] [--enforce]
   refapp sso set --db sqlite:PATH --org NAME --protocol saml --metadata-url URL [--entity-id ID] --default-role admin|member|viewer [--sync] [--enforce]
@@ -86,6 +88,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	switch cmd + " " + rest[0] {
 	case "org create":
 		return c.orgCreate(ctx, rest[1:])
+	case "org plan":
+		return c.orgPlan(ctx, rest[1:])
 	case "apikey create":
 		return c.apikeyCreate(ctx, rest[1:])
 	case "sso set":

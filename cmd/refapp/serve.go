@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ssoconform/ssoconform/refapp"
+	"github.com/ssoconform/ssoconform/refapp/defence"
 )
 
 // shutdownGrace is how long in-flight requests get after SIGINT/SIGTERM.
@@ -50,6 +51,7 @@ func serve(ctx context.Context, args []string, lookupEnv func(string) (string, b
 		return fmt.Errorf("serve: %w", err)
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: lvl}))
+	defence.Announce(func(msg string) { logger.Warn(msg) })
 	st, err := refapp.OpenStore(ctx, *db)
 	if err != nil {
 		return err

@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/ssoconform/ssoconform/mockidp/directory"
+	"github.com/ssoconform/ssoconform/mockidp/provisioner"
 	"github.com/ssoconform/ssoconform/mockidp/syslog"
 )
 
@@ -38,6 +39,9 @@ type appView struct {
 	OtherGroups []directory.Group
 	// Provisioning feeds the Provisioning and Push Groups tabs.
 	Provisioning provisioningView
+	// Tasks and Faults feed the Tasks and Faults tabs.
+	Tasks  []provisioner.Task
+	Faults []faultRow
 }
 
 func (c *Console) appPage(w http.ResponseWriter, r *http.Request) {
@@ -47,7 +51,7 @@ func (c *Console) appPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	tab := r.URL.Query().Get("tab")
-	if !slices.Contains([]string{"general", "signon", "assignments", "provisioning", "pushgroups"}, tab) {
+	if !slices.Contains([]string{"general", "signon", "assignments", "provisioning", "pushgroups", "tasks", "faults"}, tab) {
 		tab = "general"
 	}
 	base := c.cfg.BaseURL
@@ -79,6 +83,9 @@ func (c *Console) appPage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	v.Provisioning = c.provisioningView(app)
+	v.Tasks = c.tasks(app.ID)
+	slices.Reverse(v.Tasks) // newest first
+	v.Faults = c.faultRows(app.ID, app.Faults, app.SAML != nil)
 	c.render(w, r, http.StatusOK, "app", "apps", app.Label, v)
 }
 

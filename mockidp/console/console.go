@@ -67,6 +67,11 @@ type Config struct {
 	// by the Provisioning and Push Groups tabs. Default: none (nothing is pushed; the two tabs' buttons
 	// report that provisioning is unavailable).
 	Provisioner Provisioner
+	// Actions back the Tasks tab, the Provisioning tab's Test API Credentials, Force Sync and Import Now,
+	// and the Faults tab. Default: none (those buttons report that they are unavailable).
+	Actions Actions
+	// Faults is the mock's fault catalogue, listed in the Faults tab. Default: none.
+	Faults []Fault
 	// Now is the session clock. Default: time.Now.
 	Now func() time.Time
 	// Rand draws session ids. Default: crypto/rand.Reader.

@@ -67,7 +67,7 @@ func (c *Console) saveProvisioning(w http.ResponseWriter, r *http.Request) {
 	}
 	p := directory.Provisioning{BaseURL: strings.TrimSpace(f("baseUrl")), Token: strings.TrimSpace(f("token")),
 		Flavour: f("flavour"), Features: &directory.Features{Create: f("create") == "on", Update: f("update") == "on",
-			Deactivate: f("deactivate") == "on", PushGroups: f("pushGroups") == "on"}}
+			Deactivate: f("deactivate") == "on", PushGroups: f("pushGroups") == "on", SyncPassword: f("syncPassword") == "on"}}
 	if p.Token == "" && app.Provisioning != nil {
 		p.Token = app.Provisioning.Token // write-only field left empty: keep the token
 	}
@@ -87,7 +87,7 @@ func (c *Console) pushNow(w http.ResponseWriter, r *http.Request) {
 	if c.cfg.Provisioner != nil {
 		err = c.cfg.Provisioner.Provision(r.Context(), id)
 	}
-	c.back(w, r, "/apps/"+id+"?tab=provisioning", err, "Pushed. See the System Log for each request.")
+	c.back(w, r, "/apps/"+id+"?tab=tasks", err, "Provisioning queued: see each task below.")
 }
 
 var errNoProvisioner = errors.New("provisioning is not available in this console")

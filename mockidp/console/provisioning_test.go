@@ -58,6 +58,12 @@ func (r *recorder) UnlinkGroup(_ context.Context, app, g string, del bool) error
 
 func newProvEnv(t *testing.T, rec *recorder) *env {
 	t.Helper()
+	return newActionsEnv(t, console.Config{Provisioner: rec})
+}
+
+// newActionsEnv is a signed-in console over a new org, with cfg's provisioning and actions.
+func newActionsEnv(t *testing.T, cfg console.Config) *env {
+	t.Helper()
 	dir, err := directory.New(directory.Config{Name: "acme"})
 	if err != nil {
 		t.Fatal(err)
@@ -67,7 +73,8 @@ func newProvEnv(t *testing.T, rec *recorder) *env {
 		t.Fatal(err)
 	}
 	base := "http://" + ln.Addr().String() + "/acme"
-	c, err := console.New(console.Config{BaseURL: base, Directory: dir, Password: password, Provisioner: rec})
+	cfg.BaseURL, cfg.Directory, cfg.Password = base, dir, password
+	c, err := console.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +116,7 @@ func TestProvisioningTab(t *testing.T) {
 	if a, _ := e.dir.App(app.ID); a.Provisioning.Token != "secret-scim-token" || a.Provisioning.Flavour != "oin" {
 		t.Errorf("after a save without token: %+v", a.Provisioning)
 	}
-	if status, body := e.post("/admin/apps/"+app.ID+"/provisioning/push", nil); status != 200 || !strings.Contains(body, "Pushed.") {
+	if status, body := e.post("/admin/apps/"+app.ID+"/provisioning/push", nil); status != 200 || !strings.Contains(body, "Provisioning queued") {
 		t.Errorf("Push Now: %d", status)
 	}
 	if diff := cmp.Diff([]string{"provision " + app.ID}, rec.take()); diff != "" {

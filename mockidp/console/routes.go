@@ -31,6 +31,13 @@ func (c *Console) Mount(mux *http.ServeMux) {
 	auth("POST /admin/apps/{id}/provisioning/push", c.pushNow)
 	auth("POST /admin/apps/{id}/pushgroups", c.pushGroup)
 	auth("POST /admin/apps/{id}/pushgroups/{gid}/unlink", c.unlinkGroup)
+	auth("POST /admin/apps/{id}/provisioning/test", c.testCredentials)
+	auth("POST /admin/apps/{id}/provisioning/forcesync", c.forceSync)
+	auth("POST /admin/apps/{id}/provisioning/import", c.importNow)
+	auth("POST /admin/apps/{id}/tasks/retry", c.retryAll)
+	auth("POST /admin/apps/{id}/tasks/{task}/retry", c.retryTask)
+	auth("POST /admin/apps/{id}/tasks/{task}/dismiss", c.dismissTask)
+	auth("POST /admin/apps/{id}/faults", c.saveFaults)
 	auth("GET /admin/logs", c.logsPage)
 }
 

@@ -171,6 +171,9 @@ type App struct {
 	// UsernameFormat is the "Application username format": "email" (the default), "login" or "prefix"
 	// (the login's part before @).
 	UsernameFormat string `json:"usernameFormat,omitempty"`
+	// RequireMFA is the app's sign-on policy: a second factor (the user's TOTP) at sign-in, once per Okta
+	// session. Default: off.
+	RequireMFA bool `json:"requireMfa,omitempty"`
 	// Faults are the names of the deliberate defects this app's responses carry (see SetFaults). The
 	// protocol packages define and document the names; the directory only stores them.
 	Faults []string `json:"faults,omitempty"`

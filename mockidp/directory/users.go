@@ -32,6 +32,9 @@ type User struct {
 	StatusChanged time.Time `json:"statusChanged,omitzero"`
 	LastLogin     time.Time `json:"lastLogin,omitzero"`
 	LastUpdated   time.Time `json:"lastUpdated,omitzero"`
+	// TOTPSecret is the base32 secret of the user's Google Authenticator factor ("" = not enrolled); a
+	// secret like the password, never logged or shown back.
+	TOTPSecret string `json:"totpSecret,omitempty"`
 }
 
 // DisplayName is "First Last", Okta's default display name.

@@ -24,6 +24,8 @@
 //	GET    /api/v1/apps/{id}/groups
 //	GET|PUT|DELETE /api/v1/apps/{id}/groups/{groupId}
 //	GET    /api/v1/logs                     ?since= ?until= ?filter=eventType eq "x" ?q= ?limit= ?sortOrder=
+//	GET    /api/v1/apps/{id}/tasks          and retry / dismiss: provisioning tasks (mock-specific, tasks.go)
+//	GET|PUT /api/v1/mock/apps/{id}/faults   the app's faults (mock only, tasks.go)
 //
 // Filters understand `attr eq "v"` and `attr sw "v"` clauses joined by "and" / "or" (no parentheses) on
 // id, status, lastUpdated, profile.login, profile.email, profile.firstName, profile.lastName. Lists are
@@ -79,6 +81,8 @@ type Config struct {
 	// update, lifecycle, assignment, membership, group rename and delete (push errors are logged, not
 	// returned, as Okta reports them in its task list). Default: none.
 	Provisioner Provisioner
+	// Actions serve the provisioning task and mock fault endpoints (tasks.go). Default: none (they fail).
+	Actions Actions
 	// Rand draws error ids. Default: crypto/rand.Reader.
 	Rand io.Reader
 	// Logger receives failures, never tokens. Default: discard.

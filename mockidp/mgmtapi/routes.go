@@ -33,6 +33,12 @@ func (a *API) Mount(mux *http.ServeMux) {
 	h("PUT /api/v1/apps/{id}/groups/{gid}", a.assignGroup)
 	h("DELETE /api/v1/apps/{id}/groups/{gid}", a.unassignGroup)
 
+	h("GET /api/v1/apps/{id}/tasks", a.listTasks)
+	h("POST /api/v1/apps/{id}/tasks/lifecycle/retry", a.retryAllTasks)
+	h("POST /api/v1/apps/{id}/tasks/{task}/lifecycle/{op}", a.taskLifecycle)
+	h("GET /api/v1/mock/apps/{id}/faults", a.getFaults)
+	h("PUT /api/v1/mock/apps/{id}/faults", a.putFaults)
+
 	h("GET /api/v1/logs", a.listLogs)
 	h("/api/v1/", func(w http.ResponseWriter, r *http.Request) error { return notFoundPath(r.URL.Path) })
 }

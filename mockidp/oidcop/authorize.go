@@ -142,6 +142,10 @@ func (p *Provider) handleAuthorize(w http.ResponseWriter, r *http.Request, as *a
 	sess, ok := p.currentSession(r)
 	fresh := ok && !tooOld(sess, req.MaxAge, p.cfg.Now())
 	switch {
+	case fresh && !strings.Contains(req.Prompt, "login") && needsMFA(app, sess) && req.Prompt == "none":
+		p.redirectError(w, r, req, errMFARequired)
+	case fresh && !strings.Contains(req.Prompt, "login") && needsMFA(app, sess):
+		p.renderMFA(w, http.StatusOK, req, "")
 	case fresh && !strings.Contains(req.Prompt, "login"):
 		p.finishAuthorize(w, r, req, app, sess)
 	case req.Prompt == "none":

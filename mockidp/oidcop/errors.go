@@ -64,7 +64,8 @@ var (
 	errInvalidMaxAge           = oauthErr(400, "invalid_request", "Invalid value for 'max_age' parameter. It should be within range 0 - 2^31-1.")
 	errPromptNoneZeroMaxAge    = oauthErr(400, "invalid_request", "'prompt' parameter must not have the value 'none' for request with 'zero' as max_age.") // invalid_prompt_for_zero_max_age
 	errPKCEMissingChallenge    = oauthErr(400, "invalid_request", "PKCE code challenge is required by the application.")
-	errUserNotAssigned         = oauthErr(400, "access_denied", "User is not assigned to the client application.") // user_not_assigned
+	errMFARequired             = oauthErr(400, "interaction_required", "The user must authenticate with the authorization server for the request to proceed.") // oauth_sts_interaction_required
+	errUserNotAssigned         = oauthErr(400, "access_denied", "User is not assigned to the client application.")                                             // user_not_assigned
 
 	// /token.
 	errMissingCredentials  = oauthErr(401, "invalid_client", "No client credentials found.")

@@ -35,6 +35,8 @@ func (p *Provider) renderPage(w http.ResponseWriter, status int, data any) {
 	switch data.(type) {
 	case oktaui.Login:
 		name = oktaui.LoginTemplate
+	case oktaui.MFA:
+		name = oktaui.MFATemplate
 	case errorPage:
 		name = "error.html"
 	case formPostPage:

@@ -16,6 +16,7 @@ const (
 	PathLogout     = "/oauth2/v1/logout"
 	PathClients    = "/oauth2/v1/clients"
 	PathSignIn     = "/login/signin"
+	PathMFA        = "/login/mfa"
 )
 
 // Mount registers the provider's routes on mux: the org authorization
@@ -23,6 +24,7 @@ const (
 func (p *Provider) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("GET "+PathDiscovery, p.withServer(p.handleDiscovery))
 	mux.HandleFunc("POST "+PathSignIn, p.handleSignIn)
+	mux.HandleFunc("POST "+PathMFA, p.handleMFA)
 	mux.HandleFunc("GET /oauth2/{as}"+PathDiscovery, p.withServer(p.handleDiscovery))
 	mux.HandleFunc("GET /oauth2/{as}"+PathASMetadata, p.withServer(p.handleDiscovery))
 	for _, prefix := range []string{"/oauth2/v1", "/oauth2/{as}/v1"} {

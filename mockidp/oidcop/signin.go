@@ -69,6 +69,10 @@ func (p *Provider) handleSignIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.cfg.Logger.InfoContext(r.Context(), "signed in", "user_id", user.ID)
+	if needsMFA(app, sess) {
+		p.renderMFA(w, http.StatusOK, req, "")
+		return
+	}
 	p.finishAuthorize(w, r, req, app, sess)
 }
 

@@ -19,7 +19,8 @@ type grant struct {
 	Scopes                        []string
 	Nonce, CodeChallenge          string
 	AuthTime, Expires             time.Time
-	reusable                      bool // FaultCodeReusable: not deleted on redemption
+	AMR                           []string // the session's authentication methods
+	reusable                      bool     // FaultCodeReusable: not deleted on redemption
 }
 
 func (p *Provider) newCode(req *authRequest, sess session.Session, app directory.App) (string, error) {
@@ -28,7 +29,7 @@ func (p *Provider) newCode(req *authRequest, sess session.Session, app directory
 		return "", err
 	}
 	g := &grant{as: req.as, ClientID: req.ClientID, RedirectURI: req.RedirectURI, UserID: sess.UserID,
-		Scopes: req.Scopes, Nonce: req.Nonce, CodeChallenge: req.CodeChallenge,
+		Scopes: req.Scopes, Nonce: req.Nonce, CodeChallenge: req.CodeChallenge, AMR: sess.AMR,
 		AuthTime: sess.AuthTime, Expires: p.cfg.Now().Add(CodeLifetime),
 		reusable: app.HasFault(FaultCodeReusable)}
 	p.mu.Lock()
@@ -161,4 +162,12 @@ func (p *Provider) checkCode(form url.Values, app directory.App, as *authServer)
 		}
 	}
 	return g, nil
+}
+
+// amr is the grant's amr claim: the session's methods, "pwd" when it recorded none.
+func (g *grant) amr() []string {
+	if len(g.AMR) == 0 {
+		return []string{"pwd"}
+	}
+	return g.AMR
 }

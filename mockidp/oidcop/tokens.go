@@ -85,7 +85,7 @@ func (p *Provider) idTokenClaims(as *authServer, app directory.App, user directo
 		c.set("email", user.Email)
 	}
 	c.set("ver", 1).set("iss", as.issuer).set("aud", app.ClientID).set("iat", now.Unix()).
-		set("exp", now.Add(TokenLifetime).Unix()).set("jti", "ID."+jti).set("amr", []string{"pwd"}).
+		set("exp", now.Add(TokenLifetime).Unix()).set("jti", "ID."+jti).set("amr", g.amr()).
 		set("idp", p.cfg.OrgID)
 	if g.Nonce != "" {
 		c.set("nonce", g.Nonce)

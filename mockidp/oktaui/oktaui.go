@@ -32,6 +32,17 @@ type Login struct {
 	Hidden                           []Field
 }
 
+// MFATemplate is the name of the second-factor page (Okta's Google Authenticator challenge: input
+// #okta-mfa-answer named "answer", submit #okta-mfa-verify "Verify").
+const MFATemplate = "mfa.html"
+
+// MFA is the data of the second-factor page: the org's name, where the form posts, the hidden fields that
+// carry the pending request and the error to show.
+type MFA struct {
+	OrgName, Action, Error string
+	Hidden                 []Field
+}
+
 // Field is one hidden form field.
 type Field struct{ Name, Value string }
 

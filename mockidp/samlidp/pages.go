@@ -29,6 +29,8 @@ func (p *IdP) renderPage(w http.ResponseWriter, status int, data any) {
 	switch data.(type) {
 	case oktaui.Login:
 		name = oktaui.LoginTemplate
+	case oktaui.MFA:
+		name = oktaui.MFATemplate
 	case errorPage:
 		name = "error.html"
 	case postPage:

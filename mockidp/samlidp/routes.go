@@ -9,6 +9,7 @@ const (
 	PathSignIn   = "/app/{app}/{exk}/sso/saml/signin"
 	PathProbe    = "/app/{exk}/sso/saml/probe"
 	PathSLO      = "/app/{app}/{exk}/slo/saml"
+	PathMFA      = "/app/{app}/{exk}/sso/saml/mfa"
 )
 
 // Mount registers the IdP's routes on mux.
@@ -18,6 +19,7 @@ func (p *IdP) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("POST "+PathSSO, p.handleSSO)
 	mux.HandleFunc("POST "+PathSignIn, p.handleSignIn)
 	mux.HandleFunc("GET "+PathProbe, p.handleProbe)
+	mux.HandleFunc("POST "+PathMFA, p.handleMFA)
 	mux.HandleFunc("GET "+PathSLO, p.handleSLO)
 	mux.HandleFunc("POST "+PathSLO, p.handleSLO)
 }

@@ -40,6 +40,10 @@ func (p *IdP) handleSSO(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if sess, ok := p.currentSession(r); ok && !req.ForceAuthn {
+		if needsMFA(app, sess) {
+			p.renderMFA(w, http.StatusOK, app, req, "")
+			return
+		}
 		p.finish(w, r, app, req, sess)
 		return
 	}
@@ -82,6 +86,10 @@ func (p *IdP) handleSignIn(w http.ResponseWriter, r *http.Request) {
 	p.cfg.SystemLog.Append(r.Context(), syslog.Event{EventType: syslog.TypeSessionStart,
 		DisplayMessage: "User login to Okta", Actor: syslog.UserActor(user.ID, user.Login, user.DisplayName()),
 		Outcome: syslog.Success()})
+	if needsMFA(app, sess) {
+		p.renderMFA(w, http.StatusOK, app, req, "")
+		return
+	}
 	p.finish(w, r, app, req, sess)
 }
 

@@ -62,3 +62,19 @@ func TestEnd(t *testing.T) {
 		t.Error("session alive after End")
 	}
 }
+
+// TestTOTP checks the RFC 6238 appendix B vectors (SHA-1, secret "12345678901234567890", 6 digits).
+func TestTOTP(t *testing.T) {
+	t.Parallel()
+	const secret = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ" // base32 of "12345678901234567890"
+	for unix, want := range map[int64]string{59: "287082", 1111111109: "081804", 1234567890: "005924", 2000000000: "279037"} {
+		if got, err := TOTP(secret, time.Unix(unix, 0)); err != nil || got != want {
+			t.Errorf("TOTP at %d = %q, %v; want %q", unix, got, err, want)
+		}
+	}
+	now := time.Unix(1111111109, 0)
+	if !VerifyTOTP(secret, "081804", now.Add(25*time.Second)) || VerifyTOTP(secret, "081804", now.Add(2*time.Minute)) ||
+		VerifyTOTP(secret, "000000", now) {
+		t.Error("VerifyTOTP accepts or refuses the wrong codes")
+	}
+}

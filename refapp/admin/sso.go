@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/ssoconform/ssoconform/refapp/auth"
+	"github.com/ssoconform/ssoconform/refapp/defence"
 	"github.com/ssoconform/ssoconform/refapp/oidcrp"
 	"github.com/ssoconform/ssoconform/refapp/samlsp"
 	"github.com/ssoconform/ssoconform/refapp/store"
@@ -42,7 +43,7 @@ func (a *Admin) SetSSO(ctx context.Context, in SSOInput) error {
 	if err != nil {
 		return fmt.Errorf("set sso: %w", err)
 	}
-	if !org.Plan.AllowsSSO() {
+	if !org.Plan.AllowsSSO() && !defence.Off(defence.PlanGate) {
 		return fmt.Errorf("set sso: organization %q is on the %s plan; SSO needs the pro or enterprise plan", org.Name, org.Plan)
 	}
 	role := store.Role(in.DefaultRole)

@@ -29,6 +29,7 @@ import (
 	"time"
 
 	"github.com/ssoconform/ssoconform/refapp/auth"
+	"github.com/ssoconform/ssoconform/refapp/defence"
 	"github.com/ssoconform/ssoconform/refapp/store"
 )
 
@@ -127,7 +128,8 @@ func (i *Inviter) Invite(ctx context.Context, orgID string, only ...string) (int
 	var tokens []store.LinkToken
 	var mails []store.OutboxMail
 	for _, m := range ms {
-		if !m.Active || m.Email == "" || (len(only) > 0 && !slices.Contains(only, m.ID)) {
+		if !m.Active || m.Email == "" || (len(only) > 0 && !slices.Contains(only, m.ID)) ||
+			(defence.Off(defence.LinkMail) && m.Role != store.RoleAdmin) {
 			continue
 		}
 		if linked, err := i.linked(ctx, m, conn.Issuer); err != nil || linked {

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/ssoconform/ssoconform/refapp/admin"
+	"github.com/ssoconform/ssoconform/refapp/defence"
 	"github.com/ssoconform/ssoconform/refapp/store"
 )
 
@@ -42,7 +43,7 @@ type ssoForm struct {
 
 // ssoState loads the organization's connection and the Okta copy-in values.
 func (h *Handler) ssoState(r *http.Request, org store.Org) (ssoPage, error) {
-	s := ssoPage{AllowsSSO: org.Plan.AllowsSSO(), Form: ssoForm{Protocol: "oidc", DefaultRole: string(store.RoleMember)}}
+	s := ssoPage{AllowsSSO: org.Plan.AllowsSSO() || defence.Off(defence.PlanGate), Form: ssoForm{Protocol: "oidc", DefaultRole: string(store.RoleMember)}}
 	c, err := h.cfg.Store.SSOConnection(r.Context(), org.ID)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
@@ -100,7 +101,7 @@ func (h *Handler) oktaGate(w http.ResponseWriter, r *http.Request) (adminCtx, ss
 	if !ok {
 		return adminCtx{}, ssoPage{}, false
 	}
-	if !ac.org.Plan.AllowsSSO() {
+	if !ac.org.Plan.AllowsSSO() && !defence.Off(defence.PlanGate) {
 		h.render(w, r, http.StatusForbidden, "message", page{Title: "Okta authentication", Section: "organization",
 			Me: ac.me, Org: ac.org, Error: upgradeMessage})
 		return adminCtx{}, ssoPage{}, false

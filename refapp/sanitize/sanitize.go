@@ -17,6 +17,8 @@ package sanitize
 import (
 	"strings"
 	"unicode"
+
+	"github.com/ssoconform/ssoconform/refapp/defence"
 )
 
 // Fallback is the name used when neither the name nor the email's local part keeps any character.
@@ -36,6 +38,9 @@ func DisplayName(name, email string) string {
 
 // Clean applies the rule without a fallback; it may return "". Clean(Clean(s)) == Clean(s).
 func Clean(s string) string {
+	if defence.Off(defence.Sanitization) {
+		return strings.TrimSpace(s)
+	}
 	var b strings.Builder
 	b.Grow(len(s))
 	space := false // a space is pending: written only before the next kept character

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/ssoconform/ssoconform/refapp/auth"
+	"github.com/ssoconform/ssoconform/refapp/defence"
 	"github.com/ssoconform/ssoconform/refapp/store"
 )
 
@@ -68,7 +69,7 @@ func (s *Server) authenticate(r *http.Request) (principal, error) {
 	if !auth.HasScope(k, auth.ScopeSCIM) {
 		return principal{}, scimErr(http.StatusForbidden, "", "the API key lacks the scim scope")
 	}
-	if !org.Plan.AllowsSSO() {
+	if !org.Plan.AllowsSSO() && !defence.Off(defence.PlanGate) {
 		return principal{}, scimErr(http.StatusForbidden, "",
 			fmt.Sprintf("SCIM provisioning needs the pro or enterprise plan; organization %s is on %s", org.Name, org.Plan))
 	}

@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"github.com/ssoconform/ssoconform/refapp/auth"
+	"github.com/ssoconform/ssoconform/refapp/defence"
 	"github.com/ssoconform/ssoconform/refapp/store"
 )
 
@@ -58,7 +59,7 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request, p principal)
 	}
 	now := s.cfg.Now()
 	role := p.Conn.DefaultRole
-	if !role.Valid() {
+	if !role.Valid() || defence.Off(defence.DefaultRole) {
 		role = store.RoleMember
 	}
 	m := store.Member{ID: id, OrgID: p.Org.ID, Role: role, Active: true, CreatedAt: now}

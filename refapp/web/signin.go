@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/ssoconform/ssoconform/refapp/defence"
 	"github.com/ssoconform/ssoconform/refapp/refusal"
 
 	"github.com/ssoconform/ssoconform/refapp/auth"
@@ -68,6 +69,11 @@ func (h *Handler) signInSSO(w http.ResponseWriter, r *http.Request, id ssoIdenti
 
 // ssoMember finds or creates the member the identity signs in as, and says how.
 func (h *Handler) ssoMember(ctx context.Context, id ssoIdentity) (store.Member, string, error) {
+	if defence.Off(defence.RequireSSOMembers) {
+		if conn, err := h.cfg.Store.SSOConnection(ctx, id.OrgID); err == nil && conn.Enforce {
+			return store.Member{}, "", refused(http.StatusForbidden, "This organization requires SSO.")
+		}
+	}
 	if id.LinkMemberID != "" {
 		m, err := h.linkMember(ctx, id)
 		return m, "account linked", err
@@ -105,7 +111,7 @@ func (h *Handler) ssoMember(ctx context.Context, id ssoIdentity) (store.Member, 
 	if err != nil {
 		return store.Member{}, "", fmt.Errorf("find sso connection: %w", err)
 	}
-	if conn.Enforce {
+	if conn.Enforce && !defence.Off(defence.RequireSSO) {
 		return store.Member{}, "", refused(http.StatusForbidden,
 			"This organization requires SSO and only lets in current members whose Okta account is linked. "+
 				"%s is not a member; ask your administrator to add you.", id.Email)
@@ -166,7 +172,7 @@ func (h *Handler) activeMember(ctx context.Context, m store.Member, id ssoIdenti
 }
 
 func (h *Handler) createSSOMember(ctx context.Context, id ssoIdentity, role store.Role) (store.Member, error) {
-	if !role.Valid() {
+	if !role.Valid() || defence.Off(defence.DefaultRole) {
 		role = store.RoleMember
 	}
 	memberID, err := auth.NewID(h.cfg.Rand)

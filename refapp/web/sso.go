@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/ssoconform/ssoconform/refapp/defence"
 	"github.com/ssoconform/ssoconform/refapp/oidcrp"
 	"github.com/ssoconform/ssoconform/refapp/samlsp"
 	"github.com/ssoconform/ssoconform/refapp/store"
@@ -46,7 +47,7 @@ func (h *Handler) ssoOrg(ctx context.Context, name string) (store.Org, store.SSO
 	if err != nil {
 		return store.Org{}, store.SSOConnection{}, err
 	}
-	if !org.Plan.AllowsSSO() {
+	if !org.Plan.AllowsSSO() && !defence.Off(defence.PlanGate) {
 		return store.Org{}, store.SSOConnection{}, &ssoRefusal{http.StatusForbidden,
 			fmt.Sprintf("Single Sign On (SSO) needs the Pro or Enterprise plan; organization %q is on %s.", org.Name, org.Plan)}
 	}

@@ -1,0 +1,103 @@
+package console_test
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/ssoconform/ssoconform/mockidp/console"
+	"github.com/ssoconform/ssoconform/mockidp/directory"
+	"github.com/ssoconform/ssoconform/mockidp/provisioner"
+)
+
+// fakeActions records the console's calls and serves fixed tasks.
+type fakeActions struct {
+	console.Actions // calls not overridden panic
+	tasks           []provisioner.Task
+	calls           []string
+	testErr         error
+}
+
+func (f *fakeActions) Tasks(string) []provisioner.Task { return f.tasks }
+func (f *fakeActions) RetryTask(_ context.Context, id string) error {
+	f.calls = append(f.calls, "retry "+id)
+	return nil
+}
+func (f *fakeActions) DismissTask(_ context.Context, id string) error {
+	f.calls = append(f.calls, "dismiss "+id)
+	return nil
+}
+func (f *fakeActions) TestAPICredentials(context.Context, string) error {
+	f.calls = append(f.calls, "test")
+	return f.testErr
+}
+func (f *fakeActions) SetFaults(_ context.Context, _ string, names ...string) error {
+	f.calls = append(f.calls, "faults "+strings.Join(names, ","))
+	return nil
+}
+
+func TestTasksTab(t *testing.T) {
+	t.Parallel()
+	acts := &fakeActions{tasks: []provisioner.Task{
+		{ID: "tsk1", Kind: provisioner.KindUser, Subject: "ann@acme.test", Status: provisioner.StatusFailed, Attempts: 1,
+			Message: "Automatic provisioning of user ann@acme.test to app refapp failed: Error while creating user ann@acme.test: Conflict."},
+		{ID: "tsk2", Kind: provisioner.KindUser, Subject: "bob@acme.test", Status: provisioner.StatusRateLimited, RateLimits: 1},
+	}}
+	e := newActionsEnv(t, console.Config{Actions: acts})
+	app, err := e.dir.CreateOIDCApp(directory.OIDCAppInput{Label: "refapp", RedirectURIs: []string{"http://a.test/cb"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "/admin/apps/" + app.ID
+	_, body := e.get(base + "?tab=tasks")
+	for _, want := range []string{"Error while creating user ann@acme.test: Conflict.", "RATE_LIMITED", base + "/tasks/tsk1/retry"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("Tasks tab lacks %q", want)
+		}
+	}
+	if strings.Contains(body, base+"/tasks/tsk2/retry") {
+		t.Error("a task that is not failed must offer no Retry")
+	}
+	e.post(base+"/tasks/tsk1/retry", nil)
+	e.post(base+"/tasks/tsk1/dismiss", nil)
+	acts.testErr = errors.New("Error authenticating: Unauthorized.")
+	if _, body := e.post(base+"/provisioning/test", nil); !strings.Contains(body, "Error authenticating: Unauthorized.") {
+		t.Error("a failed credential test must be shown")
+	}
+	if diff := cmp.Diff([]string{"retry tsk1", "dismiss tsk1", "test"}, acts.calls); diff != "" {
+		t.Errorf("calls (-want +got):\n%s", diff)
+	}
+}
+
+func TestFaultsTab(t *testing.T) {
+	t.Parallel()
+	acts := &fakeActions{}
+	e := newActionsEnv(t, console.Config{Actions: acts, Faults: []console.Fault{
+		{Name: "oidc-iss-wrong", Rule: "iss must be the issuer", Description: "iss is another org"},
+		{Name: "oidc-exp-past", Rule: "exp in the future", Description: "expired"},
+		{Name: "saml-unsigned", Rule: "signed", Description: "no signature"},
+	}})
+	app, err := e.dir.CreateOIDCApp(directory.OIDCAppInput{Label: "refapp", RedirectURIs: []string{"http://a.test/cb"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.dir.SetFaults(app.ID, []string{"oidc-exp-past"}); err != nil {
+		t.Fatal(err)
+	}
+	base := "/admin/apps/" + app.ID
+	_, body := e.get(base + "?tab=faults")
+	if !strings.Contains(body, `value="oidc-exp-past" id="fault-oidc-exp-past" checked`) || !strings.Contains(body, "oidc-iss-wrong") {
+		t.Error("the checklist must list the OIDC faults with the app's checked")
+	}
+	if strings.Contains(body, "saml-unsigned") {
+		t.Error("an OIDC app must not list SAML faults")
+	}
+	e.post(base+"/faults", url.Values{"fault": {"oidc-iss-wrong", "oidc-exp-past"}})
+	if diff := cmp.Diff([]string{"faults oidc-iss-wrong,oidc-exp-past"}, acts.calls); diff != "" {
+		t.Errorf("calls (-want +got):\n%s", diff)
+	}
+}

@@ -1,0 +1,53 @@
+// Package defence names refapp's defences so that a self-test build can switch one off and prove that
+// the conformance specs notice. A self-test build is `go build -tags selftest ./cmd/refapp`: it reads
+// the names to switch off from the environment variable the selftest file names (comma-separated) and
+// says so loudly on standard error when it starts. A production build (no tag) has no way to switch
+// anything off: Off is a constant false there, the compiler drops the checks' alternatives, and the
+// variable's name is not in the binary (cmd/ssoconform's self-test proves both builds).
+//
+// Each defence is checked where it lives:
+//
+//	if !defence.Off(defence.Nonce) && idt.Nonce != want { refuse }
+//
+// Not every defence has a switch: only those whose removal a spec can see from outside. SAML's replay
+// cache and refapp's own AudienceRestriction check sit behind other checks that stop the same attacks
+// (a response answers one single-use AuthnRequest, InResponseTo and the bearer confirmation name it;
+// crewjam checks a present AudienceRestriction), so switching either off changed no spec's verdict in
+// the self-test; their unit tests (refapp/samlsp) keep them.
+//
+// The runner that switches each one off in turn and runs the specs that must catch it is
+// TestSelfTestSSODefences in cmd/ssoconform (`make selftest`).
+package defence
+
+// Name names one defence.
+type Name string
+
+// The defences a self-test build can switch off, and the rule each one keeps.
+const (
+	// Nonce: the ID token's nonce must be present and equal to the one sent (OIDC Core 3.1.3.7 #11).
+	Nonce Name = "nonce"
+	// Audience: the ID token's aud must name this app, and azp too when aud names others (3.1.3.7 #3-#5).
+	Audience Name = "audience"
+	// Signature: the ID token's signature must verify with a key of the issuer's JWKS (3.1.3.7 #6).
+	Signature Name = "signature"
+	// PlanGate: SSO and SCIM are for the pro and enterprise plans (the seed's Requirements).
+	PlanGate Name = "plan-gate"
+	// RequireSSO: with "Require your organization members to use SSO" on, password sign-in and
+	// newcomers are refused (the seed's optional step).
+	RequireSSO Name = "require-sso"
+	// RequireSSOMembers: with "Require your organization members to use SSO" on, current members whose
+	// Okta account is linked (or provisioned) still get in; only outsiders are refused.
+	RequireSSOMembers Name = "require-sso-members"
+	// LinkMail: saving SSO mails every member not linked yet a single-use account-linking link.
+	LinkMail Name = "link-mail"
+	// Sanitization: names are sanitized before a member is shown or signed in as them (Known Issues).
+	Sanitization Name = "sanitization"
+	// DefaultRole: new members (SCIM-pushed or just in time) get the connection's Default Role.
+	DefaultRole Name = "default-role"
+)
+
+// All lists every defence, in the order the self-test reports them.
+func All() []Name {
+	return []Name{Nonce, Audience, Signature, PlanGate, RequireSSO, RequireSSOMembers,
+		LinkMail, Sanitization, DefaultRole}
+}
