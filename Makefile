@@ -14,7 +14,7 @@ export SSOCONFORM_REFAPP_BIN := $(BIN)/refapp
 export SSOCONFORM_REPORT_DIR := $(OUT)
 
 .DEFAULT_GOAL := help
-.PHONY: help deps build test unit conformance selftest lint check-imports run bench images clean
+.PHONY: help deps build test unit conformance selftest lint check-imports run bench images clean docs
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-15s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -55,6 +55,9 @@ bench: build ## run the benchmarks (mock flows and signing rate, SCIM push and f
 
 images: ## build the ssoconform/refapp, mockidp and ssoconform images FROM scratch, tagged with the version (needs Docker)
 	@bash scripts/build-images.sh
+
+docs: build ## write docs/conformance.md, the SCIM spec catalogue, from the specs (a test fails when it is stale)
+	@mkdir -p docs && $(BIN)/ssoconform list --markdown > docs/conformance.md
 
 check-imports: ## fail on any import the architecture's rules forbid
 	$(GO) run ./scripts/checkimports ./...

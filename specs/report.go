@@ -170,12 +170,16 @@ func splitSpecText(text string) (id, rest string) {
 	return id, strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(text, id), ":"))
 }
 
-// lastSummary is the summary of the run that just ended, read by RunSCIM.
-var lastSummary Summary
+// lastSummary is the summary of the run that just ended, read by RunSCIM; lastReport is its Ginkgo
+// report, read by SCIMCatalogue.
+var (
+	lastSummary Summary
+	lastReport  types.Report
+)
 
 // The HTML report is written after every run, next to the Ginkgo reports.
 var _ = ReportAfterSuite("ssoconform HTML report", func(r types.Report) {
-	lastSummary = summarize(r)
+	lastSummary, lastReport = summarize(r), r
 	dir := current.ReportDir
 	if dir == "" {
 		return

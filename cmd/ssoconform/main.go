@@ -17,6 +17,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/ssoconform/ssoconform/internal/version"
 )
 
 // errUsage marks command-line mistakes (exit code 2).
@@ -49,6 +51,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runStack(ctx, args[1:], stdout, stderr)
 	case "scim":
 		return runSCIM(ctx, args[1:], stdout, stderr)
+	case "list":
+		return runList(ctx, args[1:], stdout, stderr)
+	case "version", "--version", "-version":
+		fmt.Fprintln(stdout, "ssoconform", version.String())
+		return nil
 	case "sso":
 		return runSSO(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
@@ -65,6 +72,8 @@ const usage = `usage: ssoconform COMMAND [flags]
 commands:
   stack   start the reference stack (mock Okta + refapp + mail sink) for a developer
   scim    run the SCIM conformance specs against any SCIM server (ssoconform scim -h)
+  list    list the SCIM specs: ID, level, profiles, requirement, reference (ssoconform list -h)
+  version print the version (also --version)
   sso     run the SSO catalogue (sign-in and every bad-IdP refusal) against any app (ssoconform sso -h)`
 
 // parseFlags parses args into fs, printing usage problems to stderr and mapping them to errUsage.
