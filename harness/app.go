@@ -36,6 +36,9 @@ type App interface {
 	CallbackPath() string
 	// Identity asks the app who the client's session is signed in as; ok is false when nobody is.
 	Identity(ctx context.Context, client *http.Client) (who Identity, ok bool, err error)
+	// ShowsRefusal checks the page a refused sign-in ended on: nil when it is the app's refusal (an
+	// error page), or when the app does not say what its refusal looks like.
+	ShowsRefusal(land Landing) error
 	// Log returns the end of the app's log, for failure reports ("" when there is none).
 	Log(max int) string
 }
@@ -156,4 +159,24 @@ type Reconnector interface {
 	// Reconnect connects the tenant's organization again to its app integration; metadataURL, when
 	// set, replaces the OIDC discovery URL (e.g. the app-specific one). The app's refusal is the error.
 	Reconnect(ctx context.Context, tn AppTenant, metadataURL string) error
+}
+
+// RefusalPage says what an app's refusal looks like: the page a refused sign-in ends on answers
+// MinStatus or above (when set) and holds Text (when set).
+type RefusalPage struct {
+	MinStatus int    `yaml:"min_status"`
+	Text      string `yaml:"text"`
+}
+
+// Check is nil when land looks like the refusal.
+func (r RefusalPage) Check(land Landing) error {
+	if r.MinStatus > 0 && land.Status < r.MinStatus {
+		return fmt.Errorf("a refused sign-in must end on the app's error page (status %d or more); it ended on %s (%d): %s",
+			r.MinStatus, land.URL, land.Status, land.Excerpt)
+	}
+	if r.Text != "" && !strings.Contains(land.Body, r.Text) {
+		return fmt.Errorf("a refused sign-in must end on the app's error page (holding %q); it ended on %s (%d): %s",
+			r.Text, land.URL, land.Status, land.Excerpt)
+	}
+	return nil
 }

@@ -34,6 +34,9 @@ type AppFile struct {
 	SAML *AppSAML `yaml:"saml"`
 	// SignedIn says how a signed-in session is recognised. Required.
 	SignedIn AppSignedIn `yaml:"signed_in"`
+	// Refused says how the page a refused sign-in ends on looks (its status, a text it holds). Default:
+	// any page; a refusal is then only the absence of a session.
+	Refused RefusalPage `yaml:"refused"`
 }
 
 // AppStart starts the app as a child process, stopped at the end of the run.

@@ -147,7 +147,8 @@ func fetch(ctx context.Context, client *http.Client, method, target string, form
 		return fetched{}, fmt.Errorf("%s %s: %w", method, RedactURL(target), err)
 	}
 	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	// 32 MiB: the IdP's post form carrying an oversized response (saml-oversized) is about 16 MB
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 32<<20))
 	if err != nil {
 		return fetched{}, fmt.Errorf("%s %s: read: %w", method, RedactURL(target), err)
 	}

@@ -209,7 +209,17 @@ func (a *RefApp) SetPlan(ctx context.Context, org, plan string) error {
 
 // CreateAPIKey creates an organization API key with the given scopes and returns it.
 func (a *RefApp) CreateAPIKey(ctx context.Context, org string, scopes ...string) (string, error) {
-	out, err := a.CLI(ctx, "", "apikey", "create", "--org", org, "--scopes", strings.Join(scopes, ","))
+	return a.createKey(ctx, "apikey", "create", "--org", org, "--scopes", strings.Join(scopes, ","))
+}
+
+// CreatePersonalAPIKey creates a personal API key of the member with this email, with the given
+// scopes, and returns it.
+func (a *RefApp) CreatePersonalAPIKey(ctx context.Context, org, owner string, scopes ...string) (string, error) {
+	return a.createKey(ctx, "apikey", "create", "--org", org, "--scopes", strings.Join(scopes, ","), "--owner", owner)
+}
+
+func (a *RefApp) createKey(ctx context.Context, args ...string) (string, error) {
+	out, err := a.CLI(ctx, "", args...)
 	if err != nil {
 		return "", err
 	}

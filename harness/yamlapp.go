@@ -319,6 +319,9 @@ func (a *YAMLApp) Identity(ctx context.Context, client *http.Client) (Identity, 
 	return IdentityAt(ctx, client, a.vars.resolve(a.file.SignedIn.URL))
 }
 
+// ShowsRefusal checks the landing page against the file's refused section.
+func (a *YAMLApp) ShowsRefusal(land Landing) error { return a.file.Refused.Check(land) }
+
 // Log is the end of the app's log (empty when the run did not start it).
 func (a *YAMLApp) Log(max int) string {
 	if a.proc == nil {

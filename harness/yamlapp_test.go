@@ -107,3 +107,23 @@ func TestAppFileValidate(t *testing.T) {
 }
 
 func writeFile(path, s string) error { return os.WriteFile(path, []byte(s), 0o644) }
+
+func TestRefusalPageCheck(t *testing.T) {
+	refusal := RefusalPage{MinStatus: 400, Text: "Sign-in failed"}
+	for _, c := range []struct {
+		land Landing
+		ok   bool
+	}{
+		{Landing{Status: 403, Body: "<p>Sign-in failed: wrong audience</p>"}, true},
+		{Landing{Status: 200, Body: "<p>Sign-in failed</p>"}, false}, // a refusal answers an error status
+		{Landing{Status: 500, Body: "<p>Welcome back</p>"}, false},   // and shows the app's error page
+		{Landing{Status: 302, Body: "redirecting to /home"}, false},
+	} {
+		if err := refusal.Check(c.land); (err == nil) != c.ok {
+			t.Errorf("%d %q: got %v, want ok=%v", c.land.Status, c.land.Body, err, c.ok)
+		}
+	}
+	if err := (RefusalPage{}).Check(Landing{Status: 200}); err != nil {
+		t.Errorf("an app that says nothing of its refusal page accepts any page: %v", err)
+	}
+}

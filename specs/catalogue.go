@@ -162,20 +162,23 @@ func catalogueSignIn(ctx SpecContext, app harness.App, protocol string) {
 func catalogueRefused(ctx SpecContext, app harness.App, protocol string, f harness.IdPFault) {
 	tn, login, pw := catalogueTenant(ctx, app, protocol, f.Name)
 	land, s, err := signInAs(ctx, app, tn, login, pw)
-	expectJourneyEnded(land, err)
 	s.expectNoSession(ctx, "the app must refuse %s (%s): %s", f.Name, f.Description, f.Rule)
+	expectJourneyEnded(app, land, err)
 }
 
-// expectJourneyEnded accepts a journey that reached Okta and then ended anywhere (a refusal may well
-// be a dropped connection); a journey that never reached Okta says nothing about the fault.
-func expectJourneyEnded(land harness.Landing, err error) {
+// expectJourneyEnded accepts a journey that reached Okta and then ended on the app's refusal page
+// (App.ShowsRefusal), or broke off (a refusal may well be a dropped connection); a journey that never
+// reached Okta says nothing about the fault.
+func expectJourneyEnded(app harness.App, land harness.Landing, err error) {
 	GinkgoHelper()
 	if err != nil && !land.ReachedOkta {
 		Fail("the sign-in never reached Okta's sign-in page, so the fault was not exercised: " + err.Error())
 	}
 	if err != nil {
 		AddReportEntry("the journey ended with an error after Okta", err.Error())
+		return
 	}
+	Expect(app.ShowsRefusal(land)).To(Succeed())
 }
 
 func catalogueAccepted(ctx SpecContext, app harness.App, protocol string, f harness.IdPFault) {
@@ -196,8 +199,8 @@ func catalogueReplay(ctx SpecContext, app harness.App, protocol string, f harnes
 	Expect(tn.SetFaults(ctx, f.Name)).To(Succeed())
 	By("signing in again in another client: the mock replays the assertion")
 	land, s, err := signInAs(ctx, app, tn, login, pw)
-	expectJourneyEnded(land, err)
 	s.expectNoSession(ctx, "the app must refuse a replayed assertion (%s)", f.Rule)
+	expectJourneyEnded(app, land, err)
 }
 
 // catalogueNotImpersonated: a response whose signed assertion names the user and whose unsigned or
@@ -206,11 +209,12 @@ func catalogueReplay(ctx SpecContext, app harness.App, protocol string, f harnes
 // next to a signed one).
 func catalogueNotImpersonated(ctx SpecContext, app harness.App, protocol string, f harness.IdPFault) {
 	tn, login, pw := catalogueTenant(ctx, app, protocol, f.Name)
-	land, s, err := signInAs(ctx, app, tn, login, pw)
-	expectJourneyEnded(land, err)
+	land, s, signInErr := signInAs(ctx, app, tn, login, pw)
 	who, ok, err := app.Identity(ctx, s.client)
 	Expect(err).NotTo(HaveOccurred())
-	if ok {
+	if !ok {
+		expectJourneyEnded(app, land, signInErr)
+	} else {
 		Expect(who.Shows(login)).To(BeTrue(), "the app signed in someone the signature does not vouch for (%s): %q %q; %s",
 			f.Name, who.Email, who.Page, f.Rule)
 	}
@@ -221,11 +225,12 @@ func catalogueNotImpersonated(ctx SpecContext, app harness.App, protocol string,
 // comment) is the attack.
 func catalogueFullNameID(ctx SpecContext, app harness.App, protocol string, f harness.IdPFault) {
 	tn, login, pw := catalogueTenant(ctx, app, protocol, f.Name)
-	land, s, err := signInAs(ctx, app, tn, login, pw)
-	expectJourneyEnded(land, err)
+	land, s, signInErr := signInAs(ctx, app, tn, login, pw)
 	who, ok, err := app.Identity(ctx, s.client)
 	Expect(err).NotTo(HaveOccurred())
-	if ok {
+	if !ok {
+		expectJourneyEnded(app, land, signInErr)
+	} else {
 		Expect(who.Email).NotTo(Equal(login), "the app read only the NameID's first text node (%s)", f.Rule)
 		Expect(who.Shows(login+".evil.test")).To(BeTrue(), "the app must read the whole signed NameID; it answered %q %q", who.Email, who.Page)
 	}
@@ -242,8 +247,8 @@ func catalogueRefusedAfterReconnect(ctx SpecContext, app harness.App, protocol s
 		AddReportEntry("the app refused the metadata", err.Error()) // refusing at save time is fine too
 	}
 	land, s, err := signInAs(ctx, app, tn, login, pw)
-	expectJourneyEnded(land, err)
 	s.expectNoSession(ctx, "the app must refuse %s (%s)", f.Name, f.Rule)
+	expectJourneyEnded(app, land, err)
 }
 
 // catalogueRefusedAtReconnect: the app-specific discovery document names another issuer; connecting

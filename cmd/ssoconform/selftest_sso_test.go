@@ -39,6 +39,8 @@ var ssoDefenceCases = []ssoDefenceCase{
 	{defence.RequireSSO, []string{"SSO-ENFORCE-PASSWORD", "SSO-ENFORCE-REFUSES-NEWCOMER"}},
 	{defence.RequireSSOMembers, []string{"SSO-ENFORCE-MEMBER-IN"}},
 	{defence.LinkMail, []string{"SSO-LINK-EMAIL"}},
+	{defence.SCIMScope, []string{"APIKEY-SCIM-SCOPE"}},
+	{defence.SyncToggle, []string{"SSO-SYNC-TOGGLE"}},
 	{defence.Sanitization, []string{"SSO-SANITIZE-PUSHED", "SSO-SANITIZE-JIT"}},
 	{defence.DefaultRole, []string{"PROV-OIN-PUSH-NEW", "PROV-AIW-PUSH-NEW", "OIDC-SSO-JIT", "SAML-SSO-JIT"}},
 }

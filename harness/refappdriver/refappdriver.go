@@ -64,6 +64,11 @@ func (a *App) Identity(ctx context.Context, client *http.Client) (harness.Identi
 	return harness.IdentityAt(ctx, client, a.st.App.URL+"/api/v1/me")
 }
 
+// ShowsRefusal: refapp ends a refused sign-in on its error page, "Sign-in failed".
+func (a *App) ShowsRefusal(land harness.Landing) error {
+	return harness.RefusalPage{MinStatus: 400, Text: "Sign-in failed"}.Check(land)
+}
+
 // Log is the end of refapp's log.
 func (a *App) Log(max int) string { return a.st.App.Log(max) }
 

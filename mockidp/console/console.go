@@ -140,7 +140,7 @@ func New(cfg Config) (*Console, error) {
 	u, _ := url.Parse(cfg.BaseURL) // validated
 	c := &Console{cfg: cfg, dir: cfg.Directory, path: strings.TrimSuffix(u.Path, "/") + "/admin",
 		secure: u.Scheme == "https", sessions: map[string]time.Time{}, pages: map[string]*template.Template{}}
-	for _, name := range []string{"login", "users", "groups", "group", "apps", "app", "logs"} {
+	for _, name := range []string{"login", "users", "user", "groups", "group", "apps", "app", "logs"} {
 		t, err := template.New("layout.html").Funcs(funcs).ParseFS(pageFS, "pages/layout.html", "pages/"+name+".html")
 		if err != nil {
 			return nil, err

@@ -16,6 +16,8 @@ func (c *Console) Mount(mux *http.ServeMux) {
 	auth("GET /admin/users", c.usersPage)
 	auth("POST /admin/users", c.createUser)
 	auth("POST /admin/users/{id}/{op}", c.userOp)
+	auth("GET /admin/users/{id}", c.userPage)
+	auth("POST /admin/users/{id}/profile", c.saveProfile)
 	auth("GET /admin/groups", c.groupsPage)
 	auth("POST /admin/groups", c.createGroup)
 	auth("GET /admin/groups/{id}", c.groupPage)

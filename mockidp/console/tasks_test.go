@@ -101,3 +101,28 @@ func TestFaultsTab(t *testing.T) {
 		t.Errorf("calls (-want +got):\n%s", diff)
 	}
 }
+
+// Saving a person's profile changes the directory and records the change for the provisioning engine.
+func TestProfileEditPushes(t *testing.T) {
+	t.Parallel()
+	rec := &recorder{}
+	e := newActionsEnv(t, console.Config{Provisioner: rec})
+	u, err := e.dir.CreateUser(directory.UserInput{Login: "ann@acme.test", FirstName: "Ann", LastName: "Lee"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, body := e.get("/admin/users/" + u.ID); !strings.Contains(body, `value="Ann"`) {
+		t.Fatal("the person page must show the profile")
+	}
+	_, body := e.post("/admin/users/"+u.ID+"/profile", url.Values{"firstName": {"Annie"}, "lastName": {"Lee"},
+		"login": {"ann@acme.test"}, "email": {"annie@acme.test"}})
+	if !strings.Contains(body, "Profile saved") {
+		t.Errorf("after save:\n%s", body)
+	}
+	if got, _ := e.dir.User(u.ID); got.FirstName != "Annie" || got.Email != "annie@acme.test" {
+		t.Errorf("profile after save: %+v", got)
+	}
+	if diff := cmp.Diff([]string{"users " + u.ID}, rec.take()); diff != "" {
+		t.Errorf("provisioning calls (-want +got):\n%s", diff)
+	}
+}

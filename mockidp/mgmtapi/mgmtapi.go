@@ -24,14 +24,19 @@
 //	GET    /api/v1/apps/{id}/groups
 //	GET|PUT|DELETE /api/v1/apps/{id}/groups/{groupId}
 //	GET    /api/v1/logs                     ?since= ?until= ?filter=eventType eq "x" ?q= ?limit= ?sortOrder=
+//	                                        ?after= (the cursor of the next link; a polling query, without
+//	                                        until, always links a next page, even an empty one)
 //	GET    /api/v1/apps/{id}/tasks          and retry / dismiss: provisioning tasks (mock-specific, tasks.go)
 //	GET|PUT /api/v1/mock/apps/{id}/faults   the app's faults (mock only, tasks.go)
 //
+// The built-in group Everyone (type BUILT_IN, every user a member) is listed first in /api/v1/groups and
+// in each user's groups; changing it or its members is refused with 403 E0000006.
+//
 // Filters understand `attr eq "v"` and `attr sw "v"` clauses joined by "and" / "or" (no parentheses) on
 // id, status, lastUpdated, profile.login, profile.email, profile.firstName, profile.lastName. Lists are
-// paged with limit and the after cursor, with Okta's Link headers. Errors: E0000005 (403, no API token), E0000011 (401, bad token),
-// E0000007 (404), E0000001 (400, validation), E0000003 (400, malformed body), E0000016 (403, already
-// active), E0000022 (405).
+// paged with limit and the after cursor, with Okta's Link headers. Errors: E0000005 (403, no API token),
+// E0000011 (401, bad token), E0000007 (404), E0000001 (400, validation), E0000003 (400, malformed
+// body), E0000016 (403, already active), E0000022 (405), E0000006 (403, a change to Everyone).
 //
 // Departures from Okta: a user created active without a password is ACTIVE (Okta: PROVISIONED, pending
 // the activation email); activation returns an empty object (no activation token or email).

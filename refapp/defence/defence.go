@@ -40,6 +40,10 @@ const (
 	RequireSSOMembers Name = "require-sso-members"
 	// LinkMail: saving SSO mails every member not linked yet a single-use account-linking link.
 	LinkMail Name = "link-mail"
+	// SCIMScope: SCIM takes only API keys (organization or personal) with the scim scope.
+	SCIMScope Name = "scim-scope"
+	// SyncToggle: SCIM answers only while "Sync the group & users from your SSO provider" is on.
+	SyncToggle Name = "sync-toggle"
 	// Sanitization: names are sanitized before a member is shown or signed in as them (Known Issues).
 	Sanitization Name = "sanitization"
 	// DefaultRole: new members (SCIM-pushed or just in time) get the connection's Default Role.
@@ -49,5 +53,5 @@ const (
 // All lists every defence, in the order the self-test reports them.
 func All() []Name {
 	return []Name{Nonce, Audience, Signature, PlanGate, RequireSSO, RequireSSOMembers,
-		LinkMail, Sanitization, DefaultRole}
+		LinkMail, SCIMScope, SyncToggle, Sanitization, DefaultRole}
 }

@@ -25,10 +25,12 @@ import (
 	"github.com/ssoconform/ssoconform/refapp/auth"
 	"github.com/ssoconform/ssoconform/refapp/scimserver"
 	"github.com/ssoconform/ssoconform/refapp/store"
+	"github.com/ssoconform/ssoconform/refapp/store/pgstore"
 	"github.com/ssoconform/ssoconform/refapp/store/sqlstore"
 )
 
-// benchTarget is the SCIM server over loopback HTTP on the real SQLite store in a temp file.
+// benchTarget is the SCIM server over loopback HTTP on the real SQLite store in a temp file, or, when
+// REFAPP_BENCH_POSTGRES_DSN names a PostgreSQL database (a postgres:// URL), on a fresh schema there.
 type benchTarget struct {
 	url, key string
 	st       *sqlstore.Store
@@ -38,7 +40,7 @@ type benchTarget struct {
 func newBenchTarget(b *testing.B) *benchTarget {
 	b.Helper()
 	ctx := context.Background()
-	st, err := sqlstore.Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
+	st, err := openBenchStore(ctx, b)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -69,6 +71,21 @@ func newBenchTarget(b *testing.B) *benchTarget {
 	tr := &http.Transport{MaxIdleConns: 64, MaxIdleConnsPerHost: 64}
 	b.Cleanup(tr.CloseIdleConnections)
 	return &benchTarget{url: srv.URL + scimserver.Prefix, key: key, st: st, client: &http.Client{Transport: tr}}
+}
+
+func openBenchStore(ctx context.Context, b *testing.B) (*sqlstore.Store, error) {
+	dsn := os.Getenv("REFAPP_BENCH_POSTGRES_DSN")
+	if dsn == "" {
+		return sqlstore.Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
+	}
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("REFAPP_BENCH_POSTGRES_DSN: %w", err)
+	}
+	q := u.Query()
+	q.Set("schema", fmt.Sprintf("bench_%d", time.Now().UnixNano()))
+	u.RawQuery = q.Encode()
+	return pgstore.Open(ctx, u.String()) // the same store type: one SQL implementation
 }
 
 func (bt *benchTarget) call(method, path string, body []byte, want int) ([]byte, error) {

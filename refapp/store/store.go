@@ -3,9 +3,10 @@
 // connections, sessions and pending SSO login attempts) and the Store
 // interface every backend implements.
 //
-// Backends live in subpackages (sqlstore for SQLite; PostgreSQL later) and must
-// all pass the same behaviour: lookups that find nothing return ErrNotFound,
-// writes that break a uniqueness rule return ErrConflict (always detected by a
+// One SQL implementation (sqlcore) serves every database through a small
+// dialect; sqlstore (SQLite) and pgstore (PostgreSQL) hold only their Open and
+// dialect, and storetest is the behaviour each must pass: lookups that find
+// nothing return ErrNotFound, writes that break a uniqueness rule return ErrConflict (always detected by a
 // unique index inside the write's transaction, never by a separate check),
 // emails, SCIM userNames and group names compare case-insensitively within an
 // organization, saving a member inactive deletes its sessions in the same
