@@ -87,7 +87,7 @@ func RunSCIM(run SCIMRun) (Summary, error) {
 	suiteConfig.Timeout = run.Timeout
 	suiteConfig.FailOnEmpty = true
 	suiteConfig.RandomizeAllSpecs = false
-	reporterConfig.Succinct = true // junit.xml and report.json come from the report node (report.go)
+	reporterConfig.Succinct = true     // junit.xml and report.json come from the report node (report.go)
 	reporterConfig.SilenceSkips = true // no row of S for specs outside the selection
 	if fi, err := os.Stdout.Stat(); err == nil && fi.Mode()&os.ModeCharDevice == 0 {
 		reporterConfig.NoColor = true // a log file or a pipe
