@@ -18,6 +18,8 @@ type provisioningView struct {
 	BaseURL  string
 	HasToken bool
 	Flavour  string
+	Auth     string // bearer, header or basic
+	Username string
 	Features directory.Features
 	Pushed   []pushedGroupView
 	// Pushable are the groups not pushed yet, assigned ones first (Okta pushes assigned groups).
@@ -31,9 +33,13 @@ type pushedGroupView struct {
 }
 
 func (c *Console) provisioningView(app directory.App) provisioningView {
-	v := provisioningView{Flavour: directory.FlavourOIN, Features: directory.AllFeatures}
+	v := provisioningView{Flavour: directory.FlavourOIN, Auth: directory.AuthBearer, Features: directory.AllFeatures}
 	if p := app.Provisioning; p != nil {
 		v.Enabled, v.BaseURL, v.HasToken = true, p.BaseURL, p.Token != ""
+		v.Username = p.Username
+		if p.Auth != "" {
+			v.Auth = p.Auth
+		}
 		v.Flavour, v.Features = p.FlavourOrDefault(), p.Enabled()
 	}
 	var assigned, other []directory.Group
@@ -66,7 +72,7 @@ func (c *Console) saveProvisioning(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := directory.Provisioning{BaseURL: strings.TrimSpace(f("baseUrl")), Token: strings.TrimSpace(f("token")),
-		Flavour: f("flavour"), Features: &directory.Features{Create: f("create") == "on", Update: f("update") == "on",
+		Auth: f("auth"), Username: strings.TrimSpace(f("username")), Flavour: f("flavour"), Features: &directory.Features{Create: f("create") == "on", Update: f("update") == "on",
 			Deactivate: f("deactivate") == "on", PushGroups: f("pushGroups") == "on", SyncPassword: f("syncPassword") == "on"}}
 	if p.Token == "" && app.Provisioning != nil {
 		p.Token = app.Provisioning.Token // write-only field left empty: keep the token

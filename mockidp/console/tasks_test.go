@@ -126,3 +126,25 @@ func TestProfileEditPushes(t *testing.T) {
 		t.Errorf("provisioning calls (-want +got):\n%s", diff)
 	}
 }
+
+func TestProvisioningAuthMode(t *testing.T) {
+	t.Parallel()
+	e := newActionsEnv(t, console.Config{})
+	app, err := e.dir.CreateOIDCApp(directory.OIDCAppInput{Label: "refapp", RedirectURIs: []string{"http://a.test/cb"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.post("/admin/apps/"+app.ID+"/provisioning", url.Values{"enabled": {"on"}, "baseUrl": {"http://127.0.0.1:9/scim/v2"},
+		"token": {"pw"}, "auth": {"basic"}, "username": {"okta"}, "flavour": {"oin"}, "create": {"on"}})
+	if a, _ := e.dir.App(app.ID); a.Provisioning == nil || a.Provisioning.Auth != "basic" || a.Provisioning.Username != "okta" {
+		t.Fatalf("provisioning after save: %+v", a.Provisioning)
+	}
+	if _, body := e.get("/admin/apps/" + app.ID + "?tab=provisioning"); !strings.Contains(body, `<option value="basic" selected>`) {
+		t.Error("the tab must show Basic Auth selected")
+	}
+	_, body := e.post("/admin/apps/"+app.ID+"/provisioning", url.Values{"enabled": {"on"}, "baseUrl": {"http://127.0.0.1:9/scim/v2"},
+		"auth": {"basic"}, "flavour": {"oin"}})
+	if !strings.Contains(body, "username") {
+		t.Error("Basic Auth without a username must be refused")
+	}
+}
