@@ -36,6 +36,8 @@ type SCIMRun struct {
 	// Attachments are files in ReportDir, written by the caller before or after the run (the
 	// container's log with --image), that report.html links to. Default: none.
 	Attachments []string
+	// Deviations are declared exemptions (see Config.Deviations). Default: none.
+	Deviations []Deviation
 }
 
 // ErrSelection marks a run that could not start because of what was asked (a bad label filter, an
@@ -79,7 +81,7 @@ func RunSCIM(run SCIMRun) (Summary, error) {
 	if runPrefix = run.Prefix; runPrefix == "" {
 		runPrefix = newRunPrefix()
 	}
-	current = Config{ReportDir: dir, SCIM: &target, Attachments: run.Attachments}
+	current = Config{ReportDir: dir, SCIM: &target, Attachments: run.Attachments, Deviations: run.Deviations}
 
 	suiteConfig, reporterConfig := GinkgoConfiguration()
 	suiteConfig.LabelFilter = filter
@@ -96,7 +98,7 @@ func RunSCIM(run SCIMRun) (Summary, error) {
 	RegisterFailHandler(Fail)
 	var t failRecorder
 	RunSpecs(&t, "ssoconform SCIM conformance ("+string(target.Flavour)+")", suiteConfig, reporterConfig)
-	if lastSummary.Passed+lastSummary.Failed+lastSummary.Warnings+lastSummary.Skipped == 0 {
+	if lastSummary.Passed+lastSummary.Failed+lastSummary.Warnings+lastSummary.Skipped+lastSummary.Deviated == 0 {
 		return lastSummary, fmt.Errorf("%w: no spec selected by label filter %q", ErrSelection, filter)
 	}
 	lastSummary.Prefix = runPrefix
@@ -144,3 +146,14 @@ func preflight(t harness.SCIMTarget) error {
 type failRecorder struct{ failed bool }
 
 func (f *failRecorder) Fail() { f.failed = true }
+
+// failOnVerdict fails t the way the CLI exits: on a failed verdict (failures that count, a setup
+// failure, or a stale deviation), not on warnings or deviated specs.
+func failOnVerdict(t interface{ Errorf(string, ...any) }, s Summary) {
+	for _, d := range s.StaleDeviations {
+		t.Errorf("%s", d)
+	}
+	if s.Verdict == VerdictFailed {
+		t.Errorf("verdict %s: %s", s.Verdict, s)
+	}
+}

@@ -67,6 +67,10 @@ type Config struct {
 	// Attachments are files in ReportDir that report.html links to (e.g. a container's log). Default:
 	// none.
 	Attachments []string
+	// Deviations are declared exemptions (LoadDeviations reads them from YAML): a failure of a listed
+	// spec is "deviated" and does not fail the verdict; a listed spec that passes, an expired entry or
+	// an unknown spec ID fails the run. Default: none.
+	Deviations []Deviation
 }
 
 func (c Config) withDefaults() Config {
@@ -105,7 +109,9 @@ func Test(t *testing.T, cfg Config) {
 	runPrefix = newRunPrefix()
 	suiteConfig, reporterConfig := GinkgoConfiguration()
 	suiteConfig.LabelFilter = scimFilter(target.Flavour, suiteConfig.LabelFilter)
-	RunSpecs(t, "ssoconform SCIM conformance ("+string(target.Flavour)+")", suiteConfig, reporterConfig)
+	var rec failRecorder // the verdict decides, so warnings and deviated specs do not fail t
+	RunSpecs(&rec, "ssoconform SCIM conformance ("+string(target.Flavour)+")", suiteConfig, reporterConfig)
+	failOnVerdict(t, lastSummary)
 }
 
 var _ = SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
