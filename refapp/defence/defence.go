@@ -48,10 +48,18 @@ const (
 	Sanitization Name = "sanitization"
 	// DefaultRole: new members (SCIM-pushed or just in time) get the connection's Default Role.
 	DefaultRole Name = "default-role"
+	// EmailType: each SCIM email keeps the type Okta sent (the seed maps emailType).
+	EmailType Name = "email-type"
+	// SettingsSAML: the OKTA AUTHENTICATION page saves the protocol the admin chose (SAML with its
+	// Identity Provider Metadata URL), not the one saved before.
+	SettingsSAML Name = "settings-saml"
+	// SettingsDefaultRole: the OKTA AUTHENTICATION page saves the role chosen in the Default Role
+	// drop-down.
+	SettingsDefaultRole Name = "settings-default-role"
 )
 
 // All lists every defence, in the order the self-test reports them.
 func All() []Name {
 	return []Name{Nonce, Audience, Signature, PlanGate, RequireSSO, RequireSSOMembers,
-		LinkMail, SCIMScope, SyncToggle, Sanitization, DefaultRole}
+		LinkMail, SCIMScope, SyncToggle, Sanitization, DefaultRole, EmailType, SettingsSAML, SettingsDefaultRole}
 }
