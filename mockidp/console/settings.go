@@ -84,18 +84,18 @@ func settingsFormFrom(app directory.App, r *http.Request) settingsForm {
 func (f *settingsForm) checkOIDC() {
 	var err error
 	if f.redirect, err = urlLines(f.RedirectURIs); err != nil {
-		f.Errors["redirectUris"] = err.Error()
+		f.Errors["redirectUris"] = sentence(err)
 	} else if len(f.redirect) == 0 {
 		f.Errors["redirectUris"] = "At least one sign-in redirect URI is required."
 	}
 	if f.postLogout, err = urlLines(f.PostLogoutURIs); err != nil {
-		f.Errors["postLogoutRedirectUris"] = err.Error()
+		f.Errors["postLogoutRedirectUris"] = sentence(err)
 	}
 }
 
 func (f *settingsForm) checkSAML() {
 	if err := checkHTTPURL(f.SSOURL); err != nil {
-		f.Errors["ssoUrl"] = err.Error()
+		f.Errors["ssoUrl"] = sentence(err)
 	}
 	if u, err := url.Parse(f.Audience); f.Audience == "" || err != nil || u.Scheme == "" || u.Opaque == "" && u.Host == "" {
 		f.Errors["audience"] = fmt.Sprintf("%q is not an absolute URI (for example https://app.example.com/saml or urn:example:app).", f.Audience)
@@ -105,9 +105,12 @@ func (f *settingsForm) checkSAML() {
 	}
 	var err error
 	if f.attributes, err = attributeLines(f.Attributes); err != nil {
-		f.Errors["attributes"] = err.Error()
+		f.Errors["attributes"] = sentence(err)
 	}
 }
+
+// sentence is an error as a sentence for the form.
+func sentence(err error) string { return err.Error() + "." }
 
 // checkHTTPURL accepts an absolute http or https URL with a host and no fragment.
 func checkHTTPURL(s string) error {
@@ -132,7 +135,7 @@ func urlLines(s string) ([]string, error) {
 			continue
 		}
 		if err := checkHTTPURL(line); err != nil {
-			return nil, fmt.Errorf("%v.", err)
+			return nil, err
 		}
 		if !slices.Contains(out, line) {
 			out = append(out, line)
@@ -153,22 +156,22 @@ func attributeLines(s string) ([]directory.SAMLAttribute, error) {
 		name, rest, ok := strings.Cut(line, "=")
 		name, rest = strings.TrimSpace(name), strings.TrimSpace(rest)
 		if !ok || name == "" || rest == "" {
-			return nil, fmt.Errorf("%q: write each statement as Name = field, e.g. email = user.email.", line)
+			return nil, fmt.Errorf("%q: write each statement as Name = field, e.g. email = user.email", line)
 		}
 		a := directory.SAMLAttribute{Name: name}
 		if i := strings.Index(rest, "("); i >= 0 && strings.HasSuffix(rest, ")") {
 			a.NameFormat = strings.TrimSpace(rest[i+1 : len(rest)-1])
 			rest = strings.TrimSpace(rest[:i])
 			if !slices.Contains([]string{"basic", "uri", "unspecified"}, strings.ToLower(a.NameFormat)) {
-				return nil, fmt.Errorf("%q: the name format must be basic, uri or unspecified.", line)
+				return nil, fmt.Errorf("%q: the name format must be basic, uri or unspecified", line)
 			}
 		}
 		a.Value = strings.TrimPrefix(rest, "user.")
 		if !slices.Contains(attributeFields, a.Value) {
-			return nil, fmt.Errorf("%q: %q is not a profile field (%s).", line, rest, strings.Join(attributeFields, ", "))
+			return nil, fmt.Errorf("%q: %q is not a profile field (%s)", line, rest, strings.Join(attributeFields, ", "))
 		}
 		if slices.ContainsFunc(out, func(o directory.SAMLAttribute) bool { return o.Name == a.Name }) {
-			return nil, fmt.Errorf("%q: an attribute named %s is already listed.", line, a.Name)
+			return nil, fmt.Errorf("%q: an attribute named %s is already listed", line, a.Name)
 		}
 		out = append(out, a)
 	}
