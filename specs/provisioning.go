@@ -121,7 +121,7 @@ func pushedUser(ctx context.Context, tn *harness.Tenant, first, last string) (u 
 func (su *Suite) signIn(ctx SpecContext, tn *harness.Tenant, u oktaUser) (harness.Outcome, member) {
 	GinkgoHelper()
 	page := su.newPage(ctx)
-	out, err := harness.SignInWithOkta(ctx, su.stack.Driver, page, tn.Org, u.Login, tn.Password(u))
+	out, err := harness.SignInWithOkta(ctx, su.pages(), page, tn.Org, u.Login, tn.Password(u))
 	Expect(err).NotTo(HaveOccurred())
 	return out, whoAmI(ctx, page)
 }

@@ -54,6 +54,7 @@ import (
 
 	"github.com/ssoconform/ssoconform/harness"
 	"github.com/ssoconform/ssoconform/harness/browser"
+	"github.com/ssoconform/ssoconform/harness/refappdriver"
 )
 
 // Config says what the specs run against.
@@ -252,6 +253,9 @@ func (su *Suite) newPage(ctx context.Context) *browser.Page {
 	})
 	return p
 }
+
+// pages drives the reference app's pages in the browser (its login page's SSO path).
+func (su *Suite) pages() harness.Driver { return refappdriver.Pages{URL: su.stack.App.URL} }
 
 // attachScreenshot saves a PNG of the page under the report directory and records its path and URL in
 // the spec's report.

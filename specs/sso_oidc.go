@@ -32,7 +32,7 @@ func (su *Suite) describeSsoOidc() {
 
 				By("signing in: login page, Single Sign On (SSO), organization, Continue, Sign in with Okta, Okta sign-in")
 				page := su.newPage(ctx)
-				out, err := harness.SignInWithOkta(ctx, su.stack.Driver, page, tn.Org, u.Login, tn.Password(u))
+				out, err := harness.SignInWithOkta(ctx, su.pages(), page, tn.Org, u.Login, tn.Password(u))
 				Expect(err).NotTo(HaveOccurred())
 				su.attachScreenshot(ctx, page, "signed-in")
 				Expect(out.SignedIn).To(BeTrue(), "the app must sign the user in; it showed: %q at %s", out.Error, out.URL)
@@ -56,7 +56,7 @@ func (su *Suite) describeSsoOidc() {
 				Expect(tn.Assign(ctx, u)).To(Succeed())
 
 				page := su.newPage(ctx)
-				out, err := harness.SignInWithOkta(ctx, su.stack.Driver, page, tn.Org, u.Login, tn.Password(u))
+				out, err := harness.SignInWithOkta(ctx, su.pages(), page, tn.Org, u.Login, tn.Password(u))
 				Expect(err).NotTo(HaveOccurred())
 				su.attachScreenshot(ctx, page, "refused")
 				Expect(out.SignedIn).To(BeFalse(), "the token request fails with invalid_client, so no one may be signed in")

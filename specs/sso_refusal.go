@@ -77,7 +77,7 @@ func (su *Suite) expectNoSession(ctx SpecContext, page *browser.Page) {
 func (su *Suite) refusedSignIn(ctx SpecContext, protocol string, f harness.IdPFault) {
 	tn, login, pw := su.faultTenant(ctx, protocol, f.Name)
 	page := su.newPage(ctx)
-	out, err := harness.SignInWithOkta(ctx, su.stack.Driver, page, tn.Org, login, pw)
+	out, err := harness.SignInWithOkta(ctx, su.pages(), page, tn.Org, login, pw)
 	Expect(err).NotTo(HaveOccurred())
 	su.attachScreenshot(ctx, page, "refused")
 	expectRefused(ctx, out, f)
@@ -87,7 +87,7 @@ func (su *Suite) refusedSignIn(ctx SpecContext, protocol string, f harness.IdPFa
 func (su *Suite) acceptedSignIn(ctx SpecContext, protocol string, f harness.IdPFault) {
 	tn, login, pw := su.faultTenant(ctx, protocol, f.Name)
 	page := su.newPage(ctx)
-	out, err := harness.SignInWithOkta(ctx, su.stack.Driver, page, tn.Org, login, pw)
+	out, err := harness.SignInWithOkta(ctx, su.pages(), page, tn.Org, login, pw)
 	Expect(err).NotTo(HaveOccurred())
 	su.attachScreenshot(ctx, page, "signed-in")
 	Expect(out.SignedIn).To(BeTrue(), "%s is not a defect; refapp must sign in, it showed %q", f.Name, out.Error)
@@ -98,13 +98,13 @@ func (su *Suite) acceptedSignIn(ctx SpecContext, protocol string, f harness.IdPF
 func (su *Suite) replayedAssertion(ctx SpecContext, protocol string, f harness.IdPFault) {
 	tn, login, pw := su.faultTenant(ctx, protocol, f.Name)
 	first := su.newPage(ctx)
-	out, err := harness.SignInWithOkta(ctx, su.stack.Driver, first, tn.Org, login, pw)
+	out, err := harness.SignInWithOkta(ctx, su.pages(), first, tn.Org, login, pw)
 	Expect(err).NotTo(HaveOccurred())
 	Expect(out.SignedIn).To(BeTrue(), "the first response is a normal one, got %q", out.Error)
 
 	By("signing in again in another browser: the mock replays the assertion")
 	page := su.newPage(ctx)
-	out, err = harness.SignInWithOkta(ctx, su.stack.Driver, page, tn.Org, login, pw)
+	out, err = harness.SignInWithOkta(ctx, su.pages(), page, tn.Org, login, pw)
 	Expect(err).NotTo(HaveOccurred())
 	su.attachScreenshot(ctx, page, "refused")
 	expectRefused(ctx, out, f)
@@ -119,7 +119,7 @@ func (su *Suite) refusedAfterMetadataRefetch(ctx SpecContext, protocol string, f
 		AddReportEntry("sso set refused the metadata", err.Error()) // refusing at save time is fine too
 	}
 	page := su.newPage(ctx)
-	out, err := harness.SignInWithOkta(ctx, su.stack.Driver, page, tn.Org, login, pw)
+	out, err := harness.SignInWithOkta(ctx, su.pages(), page, tn.Org, login, pw)
 	Expect(err).NotTo(HaveOccurred())
 	su.attachScreenshot(ctx, page, "refused")
 	expectRefused(ctx, out, f)
@@ -136,7 +136,7 @@ func (su *Suite) refusedAtSave(ctx SpecContext, protocol string, f harness.IdPFa
 
 	By("signing in with the previous, untouched settings")
 	page := su.newPage(ctx)
-	out, err := harness.SignInWithOkta(ctx, su.stack.Driver, page, tn.Org, login, pw)
+	out, err := harness.SignInWithOkta(ctx, su.pages(), page, tn.Org, login, pw)
 	Expect(err).NotTo(HaveOccurred())
 	su.attachScreenshot(ctx, page, "previous-settings-kept")
 	Expect(out.SignedIn).To(BeTrue(), "the previous settings must be kept, got %q", out.Error)

@@ -19,7 +19,7 @@ func (su *Suite) describeSsoSaml() {
 			Expect(tn.Assign(ctx, u)).To(Succeed())
 
 			page := su.newPage(ctx)
-			out, err := harness.SignInWithOkta(ctx, su.stack.Driver, page, tn.Org, u.Login, tn.Password(u))
+			out, err := harness.SignInWithOkta(ctx, su.pages(), page, tn.Org, u.Login, tn.Password(u))
 			Expect(err).NotTo(HaveOccurred())
 			su.attachScreenshot(ctx, page, "signed-in")
 			Expect(out.SignedIn).To(BeTrue(), "the app must sign the user in; it showed %q at %s", out.Error, out.URL)
@@ -44,7 +44,7 @@ func (su *Suite) describeSsoSaml() {
 				deleteSCIMUser(ctx, tn, found[0]["id"])
 
 				page := su.newPage(ctx)
-				out, err := harness.SignInWithOkta(ctx, su.stack.Driver, page, tn.Org, u.Login, tn.Password(u))
+				out, err := harness.SignInWithOkta(ctx, su.pages(), page, tn.Org, u.Login, tn.Password(u))
 				Expect(err).NotTo(HaveOccurred())
 				su.attachScreenshot(ctx, page, "joined")
 				Expect(out.SignedIn).To(BeTrue(), "a new user joins just in time; the app showed %q", out.Error)
@@ -64,7 +64,7 @@ func (su *Suite) describeSsoSaml() {
 				Expect(err).NotTo(HaveOccurred())
 
 				page := su.newPage(ctx)
-				Expect(su.stack.Driver.StartSSO(ctx, page, tn.Org)).To(Succeed())
+				Expect(su.pages().StartSSO(ctx, page, tn.Org)).To(Succeed())
 				Expect(harness.OktaSignIn(ctx, page, u.Login, tn.Password(u))).To(Succeed())
 				which, err := page.WaitAny(ctx, "#member-name", errorSelector)
 				Expect(err).NotTo(HaveOccurred())
@@ -93,7 +93,7 @@ func (su *Suite) describeSsoSaml() {
 			deleteSCIMUser(ctx, tn, found[0]["id"])
 
 			page := su.newPage(ctx)
-			out, err := harness.SignInWithOkta(ctx, su.stack.Driver, page, tn.Org, u.Login, tn.Password(u))
+			out, err := harness.SignInWithOkta(ctx, su.pages(), page, tn.Org, u.Login, tn.Password(u))
 			Expect(err).NotTo(HaveOccurred())
 			su.attachScreenshot(ctx, page, "refused")
 			Expect(out.SignedIn).To(BeFalse())

@@ -29,7 +29,7 @@ func (su *Suite) describeSsoSanitize() {
 
 			By("signing in over SSO")
 			page := su.newPage(ctx)
-			out, err := harness.SignInWithOkta(ctx, su.stack.Driver, page, tn.Org, u.Login, tn.Password(u))
+			out, err := harness.SignInWithOkta(ctx, su.pages(), page, tn.Org, u.Login, tn.Password(u))
 			Expect(err).NotTo(HaveOccurred())
 			su.attachScreenshot(ctx, page, "signed-in")
 			Expect(out.SignedIn).To(BeTrue(), "the pushed user must sign in; the app showed %q", out.Error)

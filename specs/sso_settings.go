@@ -117,7 +117,7 @@ func (su *Suite) describeSsoSettings() {
 				Expect(q.Click(ctx, "#link-confirm")).To(Succeed())
 				admin := users[tn.AdminEmail]
 				Expect(harness.OktaSignIn(ctx, q, admin.Login, tn.Password(admin))).To(Succeed())
-				out, err := su.stack.Driver.Outcome(ctx, q)
+				out, err := su.pages().Outcome(ctx, q)
 				Expect(err).NotTo(HaveOccurred())
 				su.attachScreenshot(ctx, q, "linked")
 				Expect(out.SignedIn).To(BeTrue(), "following the link through Okta must sign in and link; the app said %q", out.Error)

@@ -14,6 +14,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/ssoconform/ssoconform/harness"
+	"github.com/ssoconform/ssoconform/harness/refappdriver"
 )
 
 // postgresDSNVar names the PostgreSQL database the shared-database specs use (.ci/run sets it).
@@ -43,7 +44,7 @@ func (su *Suite) signInAcrossInstances(ctx SpecContext, protocol string) {
 
 	By("starting the SSO flow on instance A; Okta sends the browser to the shared address, instance B")
 	page := su.newPage(ctx)
-	out, err := harness.SignInWithOkta(ctx, front.Driver, page, tn.Org, u.Login, tn.Password(u))
+	out, err := harness.SignInWithOkta(ctx, refappdriver.Pages{URL: a.DirectURL}, page, tn.Org, u.Login, tn.Password(u))
 	Expect(err).NotTo(HaveOccurred())
 	su.attachScreenshot(ctx, page, "signed-in-on-b")
 	Expect(out.SignedIn).To(BeTrue(), "instance B must find the login attempt instance A stored and sign the "+
