@@ -14,7 +14,8 @@ import (
 )
 
 // TestConsoleScreens drives the mock Okta's admin console in Chromium through the provisioning pages (a
-// failed task, Retry, the faults checklist, a profile edit that pushes) and saves a screenshot of each
+// failed task, Retry, the faults checklist, a profile edit that pushes, the System Log filtered with a row
+// expanded) and saves a screenshot of each
 // page to $SSOCONFORM_SCREENS_DIR (skipped when unset): the pictures for issue 10's closing note.
 func TestConsoleScreens(t *testing.T) {
 	dir := os.Getenv("SSOCONFORM_SCREENS_DIR")
@@ -103,6 +104,9 @@ func TestConsoleScreens(t *testing.T) {
 	if err := p.Click(ctx, "#tasks form[action$='/retry'] button"); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := p.WaitAny(ctx, ".banner"); err != nil { // the retry's redirect landed
+		t.Fatal(err)
+	}
 	if err := org.WaitQuiet(ctx, appID); err != nil {
 		t.Fatal(err)
 	}
@@ -116,8 +120,25 @@ func TestConsoleScreens(t *testing.T) {
 	if err := p.Click(ctx, "#profile-save"); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := p.WaitAny(ctx, ".banner"); err != nil { // the save's redirect landed
+		t.Fatal(err)
+	}
 	if err := org.WaitQuiet(ctx, appID); err != nil {
 		t.Fatal(err)
 	}
 	shot("6-tasks-after-profile-edit", admin+"/apps/"+appID+"?tab=tasks")
+	// The System Log filtered to this app's user pushes, the newest row expanded to its exchanges.
+	if err := p.Open(ctx, admin+"/logs?app="+appID+"&type=application.provision.user.push&q=Annie"); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Click(ctx, "#log-events details.event summary"); err != nil {
+		t.Fatal(err)
+	}
+	png, err := p.Screenshot(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "7-system-log-expanded.png"), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
 }

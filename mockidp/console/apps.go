@@ -6,7 +6,6 @@ import (
 
 	"github.com/ssoconform/ssoconform/mockidp/directory"
 	"github.com/ssoconform/ssoconform/mockidp/provisioner"
-	"github.com/ssoconform/ssoconform/mockidp/syslog"
 )
 
 func (c *Console) appsPage(w http.ResponseWriter, r *http.Request) {
@@ -125,10 +124,4 @@ func (c *Console) unassignGroup(w http.ResponseWriter, r *http.Request) {
 		c.syncUsers(r.Context(), c.members(r.PathValue("gid"))...)
 	}
 	c.back(w, r, "/apps/"+id+"?tab=assignments", err, "Group unassigned.")
-}
-
-func (c *Console) logsPage(w http.ResponseWriter, r *http.Request) {
-	events := c.cfg.Log.Events(syslog.Query{Limit: 500})
-	slices.Reverse(events) // newest first, as Okta's console shows them
-	c.render(w, r, http.StatusOK, "logs", "logs", "System Log", events)
 }
