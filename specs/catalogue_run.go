@@ -10,7 +10,6 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	"github.com/onsi/ginkgo/v2/types"
-	. "github.com/onsi/gomega"
 
 	"github.com/ssoconform/ssoconform/harness"
 )
@@ -36,8 +35,8 @@ type SSORun struct {
 }
 
 // RunSSO runs the SSO catalogue (catalogue.go) against the app in this process, one spec at a time,
-// writes the reports and returns the summary. Like RunSCIM it can run once per process (Ginkgo runs one
-// suite per process). An error means the run did not happen or its reports could not be written; spec
+// writes the reports and returns the summary. Like RunSCIM it can run more than once per process, one run
+// at a time. An error means the run did not happen or its reports could not be written; spec
 // failures are in the summary.
 //
 //	sum, err := specs.RunSSO(specs.SSORun{App: app, ReportDir: "out"})
@@ -65,7 +64,7 @@ func RunSSO(run SSORun) (Summary, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return Summary{}, fmt.Errorf("report dir: %w", err)
 	}
-	current = Config{ReportDir: dir, App: run.App, Protocols: run.Protocols, Attachments: run.Attachments}.withDefaults()
+	cfg := Config{ReportDir: dir, App: run.App, Protocols: run.Protocols, Attachments: run.Attachments}.withDefaults()
 
 	suiteConfig, reporterConfig := GinkgoConfiguration()
 	suiteConfig.LabelFilter = filter
@@ -80,13 +79,12 @@ func RunSSO(run SSORun) (Summary, error) {
 	if fi, err := os.Stdout.Stat(); err == nil && fi.Mode()&os.ModeCharDevice == 0 {
 		reporterConfig.NoColor = true
 	}
-	RegisterFailHandler(Fail)
 	var t failRecorder
-	RunSpecs(&t, "ssoconform SSO catalogue ("+strings.Join(current.Protocols, ", ")+")", suiteConfig, reporterConfig)
-	if lastSummary.Passed+lastSummary.Failed+lastSummary.Skipped == 0 {
-		return lastSummary, fmt.Errorf("%w: no spec selected by label filter %q", ErrSelection, filter)
+	sum := runSpecs(&t, cfg, "ssoconform SSO catalogue ("+strings.Join(cfg.Protocols, ", ")+")", suiteConfig, reporterConfig).Summary()
+	if sum.Passed+sum.Failed+sum.Skipped == 0 {
+		return sum, fmt.Errorf("%w: no spec selected by label filter %q", ErrSelection, filter)
 	}
-	return lastSummary, lastSummary.ReportErr
+	return sum, sum.ReportErr
 }
 
 func withDefault(v, def string) string {
