@@ -15,7 +15,7 @@ import (
 
 // TestConsoleScreens drives the mock Okta's admin console in Chromium through the provisioning pages (a
 // failed task, Retry, the faults checklist, a profile edit that pushes, the System Log filtered with a row
-// expanded, the app settings form refusing then saving a redirect URI) and saves a screenshot of each
+// expanded, the app settings form refusing then saving a redirect URI, Test API Credentials) and saves a screenshot of each
 // page to $SSOCONFORM_SCREENS_DIR (skipped when unset): the pictures for issue 10's closing note.
 func TestConsoleScreens(t *testing.T) {
 	dir := os.Getenv("SSOCONFORM_SCREENS_DIR")
@@ -165,4 +165,15 @@ func TestConsoleScreens(t *testing.T) {
 	save("8-settings-refused")
 	submit("https://app.test:9443/sso/oidc/callback", ".banner.notice")
 	save("9-settings-saved")
+	// Test API Credentials against the failing SCIM server: the banner and the last test's outcome.
+	if err := p.Open(ctx, admin+"/apps/"+appID+"?tab=provisioning"); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Click(ctx, "#prov-test"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.WaitAny(ctx, ".banner"); err != nil {
+		t.Fatal(err)
+	}
+	save("10-test-api-credentials")
 }

@@ -2,9 +2,12 @@ package mockidp_test
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/ssoconform/ssoconform/mockidp"
 )
 
 // TestConsoleRedirectURIEditReachesAuthorize edits an app's sign-in redirect URI in the admin console,
@@ -40,4 +43,50 @@ func postForm(t *testing.T, c *http.Client, u string, form url.Values) page {
 		t.Fatal(err)
 	}
 	return readPage(t, resp)
+}
+
+// TestConsoleTestAPICredentialsShowsTheResult presses Test API Credentials against a SCIM server that
+// refuses the token: the banner says the test failed, the Provisioning tab shows the last test's outcome,
+// and the System Log view it links to holds the request and response with the token redacted.
+func TestConsoleTestAPICredentialsShowsTheResult(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	const token = "scim-token-9f8e7d6c5b4a"
+	scim := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/scim+json")
+		w.WriteHeader(http.StatusUnauthorized)
+		_, _ = w.Write([]byte(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"detail":"bad token","status":"401"}`))
+	}))
+	t.Cleanup(scim.Close)
+	if err := e.org.SetProvisioning(t.Context(), e.app.ID, mockidp.Provisioning{BaseURL: scim.URL + "/scim/v2", Token: token}); err != nil {
+		t.Fatal(err)
+	}
+	c := browser(t)
+	postForm(t, c, e.org.ConsoleURL()+"/login", url.Values{"secret": {e.org.ConsolePassword()}})
+	p := postForm(t, c, e.org.ConsoleURL()+"/apps/"+e.app.ID+"/provisioning/test", nil)
+	banner := get(t, c, absolute(e.org.ConsoleURL(), p.header.Get("Location")))
+	if !strings.Contains(banner.body, "Test API Credentials failed") || strings.Contains(banner.body, "Could not save") {
+		t.Errorf("banner after a refused test:\n%.2000s", banner.body)
+	}
+	tab := get(t, c, e.org.ConsoleURL()+"/apps/"+e.app.ID+"?tab=provisioning")
+	last := tab.body[strings.Index(tab.body, `id="prov-test-last"`):]
+	if !strings.Contains(last[:min(len(last), 600)], "FAILURE") {
+		t.Errorf("the Provisioning tab does not show the last test's outcome:\n%.600s", last)
+	}
+	logs := get(t, c, e.org.ConsoleURL()+"/logs?"+url.Values{"app": {e.app.ID}, "type": {"application.provision.integration.test_credentials"}}.Encode())
+	for _, want := range []string{"GET " + scim.URL + "/scim/v2/Users?", "Bearer [REDACTED]", "bad token"} {
+		if !strings.Contains(logs.body, want) {
+			t.Errorf("the System Log lacks %q", want)
+		}
+	}
+	if strings.Contains(logs.body+tab.body+banner.body, token) {
+		t.Error("the console shows the SCIM token")
+	}
+}
+
+// absolute resolves a Location header against the console URL.
+func absolute(base, loc string) string {
+	b, _ := url.Parse(base)
+	u, _ := b.Parse(loc)
+	return u.String()
 }
