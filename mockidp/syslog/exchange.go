@@ -82,9 +82,26 @@ func redactHeader(h http.Header) http.Header {
 // RedactText replaces secret values in free text: JSON members and form parameters named for a token,
 // secret, password or assertion, and credentials following Bearer, SSWS or Basic.
 func RedactText(s string) string {
+	if !mayHoldSecret(s) {
+		return s
+	}
 	s = secretJSON.ReplaceAllString(s, `$1"`+Redacted+`"`)
 	s = secretForm.ReplaceAllString(s, `$1$2`+Redacted)
 	return schemeCredential.ReplaceAllString(s, `$1 `+Redacted)
+}
+
+// secretHints are words one of which every pattern RedactText replaces contains.
+var secretHints = []string{"token", "secret", "password", "assertion", "samlresponse", "bearer", "ssws", "basic"}
+
+// mayHoldSecret is RedactText's cheap first look, so that most bodies and headers skip the patterns.
+func mayHoldSecret(s string) bool {
+	lower := strings.ToLower(s)
+	for _, h := range secretHints {
+		if strings.Contains(lower, h) {
+			return true
+		}
+	}
+	return false
 }
 
 func cut(s string) string {
