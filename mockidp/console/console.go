@@ -4,7 +4,8 @@
 //	/admin/login            sign in with the org's API token or console password
 //	/admin/users            list, create, activate / deactivate / suspend / unsuspend / delete
 //	/admin/groups[/{id}]    list, create, members
-//	/admin/apps[/{id}]      list; per app the tabs General, Sign On (client ID and secret, the
+//	/admin/apps[/{id}]      list; per app the tabs General (with an edit form for redirect URIs, or the
+//	                        SAML ACS URL, audience, NameID format and attributes; see settings.go), Sign On (client ID and secret, the
 //	                        discovery / metadata URLs an admin copies) and Assignments (users and groups)
 //	/admin/logs             the System Log: rows expand to their exchanges; search and filters as
 //	                        GET parameters (q, app, user, type, from, to; see logs.go)
