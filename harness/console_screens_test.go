@@ -176,4 +176,23 @@ func TestConsoleScreens(t *testing.T) {
 		t.Fatal(err)
 	}
 	save("10-test-api-credentials")
+	// A SAML app's settings form refusing an audience that is not a URI.
+	samlApp, err := org.CreateSAMLApp(ctx, mockidp.SAMLAppInput{Label: "saml-app", SSOURL: "http://sp.test/acs",
+		Audience: "http://sp.test/sp", Attributes: []mockidp.SAMLAttribute{{Name: "email", Value: "email"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Open(ctx, admin+"/apps/"+samlApp.ID+"?tab=general"); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Fill(ctx, "#audience", "my app"); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Click(ctx, "#settings-save"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.WaitAny(ctx, "#audience-error"); err != nil {
+		t.Fatal(err)
+	}
+	save("11-saml-settings-refused")
 }
