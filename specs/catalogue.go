@@ -23,13 +23,21 @@ import (
 // what tells a refusal from a sign-in.
 //
 // The container is only filled when a run names an app: the reference suite (`make conformance`)
-// covers refapp with its own specs, in the browser. Levels (scim_levels.go): a refusal that matters for
-// security, a MUST of the protocols or a defence against a known attack, is Level:okta and fails the
-// verdict; a SHOULD, a MAY or a policy (recommendedFaults) is Level:should and only warns. Two faults are not
-// judged, since the rule allows both outcomes: oidc-kid-missing (an RP may try every key, OIDC Core
-// 10.1) and oidc-iat-week-old (a warning only, FAPI iat-is-week-in-past).
+// covers refapp with its own specs, in the browser. Levels (scim_levels.go) weigh a failure in the
+// verdict of the run's profile (Config.Profile, `ssoconform sso --profile`) as they do for SCIM: a
+// refusal that matters for security with Okta as the IdP, a MUST of the protocols or a defence against
+// a known attack, is Level:okta and counts in every profile; a MUST that only a broken IdP could break
+// (protocolOnlyFaults) is Level:must, counted by the rfc profile and a warning in the okta ones; a
+// SHOULD, a MAY or a policy (recommendedFaults) is Level:should and only warns. okta-oin and okta-aiw
+// weigh the catalogue alike: Okta signs users in the same way for both. Two faults are not judged,
+// since the rule allows both outcomes: oidc-kid-missing (an RP may try every key, OIDC Core 10.1) and
+// oidc-iat-week-old (a warning only, FAPI iat-is-week-in-past).
 func (su *Suite) describeCatalogue() {
-	Describe("SSO catalogue", Catalogue, func() {
+	text, labels := "SSO catalogue", Labels{Catalogue[0]}
+	if su.cfg.App != nil {
+		text, labels = text+" ["+string(su.cfg.Profile)+"]", append(labels, ProfileLabel(su.cfg.Profile)...)
+	}
+	Describe(text, labels, func() {
 		app := su.cfg.App
 		if app == nil {
 			return
@@ -61,8 +69,11 @@ func (su *Suite) describeCatalogue() {
 						id, kinds = "SAML-POS-NO-DESTINATION", KindPositive
 					}
 					level := LevelRequired
-					if slices.Contains(recommendedFaults, f.Name) {
+					switch {
+					case slices.Contains(recommendedFaults, f.Name):
 						level = LevelRecommended
+					case slices.Contains(protocolOnlyFaults, f.Name):
+						level = LevelProtocol
 					}
 					It(id+": "+f.Name+" is handled as the rule requires: "+f.Rule, kinds, level, func(ctx SpecContext) {
 						shape(su, ctx, app, protocol, f)
@@ -76,11 +87,23 @@ func (su *Suite) describeCatalogue() {
 // notJudged are faults whose rule allows both outcomes: nothing to check from outside.
 var notJudged = []string{"oidc-kid-missing", "oidc-iat-week-old"}
 
-// The catalogue's two levels.
+// The catalogue's three levels.
 var (
 	LevelRequired    = Label(levelLabelPrefix + string(LevelOkta))
+	LevelProtocol    = Label(levelLabelPrefix + string(LevelMust))
 	LevelRecommended = Label(levelLabelPrefix + string(LevelShould))
 )
+
+// protocolOnlyFaults break a MUST that only the IdP itself could break: Okta signs every ID token and
+// assertion, and always sets what these leave out (an ID token's iss, sub, aud (the client ID alone),
+// exp and iat; a Bearer token response with an id_token; an assertion's Subject with a bearer
+// SubjectConfirmation, its Conditions and AudienceRestriction; a Success status beside an assertion).
+// An attacker cannot get Okta to sign such a token, so an app that lets one through breaks the protocol
+// (the rfc profile fails it) without being open to attack with Okta (the okta profiles warn).
+var protocolOnlyFaults = []string{"oidc-aud-missing", "oidc-aud-extra", "oidc-exp-missing", "oidc-iat-missing",
+	"oidc-iss-missing", "oidc-sub-missing", "oidc-no-id-token", "oidc-token-type-not-bearer",
+	"saml-no-subject", "saml-no-subject-confirmation", "saml-no-conditions", "saml-no-audience-restriction",
+	"saml-status-failure"}
 
 // recommendedFaults break a SHOULD, a MAY or a policy, not a MUST: at_hash is a MAY in the code flow
 // (OIDC Core 3.1.3.8), the authorization response's iss binds only clients that implement RFC 9207,

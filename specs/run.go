@@ -9,9 +9,6 @@ import (
 	"strings"
 	"time"
 
-	. "github.com/onsi/ginkgo/v2"
-	"github.com/onsi/ginkgo/v2/types"
-
 	"github.com/ssoconform/ssoconform/harness"
 )
 
@@ -54,22 +51,11 @@ func RunSCIM(run SCIMRun) (Summary, error) {
 		return Summary{}, fmt.Errorf("%w: %w", ErrSelection, err)
 	}
 	run.Target.Flavour = run.Target.Profile()
-	filter := scimFilter(run.Target.Flavour, run.LabelFilter)
-	if _, err := types.ParseLabelFilter(filter); err != nil {
-		return Summary{}, fmt.Errorf("%w: label filter %q: %w", ErrSelection, run.LabelFilter, err)
-	}
-	if run.ReportDir == "" {
-		run.ReportDir = "ssoconform-report"
-	}
-	if run.Timeout == 0 {
-		run.Timeout = 30 * time.Minute
-	}
-	dir, err := filepath.Abs(run.ReportDir)
+	pr := partnerRun{title: "ssoconform SCIM conformance (" + string(run.Target.Flavour) + ")",
+		filter: scimFilter(run.Target.Flavour, run.LabelFilter), asked: run.LabelFilter, focus: run.Focus, timeout: run.Timeout}
+	dir, err := pr.prepare(run.ReportDir)
 	if err != nil {
-		return Summary{}, fmt.Errorf("report dir: %w", err)
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return Summary{}, fmt.Errorf("report dir: %w", err)
+		return Summary{}, err
 	}
 	target := run.Target
 	if err := preflight(target); err != nil {
@@ -80,23 +66,9 @@ func RunSCIM(run SCIMRun) (Summary, error) {
 		prefix = newRunPrefix()
 	}
 	cfg := Config{ReportDir: dir, SCIM: &target, Attachments: run.Attachments, prefix: prefix}
-
-	suiteConfig, reporterConfig := GinkgoConfiguration()
-	suiteConfig.LabelFilter = filter
-	suiteConfig.FocusStrings = run.Focus
-	suiteConfig.Timeout = run.Timeout
-	suiteConfig.FailOnEmpty = true
-	suiteConfig.RandomizeAllSpecs = false
-	reporterConfig.Succinct = true     // junit.xml and report.json come from the report node (report.go)
-	reporterConfig.SilenceSkips = true // no row of S for specs outside the selection
-	if fi, err := os.Stdout.Stat(); err == nil && fi.Mode()&os.ModeCharDevice == 0 {
-		reporterConfig.NoColor = true // a log file or a pipe
-	}
-
-	var t failRecorder
-	sum := runSpecs(&t, cfg, "ssoconform SCIM conformance ("+string(target.Flavour)+")", suiteConfig, reporterConfig).Summary()
-	if sum.Passed+sum.Failed+sum.Warnings+sum.Skipped == 0 {
-		return sum, fmt.Errorf("%w: no spec selected by label filter %q", ErrSelection, filter)
+	sum, err := pr.run(cfg)
+	if err != nil {
+		return sum, err
 	}
 	sum.Prefix = prefix
 	sum.Leftovers = findLeftovers(target, dir, prefix)

@@ -74,6 +74,9 @@ type Config struct {
 	App harness.App
 	// Protocols are the protocols the catalogue covers. Default: the App's.
 	Protocols []string
+	// Profile weighs the catalogue's failures in the verdict (Level, scim_levels.go): okta-oin and
+	// okta-aiw count Level:okta, rfc counts Level:must too. Default: okta-oin when App is set.
+	Profile harness.SCIMFlavour
 	// Attachments are files in ReportDir that report.html links to (e.g. a container's log). Default:
 	// none.
 	Attachments []string
@@ -87,6 +90,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.App != nil && len(c.Protocols) == 0 {
 		c.Protocols = c.App.Protocols()
+	}
+	if c.App != nil && c.Profile == "" {
+		c.Profile = harness.FlavourOktaOIN
 	}
 	return c
 }
