@@ -134,6 +134,8 @@ func Register(cfg Config) *Suite {
 	su.describeProvisioningActions2()
 	su.describeProvisioningGroupLifecycle()
 	su.describeSCIM()
+	su.describeSeedEmailType()
+	su.describeSeedSettings()
 	su.describeSsoKeys()
 	su.describeSsoOidc()
 	su.describeSsoRefusal()
