@@ -136,6 +136,7 @@ func Register(cfg Config) *Suite {
 	su.describeSCIM()
 	su.describeSeedEmailType()
 	su.describeSeedSettings()
+	su.describeSeedState()
 	su.describeSsoKeys()
 	su.describeSsoOidc()
 	su.describeSsoRefusal()

@@ -48,6 +48,9 @@ const (
 	Sanitization Name = "sanitization"
 	// DefaultRole: new members (SCIM-pushed or just in time) get the connection's Default Role.
 	DefaultRole Name = "default-role"
+	// State: an OIDC callback's state must belong to a sign-in started in this browser (its binding
+	// cookie), so no one can finish their own sign-in in someone else's browser (login CSRF).
+	State Name = "state"
 	// EmailType: each SCIM email keeps the type Okta sent (the seed maps emailType).
 	EmailType Name = "email-type"
 	// SettingsSAML: the OKTA AUTHENTICATION page saves the protocol the admin chose (SAML with its
@@ -61,5 +64,5 @@ const (
 // All lists every defence, in the order the self-test reports them.
 func All() []Name {
 	return []Name{Nonce, Audience, Signature, PlanGate, RequireSSO, RequireSSOMembers,
-		LinkMail, SCIMScope, SyncToggle, Sanitization, DefaultRole, EmailType, SettingsSAML, SettingsDefaultRole}
+		LinkMail, SCIMScope, SyncToggle, Sanitization, DefaultRole, State, EmailType, SettingsSAML, SettingsDefaultRole}
 }
