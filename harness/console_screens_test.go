@@ -14,7 +14,8 @@ import (
 )
 
 // TestConsoleScreens drives the mock Okta's admin console in Chromium through the provisioning pages (a
-// failed task, Retry, the faults checklist, a profile edit that pushes) and saves a screenshot of each
+// failed task, Retry, the faults checklist, a profile edit that pushes, the System Log filtered with a row
+// expanded, the app settings form refusing then saving a redirect URI, Test API Credentials) and saves a screenshot of each
 // page to $SSOCONFORM_SCREENS_DIR (skipped when unset): the pictures for issue 10's closing note.
 func TestConsoleScreens(t *testing.T) {
 	dir := os.Getenv("SSOCONFORM_SCREENS_DIR")
@@ -82,6 +83,16 @@ func TestConsoleScreens(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	save := func(name string) { // the page as it is now
+		t.Helper()
+		png, err := p.Screenshot(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -103,6 +114,9 @@ func TestConsoleScreens(t *testing.T) {
 	if err := p.Click(ctx, "#tasks form[action$='/retry'] button"); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := p.WaitAny(ctx, ".banner"); err != nil { // the retry's redirect landed
+		t.Fatal(err)
+	}
 	if err := org.WaitQuiet(ctx, appID); err != nil {
 		t.Fatal(err)
 	}
@@ -116,8 +130,69 @@ func TestConsoleScreens(t *testing.T) {
 	if err := p.Click(ctx, "#profile-save"); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := p.WaitAny(ctx, ".banner"); err != nil { // the save's redirect landed
+		t.Fatal(err)
+	}
 	if err := org.WaitQuiet(ctx, appID); err != nil {
 		t.Fatal(err)
 	}
 	shot("6-tasks-after-profile-edit", admin+"/apps/"+appID+"?tab=tasks")
+	// The System Log filtered to this app's user pushes, the newest row expanded to its exchanges.
+	if err := p.Open(ctx, admin+"/logs?app="+appID+"&type=application.provision.user.push&q=Annie"); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Click(ctx, "#log-events details.event summary"); err != nil {
+		t.Fatal(err)
+	}
+	save("7-system-log-expanded")
+	// The General tab's edit form: a bad redirect URI is refused beside the field, a good one saved.
+	if err := p.Open(ctx, admin+"/apps/"+appID+"?tab=general"); err != nil {
+		t.Fatal(err)
+	}
+	submit := func(uri, want string) {
+		t.Helper()
+		if err := p.Fill(ctx, "#redirectUris", uri); err != nil {
+			t.Fatal(err)
+		}
+		if err := p.Click(ctx, "#settings-save"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := p.WaitAny(ctx, want); err != nil {
+			t.Fatal(err)
+		}
+	}
+	submit("app.test/callback#frag", "#redirectUris-error")
+	save("8-settings-refused")
+	submit("https://app.test:9443/sso/oidc/callback", ".banner.notice")
+	save("9-settings-saved")
+	// Test API Credentials against the failing SCIM server: the banner and the last test's outcome.
+	if err := p.Open(ctx, admin+"/apps/"+appID+"?tab=provisioning"); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Click(ctx, "#prov-test"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.WaitAny(ctx, ".banner"); err != nil {
+		t.Fatal(err)
+	}
+	save("10-test-api-credentials")
+	// A SAML app's settings form refusing an audience that is not a URI.
+	samlApp, err := org.CreateSAMLApp(ctx, mockidp.SAMLAppInput{Label: "saml-app", SSOURL: "http://sp.test/acs",
+		Audience: "http://sp.test/sp", Attributes: []mockidp.SAMLAttribute{{Name: "email", Value: "email"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Open(ctx, admin+"/apps/"+samlApp.ID+"?tab=general"); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Fill(ctx, "#audience", "my app"); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Click(ctx, "#settings-save"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.WaitAny(ctx, "#audience-error"); err != nil {
+		t.Fatal(err)
+	}
+	save("11-saml-settings-refused")
 }

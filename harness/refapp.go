@@ -325,10 +325,10 @@ func excerpt(s string, max int) string {
 }
 
 // On returns a view of the stack whose refapp is app (another instance, e.g. on a shared database):
-// NewTenant creates the organization through app's CLI, and the Driver starts SSO at app.DirectURL.
-// The view shares everything else with st; close st, never the view.
+// NewTenant creates the organization through app's CLI (refappdriver.Pages{URL: app.DirectURL} drives
+// its pages). The view shares everything else with st; close st, never the view.
 func (st *Stack) On(app *RefApp) *Stack {
 	v := *st
-	v.App, v.Driver = app, RefAppDriver{URL: app.DirectURL}
+	v.App = app
 	return &v
 }

@@ -62,7 +62,8 @@ func OpenOktaSettings(ctx context.Context, p *browser.Page, appURL string) error
 // OktaForm is what a spec types on the OKTA AUTHENTICATION page. Empty fields are left as they are;
 // the checkboxes are clicked (toggled) when their Toggle field is set.
 type OktaForm struct {
-	OIDC           bool // select OIDC (else SAML when IdPMetadataURL is set)
+	OIDC           bool   // select OIDC (else SAML when IdPMetadataURL is set)
+	DefaultRole    string // the Default Role drop-down's option (admin, member, viewer)
 	ClientID       string
 	ClientSecret   string
 	MetadataURL    string
@@ -84,6 +85,9 @@ func SaveOktaSettings(ctx context.Context, p *browser.Page, f OktaForm) (saved b
 		if on {
 			steps = append(steps, func() error { return p.Click(ctx, sel) })
 		}
+	}
+	if f.DefaultRole != "" {
+		steps = append(steps, func() error { return p.Select(ctx, "#default-role", f.DefaultRole) })
 	}
 	click("#protocol-oidc", f.OIDC)
 	click("#protocol-saml", !f.OIDC && f.IdPMetadataURL != "")

@@ -12,7 +12,7 @@
 //	u, err := tn.AddOktaUser(ctx, "alice")
 //	err = tn.Assign(ctx, u)               // the mock pushes the user by SCIM
 //	page, err := st.Browser.NewPage(ctx)
-//	out, err := harness.SignInWithOkta(ctx, st.Driver, page, tn.Org, u.Login, tn.Password(u))
+//	out, err := harness.SignInWithOkta(ctx, refappdriver.Pages{URL: st.App.URL}, page, tn.Org, u.Login, tn.Password(u))
 package harness
 
 import (
@@ -65,7 +65,6 @@ type Stack struct {
 	App       *RefApp
 	Mail      *mailsink.Sink
 	Browser   *browser.Browser // nil when NoBrowser
-	Driver    Driver
 
 	idpSrv *http.Server
 }
@@ -93,7 +92,6 @@ func StartStack(ctx context.Context, cfg StackConfig) (st *Stack, err error) {
 		ExtraArgs: append([]string{"--smtp-url", st.Mail.URL()}, cfg.RefAppArgs...)}); err != nil {
 		return st, fmt.Errorf("start stack: %w", err)
 	}
-	st.Driver = RefAppDriver{URL: st.App.URL}
 	if !cfg.NoBrowser {
 		if st.Browser, err = browser.Launch(ctx, cfg.Browser); err != nil {
 			return st, fmt.Errorf("start stack: %w", err)

@@ -99,11 +99,7 @@ func (st *Stack) connectOIDC(ctx context.Context, tn *Tenant, spec TenantSpec, i
 
 func (st *Stack) connectSAML(ctx context.Context, tn *Tenant, spec TenantSpec, info SSOInfo, key string) error {
 	var err error
-	tn.SAMLApp, err = tn.IdPOrg.CreateSAMLApp(ctx, mockidp.SAMLAppInput{Label: "refapp", SSOURL: info.ACSURL,
-		Audience: info.SPEntityID, NameIDFormat: mockidp.NameIDEmail, Attributes: []mockidp.SAMLAttribute{
-			{Name: "email", Value: "email"}, {Name: "firstName", Value: "firstName"},
-			{Name: "lastName", Value: "lastName"}, {Name: "displayName", Value: "displayName"}}})
-	if err != nil {
+	if tn.SAMLApp, err = tn.IdPOrg.CreateSAMLApp(ctx, samlAppInput(info)); err != nil {
 		return fmt.Errorf("mock okta saml app: %w", err)
 	}
 	if err = tn.IdPOrg.SetProvisioning(ctx, tn.SAMLApp.ID, mockidp.Provisioning{BaseURL: tn.SCIM.BaseURL, Token: key}); err != nil {
@@ -111,6 +107,38 @@ func (st *Stack) connectSAML(ctx context.Context, tn *Tenant, spec TenantSpec, i
 	}
 	return st.App.SetSAML(ctx, tn.Org, SAMLSettings{MetadataURL: tn.SAMLApp.MetadataURL, DefaultRole: spec.DefaultRole,
 		Enforce: spec.Enforce})
+}
+
+// samlAppInput is the SAML 2.0 app integration for refapp: its ACS URL and Audience from info, the
+// email as NameID, and the attributes refapp maps.
+func samlAppInput(info SSOInfo) mockidp.SAMLAppInput {
+	return mockidp.SAMLAppInput{Label: "refapp", SSOURL: info.ACSURL,
+		Audience: info.SPEntityID, NameIDFormat: mockidp.NameIDEmail, Attributes: []mockidp.SAMLAttribute{
+			{Name: "email", Value: "email"}, {Name: "firstName", Value: "firstName"},
+			{Name: "lastName", Value: "lastName"}, {Name: "displayName", Value: "displayName"}}}
+}
+
+// UseSAMLApp adds a SAML 2.0 app integration for refapp to the tenant's mock Okta org, provisioned with
+// the current app's SCIM settings, and makes it the tenant's app (Assign, sign-ins, SAMLApp). refapp is
+// not told: a spec connects it, e.g. on the settings page with SAMLApp.MetadataURL.
+func (tn *Tenant) UseSAMLApp(ctx context.Context, app *RefApp) error {
+	info, err := app.SSOShow(ctx, tn.Org)
+	if err != nil {
+		return fmt.Errorf("use a saml app: %w", err)
+	}
+	prov, ok := tn.IdPOrg.Provisioning(tn.AppID())
+	if !ok {
+		return fmt.Errorf("use a saml app: app %s has no provisioning", tn.AppID())
+	}
+	sa, err := tn.IdPOrg.CreateSAMLApp(ctx, samlAppInput(info))
+	if err != nil {
+		return fmt.Errorf("use a saml app: %w", err)
+	}
+	if err := tn.IdPOrg.SetProvisioning(ctx, sa.ID, prov); err != nil {
+		return fmt.Errorf("use a saml app: %w", err)
+	}
+	tn.SAMLApp, tn.Protocol = sa, "saml"
+	return nil
 }
 
 // AppID is the id of the tenant's app integration in the mock (OIDC or SAML).

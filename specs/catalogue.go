@@ -23,62 +23,87 @@ import (
 // what tells a refusal from a sign-in.
 //
 // The container is only filled when a run names an app: the reference suite (`make conformance`)
-// covers refapp with its own specs, in the browser. Levels (scim_levels.go): a refusal that matters for
-// security, a MUST of the protocols or a defence against a known attack, is Level:okta and fails the
-// verdict; a SHOULD, a MAY or a policy (recommendedFaults) is Level:should and only warns. Two faults are not
-// judged, since the rule allows both outcomes: oidc-kid-missing (an RP may try every key, OIDC Core
-// 10.1) and oidc-iat-week-old (a warning only, FAPI iat-is-week-in-past).
-var _ = Describe("SSO catalogue", Catalogue, func() {
-	app := current.App
-	if app == nil {
-		return
+// covers refapp with its own specs, in the browser. Levels (scim_levels.go) weigh a failure in the
+// verdict of the run's profile (Config.Profile, `ssoconform sso --profile`) as they do for SCIM: a
+// refusal that matters for security with Okta as the IdP, a MUST of the protocols or a defence against
+// a known attack, is Level:okta and counts in every profile; a MUST that only a broken IdP could break
+// (protocolOnlyFaults) is Level:must, counted by the rfc profile and a warning in the okta ones; a
+// SHOULD, a MAY or a policy (recommendedFaults) is Level:should and only warns. okta-oin and okta-aiw
+// weigh the catalogue alike: Okta signs users in the same way for both. Two faults are not judged,
+// since the rule allows both outcomes: oidc-kid-missing (an RP may try every key, OIDC Core 10.1) and
+// oidc-iat-week-old (a warning only, FAPI iat-is-week-in-past).
+func (su *Suite) describeCatalogue() {
+	text, labels := "SSO catalogue", Labels{Catalogue[0]}
+	if su.cfg.App != nil {
+		text, labels = text+" ["+string(su.cfg.Profile)+"]", append(labels, ProfileLabel(su.cfg.Profile)...)
 	}
-	for _, protocol := range current.Protocols {
-		label := ProtocolOIDC
-		if protocol == "saml" {
-			label = ProtocolSAML
+	Describe(text, labels, func() {
+		app := su.cfg.App
+		if app == nil {
+			return
 		}
-		Describe(strings.ToUpper(protocol), label, func() {
-			It(strings.ToUpper(protocol)+"-SSO-SIGNIN: an assigned user signs in SP-initiated and the app names them",
-				KindPositive, LevelRequired, func(ctx SpecContext) {
-					catalogueSignIn(ctx, app, protocol)
-				})
-			for _, f := range harness.IdPFaults() {
-				if !strings.HasPrefix(f.Name, protocol+"-") || slices.Contains(notJudged, f.Name) {
-					continue
-				}
-				shape, ok := catalogueShapes[f.Name]
-				if strings.HasPrefix(f.Name, "saml-xsw") {
-					shape, ok = catalogueNotImpersonated, true
-				}
-				if !ok {
-					shape = catalogueRefused
-				}
-				id := strings.ToUpper(protocol) + "-NEG-" + strings.ToUpper(strings.TrimPrefix(f.Name, protocol+"-"))
-				kinds := Labels{KindNegative[0], KindSecurity[0]}
-				if f.Name == "saml-no-destination" {
-					id, kinds = "SAML-POS-NO-DESTINATION", KindPositive
-				}
-				level := LevelRequired
-				if slices.Contains(recommendedFaults, f.Name) {
-					level = LevelRecommended
-				}
-				It(id+": "+f.Name+" is handled as the rule requires: "+f.Rule, kinds, level, func(ctx SpecContext) {
-					shape(ctx, app, protocol, f)
-				})
+		for _, protocol := range su.cfg.Protocols {
+			label := ProtocolOIDC
+			if protocol == "saml" {
+				label = ProtocolSAML
 			}
-		})
-	}
-})
+			Describe(strings.ToUpper(protocol), label, func() {
+				It(strings.ToUpper(protocol)+"-SSO-SIGNIN: an assigned user signs in SP-initiated and the app names them",
+					KindPositive, LevelRequired, func(ctx SpecContext) {
+						su.catalogueSignIn(ctx, app, protocol)
+					})
+				for _, f := range harness.IdPFaults() {
+					if !strings.HasPrefix(f.Name, protocol+"-") || slices.Contains(notJudged, f.Name) {
+						continue
+					}
+					shape, ok := catalogueShapes[f.Name]
+					if strings.HasPrefix(f.Name, "saml-xsw") {
+						shape, ok = (*Suite).catalogueNotImpersonated, true
+					}
+					if !ok {
+						shape = (*Suite).catalogueRefused
+					}
+					id := strings.ToUpper(protocol) + "-NEG-" + strings.ToUpper(strings.TrimPrefix(f.Name, protocol+"-"))
+					kinds := Labels{KindNegative[0], KindSecurity[0]}
+					if f.Name == "saml-no-destination" {
+						id, kinds = "SAML-POS-NO-DESTINATION", KindPositive
+					}
+					level := LevelRequired
+					switch {
+					case slices.Contains(recommendedFaults, f.Name):
+						level = LevelRecommended
+					case slices.Contains(protocolOnlyFaults, f.Name):
+						level = LevelProtocol
+					}
+					It(id+": "+f.Name+" is handled as the rule requires: "+f.Rule, kinds, level, func(ctx SpecContext) {
+						shape(su, ctx, app, protocol, f)
+					})
+				}
+			})
+		}
+	})
+}
 
 // notJudged are faults whose rule allows both outcomes: nothing to check from outside.
 var notJudged = []string{"oidc-kid-missing", "oidc-iat-week-old"}
 
-// The catalogue's two levels.
+// The catalogue's three levels.
 var (
 	LevelRequired    = Label(levelLabelPrefix + string(LevelOkta))
+	LevelProtocol    = Label(levelLabelPrefix + string(LevelMust))
 	LevelRecommended = Label(levelLabelPrefix + string(LevelShould))
 )
+
+// protocolOnlyFaults break a MUST that only the IdP itself could break: Okta signs every ID token and
+// assertion, and always sets what these leave out (an ID token's iss, sub, aud (the client ID alone),
+// exp and iat; a Bearer token response with an id_token; an assertion's Subject with a bearer
+// SubjectConfirmation, its Conditions and AudienceRestriction; a Success status beside an assertion).
+// An attacker cannot get Okta to sign such a token, so an app that lets one through breaks the protocol
+// (the rfc profile fails it) without being open to attack with Okta (the okta profiles warn).
+var protocolOnlyFaults = []string{"oidc-aud-missing", "oidc-aud-extra", "oidc-exp-missing", "oidc-iat-missing",
+	"oidc-iss-missing", "oidc-sub-missing", "oidc-no-id-token", "oidc-token-type-not-bearer",
+	"saml-no-subject", "saml-no-subject-confirmation", "saml-no-conditions", "saml-no-audience-restriction",
+	"saml-status-failure"}
 
 // recommendedFaults break a SHOULD, a MAY or a policy, not a MUST: at_hash is a MAY in the code flow
 // (OIDC Core 3.1.3.8), the authorization response's iss binds only clients that implement RFC 9207,
@@ -86,16 +111,16 @@ var (
 var recommendedFaults = []string{"oidc-at-hash-wrong", "oidc-authz-iss-wrong", "oidc-iat-future",
 	"saml-sha1", "saml-stale-issue-instant", "saml-cert-expired"}
 
-type catalogueShape func(ctx SpecContext, app harness.App, protocol string, f harness.IdPFault)
+type catalogueShape func(su *Suite, ctx SpecContext, app harness.App, protocol string, f harness.IdPFault)
 
 var catalogueShapes = map[string]catalogueShape{
-	"saml-no-destination":         catalogueAccepted,
-	"saml-comment-nameid":         catalogueFullNameID,
-	"saml-multiple-assertions":    catalogueNotImpersonated,
-	"saml-replay":                 catalogueReplay,
-	"saml-cert-expired":           catalogueRefusedAfterReconnect,
-	"oidc-discovery-issuer-wrong": catalogueRefusedAtReconnect,
-	"oidc-code-reusable":          catalogueCallbackReplay,
+	"saml-no-destination":         (*Suite).catalogueAccepted,
+	"saml-comment-nameid":         (*Suite).catalogueFullNameID,
+	"saml-multiple-assertions":    (*Suite).catalogueNotImpersonated,
+	"saml-replay":                 (*Suite).catalogueReplay,
+	"saml-cert-expired":           (*Suite).catalogueRefusedAfterReconnect,
+	"oidc-discovery-issuer-wrong": (*Suite).catalogueRefusedAtReconnect,
+	"oidc-code-reusable":          (*Suite).catalogueCallbackReplay,
 }
 
 // catalogueTenant connects the app over protocol, adds an assigned user and sets the faults (none
@@ -116,11 +141,11 @@ func catalogueTenant(ctx SpecContext, app harness.App, protocol string, faults .
 }
 
 // signInAs runs one headless sign-in in a fresh client and reports where it landed, with the page.
-func signInAs(ctx context.Context, app harness.App, tn harness.AppTenant, login, pw string) (harness.Landing, *clientSession, error) {
+func (su *Suite) signInAs(ctx context.Context, app harness.App, tn harness.AppTenant, login, pw string) (harness.Landing, *clientSession, error) {
 	s := &clientSession{client: harness.HeadlessClient(), app: app}
 	land, err := harness.AppSignIn(ctx, s.client, app.SignInURL(tn.Org, tn.Protocol), login, pw)
 	AddReportEntry("landed on", fmt.Sprintf("%s (%d): %s", land.URL, land.Status, land.Excerpt))
-	savePage(land)
+	su.savePage(land)
 	return land, s, err
 }
 
@@ -129,7 +154,7 @@ func signInAs(ctx context.Context, app harness.App, tn harness.AppTenant, login,
 const pageEntry = "page"
 
 // savePage keeps the page a sign-in ended on as pages/ID-N.html in the report directory.
-func savePage(land harness.Landing) {
+func (su *Suite) savePage(land harness.Landing) {
 	if land.Body == "" {
 		return
 	}
@@ -140,7 +165,7 @@ func savePage(land harness.Landing) {
 		}
 	}
 	rel := filepath.Join("pages", fmt.Sprintf("%s-%d.html", specID(), n))
-	path := filepath.Join(current.ReportDir, rel)
+	path := filepath.Join(su.cfg.ReportDir, rel)
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		AddReportEntry("saving the page failed", err.Error())
 		return
@@ -152,16 +177,16 @@ func savePage(land harness.Landing) {
 	AddReportEntry(pageEntry, rel)
 }
 
-func catalogueSignIn(ctx SpecContext, app harness.App, protocol string) {
+func (su *Suite) catalogueSignIn(ctx SpecContext, app harness.App, protocol string) {
 	tn, login, pw := catalogueTenant(ctx, app, protocol)
-	_, s, err := signInAs(ctx, app, tn, login, pw)
+	_, s, err := su.signInAs(ctx, app, tn, login, pw)
 	Expect(err).NotTo(HaveOccurred())
 	s.expectSignedInAs(ctx, login, "a valid response for an assigned user must sign them in")
 }
 
-func catalogueRefused(ctx SpecContext, app harness.App, protocol string, f harness.IdPFault) {
+func (su *Suite) catalogueRefused(ctx SpecContext, app harness.App, protocol string, f harness.IdPFault) {
 	tn, login, pw := catalogueTenant(ctx, app, protocol, f.Name)
-	land, s, err := signInAs(ctx, app, tn, login, pw)
+	land, s, err := su.signInAs(ctx, app, tn, login, pw)
 	s.expectNoSession(ctx, "the app must refuse %s (%s): %s", f.Name, f.Description, f.Rule)
 	expectJourneyEnded(app, land, err)
 }
@@ -181,9 +206,9 @@ func expectJourneyEnded(app harness.App, land harness.Landing, err error) {
 	Expect(app.ShowsRefusal(land)).To(Succeed())
 }
 
-func catalogueAccepted(ctx SpecContext, app harness.App, protocol string, f harness.IdPFault) {
+func (su *Suite) catalogueAccepted(ctx SpecContext, app harness.App, protocol string, f harness.IdPFault) {
 	tn, login, pw := catalogueTenant(ctx, app, protocol, f.Name)
-	_, s, err := signInAs(ctx, app, tn, login, pw)
+	_, s, err := su.signInAs(ctx, app, tn, login, pw)
 	Expect(err).NotTo(HaveOccurred())
 	s.expectSignedInAs(ctx, login, "%s is not a defect (%s); the app must sign the user in", f.Name, f.Rule)
 }
@@ -191,14 +216,14 @@ func catalogueAccepted(ctx SpecContext, app harness.App, protocol string, f harn
 // catalogueReplay: a normal response signs in; the next, in another client, carries the same assertion
 // and must be refused. (The fault is turned on between the two: the mock replays the app's previous
 // assertion, which for an app connected once may be another spec's.)
-func catalogueReplay(ctx SpecContext, app harness.App, protocol string, f harness.IdPFault) {
+func (su *Suite) catalogueReplay(ctx SpecContext, app harness.App, protocol string, f harness.IdPFault) {
 	tn, login, pw := catalogueTenant(ctx, app, protocol)
-	_, first, err := signInAs(ctx, app, tn, login, pw)
+	_, first, err := su.signInAs(ctx, app, tn, login, pw)
 	Expect(err).NotTo(HaveOccurred())
 	first.expectSignedInAs(ctx, login, "the first response is a normal one")
 	Expect(tn.SetFaults(ctx, f.Name)).To(Succeed())
 	By("signing in again in another client: the mock replays the assertion")
-	land, s, err := signInAs(ctx, app, tn, login, pw)
+	land, s, err := su.signInAs(ctx, app, tn, login, pw)
 	s.expectNoSession(ctx, "the app must refuse a replayed assertion (%s)", f.Rule)
 	expectJourneyEnded(app, land, err)
 }
@@ -207,9 +232,9 @@ func catalogueReplay(ctx SpecContext, app harness.App, protocol string, f harnes
 // wrapped parts name someone else. Refusing it is right, and so is signing in the user the signature
 // vouches for; signing in anyone else is the attack (XML signature wrapping, an unsigned assertion
 // next to a signed one).
-func catalogueNotImpersonated(ctx SpecContext, app harness.App, protocol string, f harness.IdPFault) {
+func (su *Suite) catalogueNotImpersonated(ctx SpecContext, app harness.App, protocol string, f harness.IdPFault) {
 	tn, login, pw := catalogueTenant(ctx, app, protocol, f.Name)
-	land, s, signInErr := signInAs(ctx, app, tn, login, pw)
+	land, s, signInErr := su.signInAs(ctx, app, tn, login, pw)
 	who, ok, err := app.Identity(ctx, s.client)
 	Expect(err).NotTo(HaveOccurred())
 	if !ok {
@@ -223,9 +248,9 @@ func catalogueNotImpersonated(ctx SpecContext, app harness.App, protocol string,
 // catalogueFullNameID: the signed NameID is the login, a comment, then ".evil.test". Refusing it is
 // right, and so is signing in the full signed value; signing in the login (the text before the
 // comment) is the attack.
-func catalogueFullNameID(ctx SpecContext, app harness.App, protocol string, f harness.IdPFault) {
+func (su *Suite) catalogueFullNameID(ctx SpecContext, app harness.App, protocol string, f harness.IdPFault) {
 	tn, login, pw := catalogueTenant(ctx, app, protocol, f.Name)
-	land, s, signInErr := signInAs(ctx, app, tn, login, pw)
+	land, s, signInErr := su.signInAs(ctx, app, tn, login, pw)
 	who, ok, err := app.Identity(ctx, s.client)
 	Expect(err).NotTo(HaveOccurred())
 	if !ok {
@@ -239,27 +264,27 @@ func catalogueFullNameID(ctx SpecContext, app harness.App, protocol string, f ha
 // catalogueRefusedAfterReconnect: the fault changes the published certificate; the app re-reads the
 // metadata (an admin saving the settings again) and must then refuse. An app connected once cannot
 // re-read it, so the spec is skipped for it.
-func catalogueRefusedAfterReconnect(ctx SpecContext, app harness.App, protocol string, f harness.IdPFault) {
+func (su *Suite) catalogueRefusedAfterReconnect(ctx SpecContext, app harness.App, protocol string, f harness.IdPFault) {
 	re := reconnector(app)
 	tn, login, pw := catalogueTenant(ctx, app, protocol, f.Name)
 	if err := re.Reconnect(ctx, tn, ""); err != nil {
 		skipIfCannotReconnect(err)
 		AddReportEntry("the app refused the metadata", err.Error()) // refusing at save time is fine too
 	}
-	land, s, err := signInAs(ctx, app, tn, login, pw)
+	land, s, err := su.signInAs(ctx, app, tn, login, pw)
 	s.expectNoSession(ctx, "the app must refuse %s (%s)", f.Name, f.Rule)
 	expectJourneyEnded(app, land, err)
 }
 
 // catalogueRefusedAtReconnect: the app-specific discovery document names another issuer; connecting
 // with it must fail, and the previous settings must keep working.
-func catalogueRefusedAtReconnect(ctx SpecContext, app harness.App, protocol string, f harness.IdPFault) {
+func (su *Suite) catalogueRefusedAtReconnect(ctx SpecContext, app harness.App, protocol string, f harness.IdPFault) {
 	re := reconnector(app)
 	tn, login, pw := catalogueTenant(ctx, app, protocol, f.Name)
 	err := re.Reconnect(ctx, tn, tn.IdPOrg.AppDiscoveryURL(tn.AppID))
 	skipIfCannotReconnect(err)
 	Expect(err).To(HaveOccurred(), "the app must refuse a discovery document naming another issuer (%s)", f.Rule)
-	_, s, err := signInAs(ctx, app, tn, login, pw)
+	_, s, err := su.signInAs(ctx, app, tn, login, pw)
 	Expect(err).NotTo(HaveOccurred())
 	s.expectSignedInAs(ctx, login, "the previous, working settings must be kept")
 }
@@ -285,7 +310,7 @@ func skipIfCannotReconnect(err error) {
 // catalogueCallbackReplay: the provider accepts a code twice, so only the app can stop a replayed
 // callback: the very callback URL (code and state) sent again from the same client, with its cookies,
 // must be refused (RFC 6749 §10.5; OIDC Core 3.1.2.7).
-func catalogueCallbackReplay(ctx SpecContext, app harness.App, protocol string, f harness.IdPFault) {
+func (su *Suite) catalogueCallbackReplay(ctx SpecContext, app harness.App, protocol string, f harness.IdPFault) {
 	tn, login, pw := catalogueTenant(ctx, app, protocol, f.Name)
 	s := &clientSession{client: harness.HeadlessClient(), app: app}
 	callbacks := harness.RecordRedirects(s.client, app.CallbackPath())

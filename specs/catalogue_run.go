@@ -10,7 +10,6 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	"github.com/onsi/ginkgo/v2/types"
-	. "github.com/onsi/gomega"
 
 	"github.com/ssoconform/ssoconform/harness"
 )
@@ -19,6 +18,9 @@ import (
 type SSORun struct {
 	// App is the app under test (harness.YAMLApp, refappdriver.App, or a partner's own). Required.
 	App harness.App
+	// Profile weighs failures in the verdict: okta-oin or okta-aiw (Level:okta counts, Level:must
+	// and Level:should warn) or rfc (Level:must counts too). Default: okta-oin.
+	Profile harness.SCIMFlavour
 	// Protocols narrows the catalogue to some of the app's protocols ("oidc", "saml"). Default: all
 	// of the app's.
 	Protocols []string
@@ -36,8 +38,8 @@ type SSORun struct {
 }
 
 // RunSSO runs the SSO catalogue (catalogue.go) against the app in this process, one spec at a time,
-// writes the reports and returns the summary. Like RunSCIM it can run once per process (Ginkgo runs one
-// suite per process). An error means the run did not happen or its reports could not be written; spec
+// writes the reports and returns the summary. Like RunSCIM it can run more than once per process, one run
+// at a time. An error means the run did not happen or its reports could not be written; spec
 // failures are in the summary.
 //
 //	sum, err := specs.RunSSO(specs.SSORun{App: app, ReportDir: "out"})
@@ -51,47 +53,80 @@ func RunSSO(run SSORun) (Summary, error) {
 				strings.Join(run.App.Protocols(), ", "))
 		}
 	}
+	if run.Profile != "" {
+		if _, err := harness.ParseSCIMFlavour(string(run.Profile)); err != nil {
+			return Summary{}, fmt.Errorf("%w: profile: %w", ErrSelection, err)
+		}
+	}
+	cfg := Config{App: run.App, Protocols: run.Protocols, Profile: run.Profile, Attachments: run.Attachments}.withDefaults()
 	filter := "Catalogue"
 	if run.LabelFilter != "" {
 		filter = fmt.Sprintf("Catalogue && (%s)", run.LabelFilter)
 	}
-	if _, err := types.ParseLabelFilter(filter); err != nil {
-		return Summary{}, fmt.Errorf("%w: label filter %q: %w", ErrSelection, run.LabelFilter, err)
-	}
-	dir, err := filepath.Abs(withDefault(run.ReportDir, "ssoconform-report"))
+	pr := partnerRun{title: "ssoconform SSO catalogue (" + strings.Join(cfg.Protocols, ", ") + "; " + string(cfg.Profile) + ")",
+		filter: filter, asked: run.LabelFilter, focus: run.Focus, timeout: run.Timeout}
+	dir, err := pr.prepare(run.ReportDir)
 	if err != nil {
-		return Summary{}, fmt.Errorf("report dir: %w", err)
+		return Summary{}, err
+	}
+	cfg.ReportDir = dir
+	sum, err := pr.run(cfg)
+	if err != nil {
+		return sum, err
+	}
+	return sum, sum.ReportErr
+}
+
+// partnerRun is what RunSCIM and RunSSO share: the selection, the report directory and the Ginkgo
+// configuration of a partner's run (one spec at a time, in order, one line per spec at most).
+type partnerRun struct {
+	title   string        // the suite's description
+	filter  string        // the whole label filter
+	asked   string        // the part of it the caller gave, for error messages
+	focus   []string      // regular expressions on spec texts; none: every selected spec
+	timeout time.Duration // default 30 minutes
+}
+
+// prepare checks the label filter and makes the report directory (default "ssoconform-report"),
+// returning its absolute path.
+func (pr partnerRun) prepare(reportDir string) (string, error) {
+	if _, err := types.ParseLabelFilter(pr.filter); err != nil {
+		return "", fmt.Errorf("%w: label filter %q: %w", ErrSelection, pr.asked, err)
+	}
+	if reportDir == "" {
+		reportDir = "ssoconform-report"
+	}
+	dir, err := filepath.Abs(reportDir)
+	if err != nil {
+		return "", fmt.Errorf("report dir: %w", err)
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return Summary{}, fmt.Errorf("report dir: %w", err)
+		return "", fmt.Errorf("report dir: %w", err)
 	}
-	current = Config{ReportDir: dir, App: run.App, Protocols: run.Protocols, Attachments: run.Attachments}.withDefaults()
+	return dir, nil
+}
 
+// run registers the specs for cfg afresh and runs them; a selection with no spec in it is the
+// caller's mistake (ErrSelection).
+func (pr partnerRun) run(cfg Config) (Summary, error) {
 	suiteConfig, reporterConfig := GinkgoConfiguration()
-	suiteConfig.LabelFilter = filter
-	suiteConfig.FocusStrings = run.Focus
-	suiteConfig.Timeout = run.Timeout
+	suiteConfig.LabelFilter = pr.filter
+	suiteConfig.FocusStrings = pr.focus
+	suiteConfig.Timeout = pr.timeout
 	if suiteConfig.Timeout == 0 {
 		suiteConfig.Timeout = 30 * time.Minute
 	}
 	suiteConfig.FailOnEmpty = true
 	suiteConfig.RandomizeAllSpecs = false
-	reporterConfig.Succinct = true
+	reporterConfig.Succinct = true     // junit.xml and report.json come from the report node (report.go)
+	reporterConfig.SilenceSkips = true // no row of S for specs outside the selection
 	if fi, err := os.Stdout.Stat(); err == nil && fi.Mode()&os.ModeCharDevice == 0 {
-		reporterConfig.NoColor = true
+		reporterConfig.NoColor = true // a log file or a pipe
 	}
-	RegisterFailHandler(Fail)
 	var t failRecorder
-	RunSpecs(&t, "ssoconform SSO catalogue ("+strings.Join(current.Protocols, ", ")+")", suiteConfig, reporterConfig)
-	if lastSummary.Passed+lastSummary.Failed+lastSummary.Skipped == 0 {
-		return lastSummary, fmt.Errorf("%w: no spec selected by label filter %q", ErrSelection, filter)
+	sum := runSpecs(&t, cfg, pr.title, suiteConfig, reporterConfig).Summary()
+	if sum.Passed+sum.Failed+sum.Warnings+sum.Skipped == 0 {
+		return sum, fmt.Errorf("%w: no spec selected by label filter %q", ErrSelection, pr.filter)
 	}
-	return lastSummary, lastSummary.ReportErr
-}
-
-func withDefault(v, def string) string {
-	if v == "" {
-		return def
-	}
-	return v
+	return sum, nil
 }

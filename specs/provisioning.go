@@ -32,31 +32,33 @@ var provFlavours = []provFlavour{
 	{id: "AIW", name: harness.ProvisioningAIW, profile: harness.FlavourOktaAIW},
 }
 
-var _ = Describe("Okta SCIM provisioning to the app", ProtocolSCIM, Stack, func() {
-	for _, fl := range provFlavours {
-		Context("with an "+fl.id+" app integration ("+string(fl.profile)+")", ProfileLabel(fl.profile), func() {
-			describePushUsers(fl)
-			describeDeactivation(fl)
-			describePushGroups(fl)
-			describeGroupLifecycle(fl)
-		})
-	}
-})
+func (su *Suite) describeProvisioning() {
+	Describe("Okta SCIM provisioning to the app", ProtocolSCIM, Stack, func() {
+		for _, fl := range provFlavours {
+			Context("with an "+fl.id+" app integration ("+string(fl.profile)+")", ProfileLabel(fl.profile), func() {
+				su.describePushUsers(fl)
+				su.describeDeactivation(fl)
+				su.describePushGroups(fl)
+				su.describeGroupLifecycle(fl)
+			})
+		}
+	})
+}
 
 // provTenant makes a tenant whose app integration has the flavour, and attaches the mock's SCIM
 // transcript to the report when the spec fails.
-func provTenant(ctx context.Context, fl provFlavour, name string) *harness.Tenant {
+func (su *Suite) provTenant(ctx context.Context, fl provFlavour, name string) *harness.Tenant {
 	GinkgoHelper()
-	return provTenantWith(ctx, fl, harness.TenantSpec{Name: name})
+	return su.provTenantWith(ctx, fl, harness.TenantSpec{Name: name})
 }
 
 // provTenantWith is provTenant for a tenant described by spec (a Default Role, SAML, ...).
-func provTenantWith(ctx context.Context, fl provFlavour, spec harness.TenantSpec) *harness.Tenant {
+func (su *Suite) provTenantWith(ctx context.Context, fl provFlavour, spec harness.TenantSpec) *harness.Tenant {
 	GinkgoHelper()
-	if stack == nil {
+	if su.stack == nil {
 		Skip("needs the reference stack (mock Okta and the app); `ssoconform scim` runs against a SCIM server only")
 	}
-	tn, err := stack.NewTenant(ctx, spec)
+	tn, err := su.stack.NewTenant(ctx, spec)
 	Expect(err).NotTo(HaveOccurred())
 	Expect(tn.SetFlavour(ctx, fl.name)).To(Succeed())
 	DeferCleanup(func() {
@@ -116,17 +118,17 @@ func pushedUser(ctx context.Context, tn *harness.Tenant, first, last string) (u 
 }
 
 // signIn walks the SSO path in a fresh browser page.
-func signIn(ctx SpecContext, tn *harness.Tenant, u oktaUser) (harness.Outcome, member) {
+func (su *Suite) signIn(ctx SpecContext, tn *harness.Tenant, u oktaUser) (harness.Outcome, member) {
 	GinkgoHelper()
-	page := newPage(ctx)
-	out, err := harness.SignInWithOkta(ctx, stack.Driver, page, tn.Org, u.Login, tn.Password(u))
+	page := su.newPage(ctx)
+	out, err := harness.SignInWithOkta(ctx, su.pages(), page, tn.Org, u.Login, tn.Password(u))
 	Expect(err).NotTo(HaveOccurred())
 	return out, whoAmI(ctx, page)
 }
 
-func describePushUsers(fl provFlavour) {
+func (su *Suite) describePushUsers(fl provFlavour) {
 	It("PROV-"+fl.id+"-PUSH-NEW: Push New Users: an Okta user assigned to the app becomes a member with the Default Role (admin here, not the usual member)", KindPositive, Browser, func(ctx SpecContext) {
-		tn := provTenantWith(ctx, fl, harness.TenantSpec{Name: "pushnew", DefaultRole: "admin"})
+		tn := su.provTenantWith(ctx, fl, harness.TenantSpec{Name: "pushnew", DefaultRole: "admin"})
 		u, err := tn.AddOktaUser(ctx, "Nina", "Novak")
 		Expect(err).NotTo(HaveOccurred())
 		By("assigning the user to the app in Okta")
@@ -139,14 +141,14 @@ func describePushUsers(fl provFlavour) {
 		Expect(found[0]).To(HaveKeyWithValue("active", true))
 
 		By("signing in through SSO: the member has the organization's default role")
-		out, me := signIn(ctx, tn, u)
+		out, me := su.signIn(ctx, tn, u)
 		Expect(out.SignedIn).To(BeTrue(), "the pushed user must be able to sign in; the app showed %q", out.Error)
 		Expect(me.Role).To(Equal("admin"), "a pushed user joins with the organization's Default Role")
 		Expect(me.Org).To(Equal(tn.Org))
 	})
 
 	It("PROV-"+fl.id+"-PROFILE: Push Profile Updates: a name changed in Okta reaches the app", KindPositive, Browser, func(ctx SpecContext) {
-		tn := provTenant(ctx, fl, "profile")
+		tn := su.provTenant(ctx, fl, "profile")
 		u, id := pushedUser(ctx, tn, "Paul", "Petrov")
 		mark := tn.SCIMMark()
 		By("changing the user's name in Okta")
@@ -160,15 +162,15 @@ func describePushUsers(fl provFlavour) {
 			HaveKeyWithValue("familyName", "Peterson"))), "GET /Users/{id} must show the pushed name")
 
 		By("signing in: the app shows the new name")
-		out, _ := signIn(ctx, tn, u)
+		out, _ := su.signIn(ctx, tn, u)
 		Expect(out.SignedIn).To(BeTrue(), "the app showed %q", out.Error)
 		Expect(out.Name).To(Equal("Pavel Peterson"), "the app must show the name Okta pushed")
 	})
 }
 
-func describeDeactivation(fl provFlavour) {
+func (su *Suite) describeDeactivation(fl provFlavour) {
 	It("PROV-"+fl.id+"-DEACTIVATE: Push User Deactivation: deactivating the user in Okta keeps the user in the app as inactive, unable to sign in", KindPositive, Browser, func(ctx SpecContext) {
-		tn := provTenant(ctx, fl, "deact")
+		tn := su.provTenant(ctx, fl, "deact")
 		u, id := pushedUser(ctx, tn, "Dora", "Diaz")
 		mark := tn.SCIMMark()
 		By("deactivating the user in Okta")
@@ -181,13 +183,13 @@ func describeDeactivation(fl provFlavour) {
 		mark = tn.SCIMMark()
 		Expect(tn.Reactivate(ctx, u)).To(Succeed())
 		Expect(tn.SCIMRequests(mark)).To(BeEmpty(), "with Deactivate Users off Okta sends nothing")
-		out, me := signIn(ctx, tn, u)
+		out, me := su.signIn(ctx, tn, u)
 		Expect(out.SignedIn).To(BeFalse(), "the app must refuse SSO for a member it holds as inactive")
 		Expect(me.status).To(Equal(http.StatusUnauthorized), "no session may exist after a refused sign-in")
 	})
 
 	It("PROV-"+fl.id+"-UNASSIGN: Push User Deactivation: unassigning the user from the app deactivates the user in the app", KindPositive, Browser, func(ctx SpecContext) {
-		tn := provTenant(ctx, fl, "unassign")
+		tn := su.provTenant(ctx, fl, "unassign")
 		u, id := pushedUser(ctx, tn, "Uma", "Ueda")
 		mark := tn.SCIMMark()
 		By("removing the user's assignment to the app in Okta")
@@ -195,13 +197,13 @@ func describeDeactivation(fl provFlavour) {
 		expectSequence(tn, mark, fl.statusChange(id), "deactivation on unassignment (A5)")
 		expectInactive(ctx, tn, id)
 
-		out, me := signIn(ctx, tn, u)
+		out, me := su.signIn(ctx, tn, u)
 		Expect(out.SignedIn).To(BeFalse(), "an unassigned user must not get in")
 		Expect(me.status).To(Equal(http.StatusUnauthorized), "no session may exist after a refused sign-in")
 	})
 
 	It("PROV-"+fl.id+"-REACTIVATE: Reactivate Users: a deactivated user comes back with the same id and signs in again", KindPositive, Browser, func(ctx SpecContext) {
-		tn := provTenant(ctx, fl, "react")
+		tn := su.provTenant(ctx, fl, "react")
 		u, id := pushedUser(ctx, tn, "Rita", "Ruiz")
 		By("deactivating, then activating the user in Okta")
 		Expect(tn.Deactivate(ctx, u)).To(Succeed())
@@ -220,7 +222,7 @@ func describeDeactivation(fl provFlavour) {
 		Expect(err).NotTo(HaveOccurred())
 		Expect(found).To(HaveLen(1), "reactivation must not create a second account")
 
-		out, me := signIn(ctx, tn, u)
+		out, me := su.signIn(ctx, tn, u)
 		Expect(out.SignedIn).To(BeTrue(), "a reactivated member must sign in again; the app showed %q", out.Error)
 		Expect(me.Email).To(Equal(u.Login))
 	})

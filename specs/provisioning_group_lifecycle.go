@@ -13,10 +13,10 @@ import (
 // "Push Now" making Okta's member list the app's again, and the seed's deprovisioning order ("delete the
 // group from the integration application in Okta, and then unlink this group in the Push Groups tab"):
 // members who had the app only through the group lose it and are deactivated, the team goes on unlink.
-func describeGroupLifecycle(fl provFlavour) {
+func (su *Suite) describeGroupLifecycle(fl provFlavour) {
 	groups := FeatureLabel(harness.FeatureGroups)
 	It("PROV-"+fl.id+"-GROUP-RENAME: a pushed group renamed in Okta is renamed in the app, and Push Now restores Okta's members", KindPositive, groups, func(ctx SpecContext) {
-		tn := provTenant(ctx, fl, "grouprename")
+		tn := su.provTenant(ctx, fl, "grouprename")
 		g, m, gid := pushedGroup(ctx, fl, tn)
 
 		By("renaming the group in Okta")
@@ -39,7 +39,7 @@ func describeGroupLifecycle(fl provFlavour) {
 	})
 
 	It("PROV-"+fl.id+"-UNASSIGN-GROUP-UNLINK: unassigning the group deactivates members who had the app only through it; unlinking then deletes the team", KindPositive, groups, func(ctx SpecContext) {
-		tn := provTenant(ctx, fl, "groupunassign")
+		tn := su.provTenant(ctx, fl, "groupunassign")
 		g, m, gid := pushedGroup(ctx, fl, tn)
 		direct, directID := pushedUser(ctx, tn, "Dan", "Direct")
 		Expect(tn.AddToGroup(ctx, g, direct)).To(Succeed())
@@ -62,16 +62,18 @@ func describeGroupLifecycle(fl provFlavour) {
 }
 
 // Provisioning does not depend on the SSO protocol: a SAML tenant's app integration provisions too.
-var _ = Describe("Okta SCIM provisioning on a SAML tenant", ProtocolSCIM, ProtocolSAML, Stack, func() {
-	It("PROV-SAML-PUSH-NEW: a user assigned to the SAML app is pushed with the Default Role and signs in over SAML", KindPositive, func(ctx SpecContext) {
-		tn := provTenantWith(ctx, provFlavours[0], harness.TenantSpec{Name: "samlprov", Protocol: "saml", DefaultRole: "viewer"})
-		u, id := pushedUser(ctx, tn, "Sara", "Saml")
-		expectActive(ctx, tn, id)
-		client := harness.HeadlessClient()
-		defer client.CloseIdleConnections()
-		Expect(harness.HeadlessSignIn(ctx, client, stack.App.URL, tn.Org, u.Login, tn.Password(u))).To(Succeed())
-		me := headlessWhoAmI(ctx, client)
-		Expect(me.Email).To(Equal(u.Login))
-		Expect(me.Role).To(Equal("viewer"), "the pushed member has the SAML connection's Default Role")
+func (su *Suite) describeProvisioningGroupLifecycle() {
+	Describe("Okta SCIM provisioning on a SAML tenant", ProtocolSCIM, ProtocolSAML, Stack, func() {
+		It("PROV-SAML-PUSH-NEW: a user assigned to the SAML app is pushed with the Default Role and signs in over SAML", KindPositive, func(ctx SpecContext) {
+			tn := su.provTenantWith(ctx, provFlavours[0], harness.TenantSpec{Name: "samlprov", Protocol: "saml", DefaultRole: "viewer"})
+			u, id := pushedUser(ctx, tn, "Sara", "Saml")
+			expectActive(ctx, tn, id)
+			client := harness.HeadlessClient()
+			defer client.CloseIdleConnections()
+			Expect(harness.HeadlessSignIn(ctx, client, su.stack.App.URL, tn.Org, u.Login, tn.Password(u))).To(Succeed())
+			me := su.headlessWhoAmI(ctx, client)
+			Expect(me.Email).To(Equal(u.Login))
+			Expect(me.Role).To(Equal("viewer"), "the pushed member has the SAML connection's Default Role")
+		})
 	})
-})
+}

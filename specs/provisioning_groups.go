@@ -55,10 +55,10 @@ func userIDs(tn *harness.Tenant, users ...oktaUser) []string {
 	return out
 }
 
-func describePushGroups(fl provFlavour) {
+func (su *Suite) describePushGroups(fl provFlavour) {
 	groups := FeatureLabel(harness.FeatureGroups)
 	It("PROV-"+fl.id+"-PUSH-GROUP: Push Groups: a pushed group appears in the app with its members, and membership changes follow", KindPositive, groups, func(ctx SpecContext) {
-		tn := provTenant(ctx, fl, "pushgroup")
+		tn := su.provTenant(ctx, fl, "pushgroup")
 		g, m, gid := pushedGroup(ctx, fl, tn)
 		r := scimGroup(ctx, tn, gid)
 		Expect(r.Status).To(Equal(http.StatusOK), r.Transcript())
@@ -84,7 +84,7 @@ func describePushGroups(fl provFlavour) {
 	})
 
 	It("PROV-"+fl.id+"-UNLINK-DELETE: unlinking a pushed group with \"Delete the group in the target app\" removes the team, not its members", KindPositive, groups, func(ctx SpecContext) {
-		tn := provTenant(ctx, fl, "unlinkdel")
+		tn := su.provTenant(ctx, fl, "unlinkdel")
 		g, m, gid := pushedGroup(ctx, fl, tn)
 		mark := tn.SCIMMark()
 		Expect(tn.UnlinkGroup(ctx, g, true)).To(Succeed())
@@ -97,7 +97,7 @@ func describePushGroups(fl provFlavour) {
 	})
 
 	It("PROV-"+fl.id+"-UNLINK-LEAVE: unlinking a pushed group with \"Leave the group in the target app\" sends nothing and the team stays", KindPositive, groups, func(ctx SpecContext) {
-		tn := provTenant(ctx, fl, "unlinkleave")
+		tn := su.provTenant(ctx, fl, "unlinkleave")
 		g, m, gid := pushedGroup(ctx, fl, tn)
 		mark := tn.SCIMMark()
 		Expect(tn.UnlinkGroup(ctx, g, false)).To(Succeed())

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	. "github.com/onsi/ginkgo/v2"
 	"github.com/onsi/ginkgo/v2/reporters"
 	"github.com/onsi/ginkgo/v2/types"
 )
@@ -197,34 +196,28 @@ func splitSpecText(text string) (id, rest string) {
 	return id, strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(text, id), ":"))
 }
 
-// lastSummary is the summary of the run that just ended, read by RunSCIM; lastReport is its Ginkgo
-// report, read by SCIMCatalogue.
-var (
-	lastSummary Summary
-	lastReport  types.Report
-)
-
-// The HTML report is written after every run, next to the Ginkgo reports.
-var _ = ReportAfterSuite("ssoconform HTML report", func(r types.Report) {
-	lastSummary, lastReport = summarize(r, current.Deviations, time.Now()), r
-	dir := current.ReportDir
+// writeReports writes the HTML report and summary.txt after every run, next to the Ginkgo reports,
+// and keeps the run's summary and report in the Suite (Register makes it the report node).
+func (su *Suite) writeReports(r types.Report) {
+	su.summary, su.report = summarize(r, su.cfg.Deviations, time.Now()), r
+	dir := su.cfg.ReportDir
 	if dir == "" {
 		return
 	}
-	errs := []error{writeHTMLReport(filepath.Join(dir, "report.html"), r.SuiteDescription, lastSummary, current.Attachments),
+	errs := []error{writeHTMLReport(filepath.Join(dir, "report.html"), r.SuiteDescription, su.summary, su.cfg.Attachments),
 		// the verdict and the plain counts line, which `make conformance` prints last
 		os.WriteFile(filepath.Join(dir, "summary.txt"),
-			[]byte("verdict: "+lastSummary.Verdict+"\n"+lastSummary.LevelsLine()+"\n"+lastSummary.String()+"\n"+
-				strings.Join(append(lastSummary.StaleDeviations, ""), "\n")), 0o644)}
-	if current.SCIM != nil || current.App != nil { // a partner run: Ginkgo's own reports, without the specs never selected
-		r = selected(r, activeDeviations(current.Deviations, time.Now()))
+			[]byte("verdict: "+su.summary.Verdict+"\n"+su.summary.LevelsLine()+"\n"+su.summary.String()+"\n"+
+				strings.Join(append(su.summary.StaleDeviations, ""), "\n")), 0o644)}
+	if su.cfg.SCIM != nil || su.cfg.App != nil { // a partner run: Ginkgo's own reports, without the specs never selected
+		r = selected(r, activeDeviations(su.cfg.Deviations, time.Now()))
 		errs = append(errs, reporters.GenerateJUnitReport(r, filepath.Join(dir, "junit.xml")),
 			reporters.GenerateJSONReport(r, filepath.Join(dir, "report.json")))
 	}
 	if err := errors.Join(errs...); err != nil {
-		lastSummary.ReportErr = err
+		su.summary.ReportErr = err
 	}
-})
+}
 
 // selected is the report without the specs the label filter left out, each spec with its level and
 // its weight in the verdict as report entries (JUnit properties, entries in the JSON).

@@ -9,10 +9,6 @@ import (
 	"strings"
 	"time"
 
-	. "github.com/onsi/ginkgo/v2"
-	"github.com/onsi/ginkgo/v2/types"
-	. "github.com/onsi/gomega"
-
 	"github.com/ssoconform/ssoconform/harness"
 )
 
@@ -46,9 +42,9 @@ var ErrSelection = errors.New("invalid selection")
 
 // RunSCIM runs the SCIM specs of the target's profile in this process (no reference stack, no
 // browser), writes the reports and returns the summary. It first sends Okta's connection test; a
-// *harness.PreflightError means the target cannot be tested at all and no spec ran. It can run once per process: Ginkgo runs one
-// suite per process. An error means the run did not happen or its reports could not be written; spec
-// failures are in the summary.
+// *harness.PreflightError means the target cannot be tested at all and no spec ran. It can run more
+// than once per process, one run at a time. An error means the run did not happen or its reports could
+// not be written; spec failures are in the summary.
 //
 //	sum, err := specs.RunSCIM(specs.SCIMRun{Target: harness.SCIMTarget{BaseURL: u, Authorization: "Bearer " + tok}})
 //	fmt.Println(sum.Verdict, sum)
@@ -57,65 +53,40 @@ func RunSCIM(run SCIMRun) (Summary, error) {
 		return Summary{}, fmt.Errorf("%w: %w", ErrSelection, err)
 	}
 	run.Target.Flavour = run.Target.Profile()
-	filter := scimFilter(run.Target.Flavour, run.LabelFilter)
-	if _, err := types.ParseLabelFilter(filter); err != nil {
-		return Summary{}, fmt.Errorf("%w: label filter %q: %w", ErrSelection, run.LabelFilter, err)
-	}
-	if run.ReportDir == "" {
-		run.ReportDir = "ssoconform-report"
-	}
-	if run.Timeout == 0 {
-		run.Timeout = 30 * time.Minute
-	}
-	dir, err := filepath.Abs(run.ReportDir)
+	pr := partnerRun{title: "ssoconform SCIM conformance (" + string(run.Target.Flavour) + ")",
+		filter: scimFilter(run.Target.Flavour, run.LabelFilter), asked: run.LabelFilter, focus: run.Focus, timeout: run.Timeout}
+	dir, err := pr.prepare(run.ReportDir)
 	if err != nil {
-		return Summary{}, fmt.Errorf("report dir: %w", err)
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return Summary{}, fmt.Errorf("report dir: %w", err)
+		return Summary{}, err
 	}
 	target := run.Target
 	if err := preflight(target); err != nil {
 		return Summary{}, err
 	}
-	if runPrefix = run.Prefix; runPrefix == "" {
-		runPrefix = newRunPrefix()
+	prefix := run.Prefix
+	if prefix == "" {
+		prefix = newRunPrefix()
 	}
-	current = Config{ReportDir: dir, SCIM: &target, Attachments: run.Attachments, Deviations: run.Deviations}
-
-	suiteConfig, reporterConfig := GinkgoConfiguration()
-	suiteConfig.LabelFilter = filter
-	suiteConfig.FocusStrings = run.Focus
-	suiteConfig.Timeout = run.Timeout
-	suiteConfig.FailOnEmpty = true
-	suiteConfig.RandomizeAllSpecs = false
-	reporterConfig.Succinct = true     // junit.xml and report.json come from the report node (report.go)
-	reporterConfig.SilenceSkips = true // no row of S for specs outside the selection
-	if fi, err := os.Stdout.Stat(); err == nil && fi.Mode()&os.ModeCharDevice == 0 {
-		reporterConfig.NoColor = true // a log file or a pipe
+	cfg := Config{ReportDir: dir, SCIM: &target, Attachments: run.Attachments, Deviations: run.Deviations, prefix: prefix}
+	sum, err := pr.run(cfg)
+	if err != nil {
+		return sum, err
 	}
-
-	RegisterFailHandler(Fail)
-	var t failRecorder
-	RunSpecs(&t, "ssoconform SCIM conformance ("+string(target.Flavour)+")", suiteConfig, reporterConfig)
-	if lastSummary.Passed+lastSummary.Failed+lastSummary.Warnings+lastSummary.Skipped+lastSummary.Deviated == 0 {
-		return lastSummary, fmt.Errorf("%w: no spec selected by label filter %q", ErrSelection, filter)
+	sum.Prefix = prefix
+	sum.Leftovers = findLeftovers(target, dir, prefix)
+	if sum.ReportErr != nil {
+		return sum, sum.ReportErr
 	}
-	lastSummary.Prefix = runPrefix
-	lastSummary.Leftovers = findLeftovers(target, dir)
-	if lastSummary.ReportErr != nil {
-		return lastSummary, lastSummary.ReportErr
-	}
-	return lastSummary, nil
+	return sum, nil
 }
 
 // findLeftovers lists what the run left on the target and writes it to leftovers.txt in dir.
-func findLeftovers(t harness.SCIMTarget, dir string) []Leftover {
+func findLeftovers(t harness.SCIMTarget, dir, prefix string) []Leftover {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	left := leftovers(ctx, t, runPrefix)
+	left := leftovers(ctx, t, prefix)
 	var b strings.Builder
-	fmt.Fprintf(&b, "resources whose name holds the run prefix %q still on the server after the run:\n", runPrefix)
+	fmt.Fprintf(&b, "resources whose name holds the run prefix %q still on the server after the run:\n", prefix)
 	for _, l := range left {
 		b.WriteString(l.String() + "\n")
 	}

@@ -8,24 +8,19 @@ import (
 	"github.com/ssoconform/ssoconform/harness"
 )
 
-// scimBase is this process's SCIM target, set by the suite set-up: the reference app's first test
-// organization, or the partner's server (Config.SCIM).
-var scimBase harness.SCIMTarget
-
 // scimSpec is what the SCIM specs of one profile container share. BeforeEach renews T and rec, so a
 // spec only ever sees its own exchanges.
 type scimSpec struct {
+	*Suite  // its scim is the run's target: the reference app's first test organization, or Config.SCIM
 	profile harness.SCIMFlavour
 	T       harness.SCIMTarget // the target for the running spec, recording into rec
 	rec     *harness.Recorder
 }
 
-// The SCIM specs are registered once per profile, each profile in its own top-level container.
-var _ = registerSCIMSpecs()
-
-func registerSCIMSpecs() bool {
+// describeSCIM registers the SCIM specs once per profile, each profile in its own top-level container.
+func (su *Suite) describeSCIM() {
 	for _, p := range harness.SCIMFlavours {
-		s := &scimSpec{profile: p}
+		s := &scimSpec{Suite: su, profile: p}
 		Describe("SCIM 2.0 server ["+string(p)+"]", ProtocolSCIM, ProfileLabel(p), func() {
 			BeforeEach(s.setUp)
 			describeSCIMTransport(s)
@@ -45,14 +40,13 @@ func registerSCIMSpecs() bool {
 			}
 		})
 	}
-	return true
 }
 
 // setUp gives the spec a fresh recorder, attaches the transcript to the report when the spec ends, and
 // skips the spec when it carries a Feature label the target did not declare.
 func (s *scimSpec) setUp() {
 	s.rec = &harness.Recorder{Max: 120}
-	s.T = scimBase.With(s.profile, s.rec)
+	s.T = s.scim.With(s.profile, s.rec)
 	rec := s.rec
 	DeferCleanup(func() { // registered first, so it runs after the spec's own cleanups
 		if tr := rec.Transcript(); tr != "" {

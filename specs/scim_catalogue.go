@@ -7,7 +7,6 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	"github.com/onsi/ginkgo/v2/types"
-	. "github.com/onsi/gomega"
 
 	"github.com/ssoconform/ssoconform/harness"
 )
@@ -26,7 +25,7 @@ type SCIMSpec struct {
 
 // SCIMCatalogue lists the SCIM specs that run against a SCIM server alone, in ID order, those of
 // profile p only when p is set. It walks the spec tree with a Ginkgo dry run (nothing is sent), which
-// prints Ginkgo's progress on standard output and, like RunSCIM, can happen once per process.
+// prints Ginkgo's progress on standard output.
 func SCIMCatalogue(p harness.SCIMFlavour) ([]SCIMSpec, error) {
 	var profiles []string
 	for _, f := range harness.SCIMFlavours {
@@ -39,17 +38,14 @@ func SCIMCatalogue(p harness.SCIMFlavour) ([]SCIMSpec, error) {
 		}
 		filter = scimFilter(p, "")
 	}
-	current = Config{}
 	suiteConfig, reporterConfig := GinkgoConfiguration()
 	suiteConfig.DryRun = true
 	suiteConfig.LabelFilter = filter
 	suiteConfig.RandomizeAllSpecs = false
 	suiteConfig.RandomSeed = 1 // the same order every time: the catalogue page must be reproducible
 	reporterConfig.Succinct = true
-	RegisterFailHandler(Fail)
 	var t failRecorder
-	RunSpecs(&t, "ssoconform SCIM catalogue", suiteConfig, reporterConfig)
-	return catalogue(lastReport), nil
+	return catalogue(runSpecs(&t, Config{}, "ssoconform SCIM catalogue", suiteConfig, reporterConfig).report), nil
 }
 
 // catalogue merges a dry run's specs by ID: one entry per spec, with every profile it is registered in.

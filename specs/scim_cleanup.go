@@ -10,11 +10,9 @@ import (
 	"github.com/ssoconform/ssoconform/harness"
 )
 
-// runPrefix starts (or is part of) the name of every user and group the SCIM specs create, so a run's
-// leftovers can be told apart from the organization's real users. Set once per run (SCIMRun.Prefix).
-var runPrefix = "scim"
-
-func pfx() string { return runPrefix }
+// pfx starts (or is part of) the name of every user and group the SCIM specs create, so a run's
+// leftovers can be told apart from the organization's real users: the run's prefix (SCIMRun.Prefix).
+func (su *Suite) pfx() string { return su.prefix }
 
 // newRunPrefix is a random run prefix, e.g. "ssoc-k3x9q".
 func newRunPrefix() string { return "ssoc-" + randToken(5) }

@@ -15,7 +15,7 @@ import (
 func describeSCIMErrors(s *scimSpec) {
 	Context("malformed input", func() {
 		scimIt("SCIM-ERR-MALFORMED: refuses malformed JSON with 400 invalidSyntax and creates nothing (RFC 7644 §3.12)", KindRobustness, func(ctx SpecContext) {
-			u := newTestUser("malformed")
+			u := s.newTestUser("malformed")
 			for _, body := range []string{`{"schemas":["` + schemaUser + `"],"userName":"` + u.UserName, `[]`, `not json`,
 				`{"schemas":["` + schemaUser + `"],"userName":"` + u.UserName + `"} trailing`, "\xff\xfe{}"} {
 				r := s.send(ctx, harness.SCIMRequest{Method: http.MethodPost, Path: "/Users", RawBody: []byte(body)})
@@ -28,7 +28,7 @@ func describeSCIMErrors(s *scimSpec) {
 
 		scimIt("SCIM-ERR-USERNAME: refuses a user without a usable userName with 400 invalidValue (RFC 7643 §4.1.1 required, RFC 7644 §3.12)", KindNegative, func(ctx SpecContext) {
 			for _, userName := range []any{nil, ""} {
-				body := oktaCreateBody(newTestUser("nouser"))
+				body := oktaCreateBody(s.newTestUser("nouser"))
 				if userName == nil {
 					delete(body, "userName")
 				} else {
@@ -41,7 +41,7 @@ func describeSCIMErrors(s *scimSpec) {
 
 		scimIt("SCIM-ERR-TYPES: refuses attributes of the wrong JSON type with 400, never 500 (RFC 7643 §2.3, RFC 7644 §3.12)", KindRobustness, func(ctx SpecContext) {
 			for attr, v := range map[string]any{"userName": 123, "emails": "x", "name": []any{}, "active": "yes"} {
-				body := oktaCreateBody(newTestUser("types"))
+				body := oktaCreateBody(s.newTestUser("types"))
 				body[attr] = v
 				r := s.post(ctx, "/Users", body)
 				Expect(r.Status).To(Equal(http.StatusBadRequest), because("RFC 7644 §3.12: "+attr+" of the wrong type is refused with 400 (invalidValue or invalidSyntax)", r))
@@ -51,7 +51,7 @@ func describeSCIMErrors(s *scimSpec) {
 		})
 
 		scimIt("SCIM-ERR-413: refuses a 16 MiB body with 413 (RFC 7644 §3.12, issue 5 body cap)", KindRobustness, func(ctx SpecContext) {
-			u := newTestUser("huge")
+			u := s.newTestUser("huge")
 			body := oktaCreateBody(u)
 			body["displayName"] = string(bytes.Repeat([]byte("x"), 16<<20))
 			r := s.post(ctx, "/Users", body)

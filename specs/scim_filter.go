@@ -18,7 +18,7 @@ func describeSCIMFiltering(s *scimSpec) {
 	Context("filtering", func() {
 		scimIt("SCIM-FLT-EQ: finds a user with Okta's lookup filter=userName eq \"...\"&startIndex=1&count=100 (okta-scim.md a.3 A2)", KindPositive, func(ctx SpecContext) {
 			s.requireFilterHonoured(ctx)
-			u := newTestUser("flteq")
+			u := s.newTestUser("flteq")
 			s.createUser(ctx, &u)
 			r := s.get(ctx, filterPath("Users", eqFilter("userName", u.UserName)))
 			l := readList(r, "Okta looks every user up by userName eq before creating or linking it")
@@ -28,7 +28,7 @@ func describeSCIMFiltering(s *scimSpec) {
 		})
 
 		scimIt("SCIM-FLT-NOMATCH: answers a lookup without match with 200 and totalResults 0, not 404 (Okta SPEC tests 3 and 5)", KindPositive, func(ctx SpecContext) {
-			for _, name := range []string{"abcdefgh-" + randToken(6) + "@atko.com", newTestUser("none").UserName} {
+			for _, name := range []string{"abcdefgh-" + randToken(6) + "@atko.com", s.newTestUser("none").UserName} {
 				r := s.get(ctx, filterPath("Users", eqFilter("userName", name)))
 				l := readList(r, "Okta's SPEC test: a filter matching nothing answers 200 with a ListResponse (a 404 fails it)")
 				Expect(l.Total).To(Equal(0), because("nothing matches", r))
@@ -38,7 +38,7 @@ func describeSCIMFiltering(s *scimSpec) {
 
 		scimIt("SCIM-FLT-CASE: compares userName case-insensitively in eq filters (RFC 7643 §4.1.1 caseExact:false, Okta SPEC test 9)", KindPositive, func(ctx SpecContext) {
 			s.requireFilterHonoured(ctx)
-			u := newTestUser("fltcase")
+			u := s.newTestUser("fltcase")
 			u.UserName = "Mixed.Case-" + u.UserName
 			s.createUser(ctx, &u)
 			for _, variant := range []string{strings.ToUpper(u.UserName), strings.ToLower(u.UserName)} {
@@ -50,7 +50,7 @@ func describeSCIMFiltering(s *scimSpec) {
 
 		scimIt("SCIM-FLT-ENCODING: reads the filter the same whether spaces are sent as %20 or + (okta-scim.md e.3 F-04)", KindPositive, func(ctx SpecContext) {
 			s.requireFilterHonoured(ctx)
-			u := newTestUser("fltenc")
+			u := s.newTestUser("fltenc")
 			s.createUser(ctx, &u)
 			plus := "/Users?filter=" + url.QueryEscape(eqFilter("userName", u.UserName)) + "&startIndex=1&count=100"
 			r := s.get(ctx, plus)
@@ -59,7 +59,7 @@ func describeSCIMFiltering(s *scimSpec) {
 
 		scimIt("SCIM-FLT-KEYWORD-CASE: reads attribute names and operators case-insensitively (RFC 7644 §3.4.2.2)", KindRobustness, func(ctx SpecContext) {
 			s.requireFilterHonoured(ctx)
-			u := newTestUser("fltkw")
+			u := s.newTestUser("fltkw")
 			s.createUser(ctx, &u)
 			for _, f := range []string{"USERNAME EQ " + harness.QuoteFilterValue(u.UserName), "username Eq " + harness.QuoteFilterValue(u.UserName)} {
 				r := s.get(ctx, filterPath("Users", f))
@@ -78,7 +78,7 @@ func describeSCIMFiltering(s *scimSpec) {
 				"per%cent_under-" + r8 + "@ssoconform.test",
 			}
 			for _, name := range names {
-				u := newTestUser("special")
+				u := s.newTestUser("special")
 				u.UserName = name
 				s.createUser(ctx, &u)
 				r := s.get(ctx, filterPath("Users", eqFilter("userName", name)))
@@ -90,7 +90,7 @@ func describeSCIMFiltering(s *scimSpec) {
 
 		scimIt("SCIM-FLT-INJECT: treats injection-looking filter values as data, never as query text (conformance.md SCIM-FLT-INJECT)", KindSecurity, func(ctx SpecContext) {
 			s.requireFilterHonoured(ctx)
-			u := newTestUser("inject")
+			u := s.newTestUser("inject")
 			u.UserName = "wild_card%-" + randToken(8) + "@ssoconform.test"
 			s.createUser(ctx, &u)
 			values := []string{
@@ -121,13 +121,13 @@ func describeSCIMFiltering(s *scimSpec) {
 		scimIt("SCIM-FLT-OPS: evaluates co, sw, pr, and, or, not and eq on id, externalId, emails.value, displayName (RFC 7644 §3.4.2.2)", KindPositive, FeatureLabel(harness.FeatureFilterOps), func(ctx SpecContext) {
 			s.requireFilterHonoured(ctx)
 			tok := randToken(8)
-			a, b := newTestUser("ops"), newTestUser("ops")
-			a.UserName, b.UserName = pfx()+"-ops-"+tok+"-a@ssoconform.test", pfx()+"-ops-"+tok+"-b@ssoconform.test"
+			a, b := s.newTestUser("ops"), s.newTestUser("ops")
+			a.UserName, b.UserName = s.pfx()+"-ops-"+tok+"-a@ssoconform.test", s.pfx()+"-ops-"+tok+"-b@ssoconform.test"
 			a.Email, b.Email = a.UserName, b.UserName
 			s.createUser(ctx, &a)
 			s.createUser(ctx, &b)
 			q := harness.QuoteFilterValue
-			prefix := q(pfx() + "-ops-" + tok)
+			prefix := q(s.pfx() + "-ops-" + tok)
 			cases := []struct {
 				filter string
 				want   []string

@@ -17,7 +17,7 @@ import (
 func describeSCIMGroups(s *scimSpec) {
 	Context("groups", FeatureLabel(harness.FeatureGroups), func() {
 		scimIt("SCIM-GRP-CREATE: creates a group with Okta's body and answers 201 with id and displayName (RFC 7644 §3.3, okta-scim.md a.3 A12)", KindPositive, func(ctx SpecContext) {
-			name := pfx() + "-grp-" + randToken(8)
+			name := s.pfx() + "-grp-" + randToken(8)
 			id, r := s.createGroup(ctx, name)
 			Expect(r.JSON["displayName"]).To(Equal(name), because("the created group echoes displayName", r))
 			Expect(r.JSON["schemas"]).To(ContainElement(schemaGroup), because("RFC 7643 §4.2: the resource lists the core Group schema URN", r))
@@ -33,7 +33,7 @@ func describeSCIMGroups(s *scimSpec) {
 
 		scimIt("SCIM-GRP-FILTER: finds a group with displayName eq, and answers no match with totalResults 0 (okta-scim.md a.3 A13, e.3 F-08)", KindPositive, func(ctx SpecContext) {
 			s.requireFilterHonoured(ctx)
-			name := pfx() + "-grp-Filter-" + randToken(8)
+			name := s.pfx() + "-grp-Filter-" + randToken(8)
 			id, _ := s.createGroup(ctx, name)
 			r := s.get(ctx, filterPath("Groups", eqFilter("displayName", name)))
 			Expect(ids(readList(r, "Okta looks groups up by displayName eq").Resources)).To(Equal([]string{id}), because("the lookup returns the group", r))
@@ -48,9 +48,9 @@ func describeSCIMGroups(s *scimSpec) {
 
 		scimIt("SCIM-GRP-DELETE: deletes a group: 204, then 404, gone from lookups, its members untouched (RFC 7644 §3.6, okta-scim.md a.3 A18)", KindPositive, func(ctx SpecContext) {
 			s.requireFilterHonoured(ctx)
-			u := newTestUser("grpdel")
+			u := s.newTestUser("grpdel")
 			s.createUser(ctx, &u)
-			name := pfx() + "-grp-del-" + randToken(8)
+			name := s.pfx() + "-grp-del-" + randToken(8)
 			id, _ := s.createGroup(ctx, name)
 			s.expectMembersSet(s.setMembers(ctx, id, []string{u.ID}, nil))
 			r := s.del(ctx, "/Groups/"+id)
@@ -63,7 +63,7 @@ func describeSCIMGroups(s *scimSpec) {
 
 		scimIt("SCIM-GRP-MEMBER-INVALID: refuses a member value that is no user's id with 400 invalidValue (RFC 7644 §3.12, okta-scim.md e.7 G-13)", KindNegative, func(ctx SpecContext) {
 			s.requireUpdatesApply(ctx)
-			id, _ := s.createGroup(ctx, pfx()+"-grp-inv-"+randToken(8))
+			id, _ := s.createGroup(ctx, s.pfx()+"-grp-inv-"+randToken(8))
 			r := s.setMembers(ctx, id, []string{"no-such-user-" + randToken(8)}, nil)
 			expectRefusal(r, http.StatusBadRequest, "invalidValue", "RFC 7644 §3.12: a member value naming no user is refused with 400 invalidValue, never 500")
 			Expect(memberIDs(s.expectGroup(ctx, id).JSON)).To(BeEmpty(), "the refused member was not added")
@@ -82,10 +82,10 @@ func describeSCIMGroups(s *scimSpec) {
 // A12 AIW, A14 AIW, A16 AIW).
 func describeSCIMGroupPut(s *scimSpec) {
 	scimIt("SCIM-GRP-PUT-MEMBERS: sets membership with AIW's lookup, POST, GET, PUT of the full member list (okta-scim.md a.3 A12/A14 AIW)", KindPositive, func(ctx SpecContext) {
-		a, b := newTestUser("gputa"), newTestUser("gputb")
+		a, b := s.newTestUser("gputa"), s.newTestUser("gputb")
 		s.createUser(ctx, &a)
 		s.createUser(ctx, &b)
-		name := pfx() + "-grp-put-" + randToken(8)
+		name := s.pfx() + "-grp-put-" + randToken(8)
 		Expect(readList(s.get(ctx, filterPath("Groups", eqFilter("displayName", name))), "AIW looks the group up first").Total).To(Equal(0))
 		id, _ := s.createGroup(ctx, name)
 		for _, want := range [][]string{{a.ID, b.ID}, {b.ID}, {}} {
@@ -100,11 +100,11 @@ func describeSCIMGroupPut(s *scimSpec) {
 
 	scimIt("SCIM-GRP-PUT-RENAME: renames a group by PUT and keeps its members (okta-scim.md a.3 A16 AIW)", KindPositive, func(ctx SpecContext) {
 		s.requirePutApplies(ctx)
-		u := newTestUser("grename")
+		u := s.newTestUser("grename")
 		s.createUser(ctx, &u)
-		old := pfx() + "-grp-old-" + randToken(8)
+		old := s.pfx() + "-grp-old-" + randToken(8)
 		id, _ := s.createGroup(ctx, old)
-		renamed := pfx() + "-grp-new-" + randToken(8)
+		renamed := s.pfx() + "-grp-new-" + randToken(8)
 		r := s.put(ctx, "/Groups/"+id, obj{"schemas": []any{schemaGroup}, "displayName": renamed, "members": memberList(u.ID)})
 		Expect(r.Status).To(Equal(http.StatusOK), because("RFC 7644 §3.5.1: the group PUT answers 200", r))
 		got := s.expectGroup(ctx, id)
@@ -122,10 +122,10 @@ func describeSCIMGroupPatch(s *scimSpec) {
 		var u [3]testUser
 		BeforeEach(func(ctx SpecContext) {
 			for i := range u {
-				u[i] = newTestUser("gpatch")
+				u[i] = s.newTestUser("gpatch")
 				s.createUser(ctx, &u[i])
 			}
-			g, _ = s.createGroup(ctx, pfx()+"-grp-patch-"+randToken(8))
+			g, _ = s.createGroup(ctx, s.pfx()+"-grp-patch-"+randToken(8))
 		})
 		members := func(ctx SpecContext) []string {
 			GinkgoHelper()
@@ -165,7 +165,7 @@ func describeSCIMGroupPatch(s *scimSpec) {
 
 		scimIt("SCIM-GRP-PATCH-RENAME: renames with Okta's path-less replace whose value holds the group's own id (okta-scim.md a.3 A16)", KindPositive, func(ctx SpecContext) {
 			addTwo(ctx) // a group whose PATCH requests are applied at all
-			renamed := pfx() + "-grp-renamed-" + randToken(8)
+			renamed := s.pfx() + "-grp-renamed-" + randToken(8)
 			s.expectMembersSet(s.patch(ctx, "/Groups/"+g, op("replace", "", obj{"id": g, "displayName": renamed})))
 			got := s.expectGroup(ctx, g)
 			Expect(got.JSON["displayName"]).To(Equal(renamed), because("the group has its new name; the id inside the value (same id) is tolerated", got))

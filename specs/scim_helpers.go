@@ -119,9 +119,9 @@ type testUser struct {
 }
 
 // newTestUser is a uniquely named user whose userName is an e-mail address, as Okta's default is.
-func newTestUser(tag string) testUser {
+func (su *Suite) newTestUser(tag string) testUser {
 	r := randToken(8)
-	name := pfx() + "-" + tag + "-" + r + "@ssoconform.test"
+	name := su.prefix + "-" + tag + "-" + r + "@ssoconform.test"
 	return testUser{UserName: name, Email: name, Given: "Given" + r, Family: "Family" + r,
 		ExternalID: "00u" + randToken(17)}
 }

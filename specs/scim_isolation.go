@@ -21,14 +21,14 @@ func describeSCIMIsolation(s *scimSpec) {
 		var other testUser
 		BeforeEach(func(ctx SpecContext) {
 			b = *s.T.Second
-			other = newTestUser("tenb")
+			other = s.newTestUser("tenb")
 			createUserAt(ctx, b, &other, oktaCreateBody(other))
 		})
 
 		scimIt("SCIM-TEN-GET: answers another tenant's user and group ids with 404, as for unknown ids (conformance.md SCIM-TEN-GET)", func(ctx SpecContext) {
 			expectRefusal(s.get(ctx, "/Users/"+other.ID), http.StatusNotFound, "", "tenant isolation: another tenant's user id answers 404 (not 403: existence must not leak)")
 			if s.T.Has(harness.FeatureGroups) {
-				gid := createGroupAt(ctx, b, pfx()+"-ten-grp-"+randToken(8))
+				gid := createGroupAt(ctx, b, s.pfx()+"-ten-grp-"+randToken(8))
 				expectRefusal(s.get(ctx, "/Groups/"+gid), http.StatusNotFound, "", "tenant isolation: another tenant's group id answers 404")
 			}
 		})
@@ -60,7 +60,7 @@ func describeSCIMIsolation(s *scimSpec) {
 			r := s.get(ctx, filterPath("Users", eqFilter("userName", other.UserName)))
 			Expect(readList(r, "the lookup answers 200").Total).To(Equal(0), because("tenant isolation: a userName lookup never finds another tenant's user", r))
 			if s.T.Has(harness.FeatureFilterOps) {
-				for _, f := range []string{eqFilter("id", other.ID), eqFilter("externalId", other.ExternalID), "userName sw " + harness.QuoteFilterValue(pfx()+"-tenb-"), "userName eq " + harness.QuoteFilterValue(other.UserName) + " or id pr"} {
+				for _, f := range []string{eqFilter("id", other.ID), eqFilter("externalId", other.ExternalID), "userName sw " + harness.QuoteFilterValue(s.pfx()+"-tenb-"), "userName eq " + harness.QuoteFilterValue(other.UserName) + " or id pr"} {
 					r := s.get(ctx, filterPath("Users", f))
 					Expect(ids(readList(r, "the filter answers 200").Resources)).NotTo(ContainElement(other.ID), because("tenant isolation: no filter returns another tenant's user", r))
 				}
@@ -78,7 +78,7 @@ func describeSCIMIsolation(s *scimSpec) {
 
 		scimIt("SCIM-TEN-GROUP-REF: refuses another tenant's user as a group member (conformance.md SCIM-TEN-GROUP-REF)", FeatureLabel(harness.FeatureGroups), func(ctx SpecContext) {
 			s.requireUpdatesApply(ctx)
-			gid, _ := s.createGroup(ctx, pfx()+"-ten-ref-"+randToken(8))
+			gid, _ := s.createGroup(ctx, s.pfx()+"-ten-ref-"+randToken(8))
 			r := s.setMembers(ctx, gid, []string{other.ID}, nil)
 			Expect(r.Status).To(Or(Equal(http.StatusBadRequest), Equal(http.StatusNotFound)), because("tenant isolation: another tenant's user id is no valid member (400 invalidValue or 404)", r))
 			Expect(memberIDs(s.expectGroup(ctx, gid).JSON)).To(BeEmpty(), "the other tenant's user was not linked")
@@ -91,7 +91,7 @@ func describeSCIMConcurrency(s *scimSpec) {
 	Context("concurrency", KindRobustness, func() {
 		race := func(ctx SpecContext, names []string) {
 			GinkgoHelper()
-			first := newTestUser("race")
+			first := s.newTestUser("race")
 			s.createUser(ctx, &first)
 			dup := s.post(ctx, "/Users", oktaCreateBody(first))
 			owned("SCIM-USR-CREATE-409", dup.Status == http.StatusConflict, because("a sequential second create of one userName is refused with 409", dup))
@@ -99,7 +99,7 @@ func describeSCIMConcurrency(s *scimSpec) {
 			errs := make([]error, len(names))
 			var wg sync.WaitGroup
 			for i, name := range names {
-				u := newTestUser("race")
+				u := s.newTestUser("race")
 				u.UserName = name
 				wg.Go(func() { resps[i], errs[i] = s.T.Do(ctx, http.MethodPost, "/Users", oktaCreateBody(u)) })
 			}
@@ -123,7 +123,7 @@ func describeSCIMConcurrency(s *scimSpec) {
 		}
 
 		scimIt("SCIM-CC-CREATE: 20 parallel creates of one userName make exactly one user: one 201, nineteen 409 (issue 5, RFC 7644 §3.3)", func(ctx SpecContext) {
-			name := newTestUser("cc").UserName
+			name := s.newTestUser("cc").UserName
 			names := make([]string, 20)
 			for i := range names {
 				names[i] = name
@@ -132,7 +132,7 @@ func describeSCIMConcurrency(s *scimSpec) {
 		})
 
 		scimIt("SCIM-CC-CREATE-CASE: 20 parallel creates of one userName in different cases make exactly one user (RFC 7643 §4.1.1)", func(ctx SpecContext) {
-			name := newTestUser("cccase").UserName
+			name := s.newTestUser("cccase").UserName
 			names := make([]string, 20)
 			for i := range names {
 				switch i % 3 {

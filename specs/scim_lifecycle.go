@@ -18,7 +18,7 @@ func describeSCIMLifecycle(s *scimSpec) {
 	}
 	Context("users: lifecycle", func() {
 		scimIt("SCIM-USR-DEACTIVATE: deactivates with "+how+" and keeps the user retrievable with active:false (Okta CRUD test 8)", KindPositive, func(ctx SpecContext) {
-			u := newTestUser("deact")
+			u := s.newTestUser("deact")
 			s.createUser(ctx, &u)
 			s.expectActiveAnswer(s.setActive(ctx, u.ID, false), false)
 			got := s.getUser(ctx, u.ID, "Okta CRUD test 8: a deactivated user answers GET with 200 (never 404)")
@@ -30,7 +30,7 @@ func describeSCIMLifecycle(s *scimSpec) {
 		})
 
 		scimIt("SCIM-USR-REACTIVATE: reactivates with "+how+" under the same id (Okta CRUD test 11, OIN plan C9293)", KindPositive, func(ctx SpecContext) {
-			u := newTestUser("react")
+			u := s.newTestUser("react")
 			s.createUser(ctx, &u)
 			s.requireActive(ctx, u.ID, false, ownerDeactivate)
 			s.expectActiveAnswer(s.setActive(ctx, u.ID, true), true)
@@ -42,7 +42,7 @@ func describeSCIMLifecycle(s *scimSpec) {
 		})
 
 		scimIt("SCIM-USR-LIFECYCLE: survives Okta's whole sequence: lookup, create, lookup, read, profile PUT, deactivate, reactivate (conformance.md SCIM-LIFECYCLE)", KindPositive, func(ctx SpecContext) {
-			u := newTestUser("life")
+			u := s.newTestUser("life")
 			// each step is owned by the spec named for it; this spec owns what survives the sequence
 			By("looking the user up: no match")
 			before := s.get(ctx, filterPath("Users", eqFilter("userName", u.UserName)))
@@ -66,7 +66,7 @@ func describeSCIMLifecycle(s *scimSpec) {
 		})
 
 		scimIt("SCIM-USR-LINK-EXISTING: links a user that already exists: lookup, GET, PUT of Okta's profile, no duplicate (okta-scim.md a.3 A3, OIN plan C9335)", KindPositive, func(ctx SpecContext) {
-			u := newTestUser("link")
+			u := s.newTestUser("link")
 			s.createUser(ctx, &u)
 			found := s.findUsers(ctx, u.UserName)
 			Expect(found).To(HaveLen(1), "Okta's lookup finds the existing user, so it links instead of creating")
@@ -81,7 +81,7 @@ func describeSCIMLifecycle(s *scimSpec) {
 		})
 
 		scimIt("SCIM-USR-DELETE: deletes a user: 204, then 404, gone from lookups, the userName free again (RFC 7644 §3.6)", KindPositive, FeatureLabel(harness.FeatureUserDelete), func(ctx SpecContext) {
-			u := newTestUser("delete")
+			u := s.newTestUser("delete")
 			s.createUser(ctx, &u)
 			r := s.del(ctx, "/Users/"+u.ID)
 			Expect(r.Status).To(Equal(http.StatusNoContent), because("RFC 7644 §3.6: DELETE answers 204 No Content", r))

@@ -23,7 +23,7 @@ func describeSCIMListing(s *scimSpec) {
 		})
 
 		scimIt("SCIM-LIST-SHAPE: lists users with integer counts and Okta's required attributes (Okta SPEC test 1, RFC 7644 §3.4.2)", KindPositive, func(ctx SpecContext) {
-			u := newTestUser("shape")
+			u := s.newTestUser("shape")
 			s.createUser(ctx, &u)
 			r := s.get(ctx, "/Users?"+harness.Query("count", "1", "startIndex", "1"))
 			l := expectList(r, "GET /Users?count=1&startIndex=1 answers 200 with a ListResponse")
@@ -37,7 +37,7 @@ func describeSCIMListing(s *scimSpec) {
 		scimIt("SCIM-LIST-PAGES: pages through every user once, in a stable order for any page size (okta-scim.md a.3 A10, RFC 7644 §3.4.2.4)", KindPositive, func(ctx SpecContext) {
 			var mine []string
 			for range 3 {
-				u := newTestUser("page")
+				u := s.newTestUser("page")
 				s.createUser(ctx, &u)
 				mine = append(mine, u.ID)
 			}
@@ -54,7 +54,7 @@ func describeSCIMListing(s *scimSpec) {
 
 		scimIt("SCIM-LIST-PAST-END: answers a startIndex past the end with an empty page, itemsPerPage 0 and the same totalResults (RFC 7644 §3.4.2.4, okta-scim.md e.2 L-03)", KindPositive, func(ctx SpecContext) {
 			for range 2 {
-				u := newTestUser("end")
+				u := s.newTestUser("end")
 				s.createUser(ctx, &u)
 			}
 			total := readList(s.get(ctx, "/Users?"+harness.Query("startIndex", "1", "count", "1")), "GET /Users answers a ListResponse").Total
@@ -69,7 +69,7 @@ func describeSCIMListing(s *scimSpec) {
 		})
 
 		scimIt("SCIM-LIST-BOUNDS: reads startIndex < 1 as 1 and a negative count as 0 (RFC 7644 §3.4.2.4)", KindRobustness, func(ctx SpecContext) {
-			u := newTestUser("bounds")
+			u := s.newTestUser("bounds")
 			s.createUser(ctx, &u)
 			first := readList(s.get(ctx, "/Users?"+harness.Query("startIndex", "1", "count", "2")), "GET /Users answers a ListResponse")
 			r := s.get(ctx, "/Users?"+harness.Query("startIndex", "0", "count", "2"))
@@ -84,7 +84,7 @@ func describeSCIMListing(s *scimSpec) {
 		})
 
 		scimIt("SCIM-LIST-GROUPS: lists groups with and without paging parameters (Okta SPEC test 10, okta-scim.md a.3 A11)", KindPositive, FeatureLabel(harness.FeatureGroups), func(ctx SpecContext) {
-			s.createGroup(ctx, pfx()+"-list-"+randToken(8))
+			s.createGroup(ctx, s.pfx()+"-list-"+randToken(8))
 			readList(s.get(ctx, "/Groups"), "GET /Groups answers 200 with a ListResponse")
 			l := readList(s.get(ctx, "/Groups?"+harness.Query("startIndex", "1", "count", "100")), "GET /Groups?startIndex=1&count=100 answers 200 with a ListResponse")
 			Expect(l.Total).To(BeNumerically(">=", 1), "the group just created is counted")

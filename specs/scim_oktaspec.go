@@ -51,7 +51,7 @@ func describeOktaSPECTest(s *scimSpec) {
 			family = string(rune('A'+mustInt(26))) + lowers(8) + digits(3)
 			userName = given + family + "@atko.com"
 			caps = strings.ToUpper(userName)
-			seed := newTestUser("oktaspec") // Okta: "at least one user must already exist"
+			seed := s.newTestUser("oktaspec") // Okta: "at least one user must already exist"
 			r := s.post(ctx, "/Users", oktaCreateBody(seed))
 			owned(ownerCreate, r.Status == http.StatusCreated, because("RFC 7644 §3.3: POST /Users answers 201 Created", r))
 			if id, _ := r.JSON["id"].(string); id != "" {

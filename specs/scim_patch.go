@@ -22,7 +22,7 @@ func describeSCIMUserPatch(s *scimSpec) {
 	}
 	Context("users: PATCH", FeatureLabel(harness.FeaturePatch), func() {
 		scimIt("SCIM-USR-PATCH-PROFILE: applies a path-less replace of name.givenName and keeps the other sub-attributes (RFC 7644 §3.5.2.3, okta-scim.md a.3 A4')", KindPositive, func(ctx SpecContext) {
-			u := newTestUser("patchprof")
+			u := s.newTestUser("patchprof")
 			s.createUser(ctx, &u)
 			r := s.patch(ctx, "/Users/"+u.ID, op("replace", "", obj{"name": obj{"givenName": "Patched"}}))
 			patchOK(r, "a path-less replace with a value object is applied")
@@ -32,7 +32,7 @@ func describeSCIMUserPatch(s *scimSpec) {
 		})
 
 		scimIt("SCIM-USR-PATCH-PATHS: applies add, replace and remove with attribute paths (RFC 7644 §3.5.2.1-3)", KindPositive, func(ctx SpecContext) {
-			u := newTestUser("patchpath")
+			u := s.newTestUser("patchpath")
 			s.createUser(ctx, &u)
 			s.requirePatchApplies(ctx, &u)
 			ext := "00u" + randToken(17)
@@ -52,7 +52,7 @@ func describeSCIMUserPatch(s *scimSpec) {
 		})
 
 		scimIt("SCIM-USR-PATCH-ACTIVE-PATH: deactivates and reactivates with replace path active (RFC 7644 §3.5.2.3, okta-scim.md e.5 U-17)", KindPositive, func(ctx SpecContext) {
-			u := newTestUser("patchactive")
+			u := s.newTestUser("patchactive")
 			s.createUser(ctx, &u)
 			s.requirePatchApplies(ctx, &u)
 			for _, active := range []bool{false, true} {
@@ -63,7 +63,7 @@ func describeSCIMUserPatch(s *scimSpec) {
 		})
 
 		scimIt("SCIM-USR-PATCH-ATOMIC: refuses a PATCH with one invalid operation with 400 and applies none of it (RFC 7644 §3.5.2)", KindNegative, func(ctx SpecContext) {
-			u := newTestUser("patchatomic")
+			u := s.newTestUser("patchatomic")
 			s.createUser(ctx, &u)
 			s.requirePatchApplies(ctx, &u)
 			r := s.patch(ctx, "/Users/"+u.ID, op("replace", "name.givenName", "MustNotStick"), op("frobnicate", "displayName", "x"))
@@ -73,7 +73,7 @@ func describeSCIMUserPatch(s *scimSpec) {
 		})
 
 		scimIt("SCIM-USR-PATCH-ERRORS: refuses malformed PATCH requests with 400 noTarget, invalidPath or mutability, and unknown ids with 404 (RFC 7644 §3.5.2, §3.12)", KindNegative, func(ctx SpecContext) {
-			u := newTestUser("patcherr")
+			u := s.newTestUser("patcherr")
 			s.createUser(ctx, &u)
 			s.requirePatchApplies(ctx, &u)
 			path := "/Users/" + u.ID
@@ -90,7 +90,7 @@ func describeSCIMUserPatch(s *scimSpec) {
 
 		if s.profile == harness.FlavourRFC {
 			scimIt("SCIM-USR-PATCH-ENTRA: takes Entra's PATCH dialect: capitalised ops and \"False\" strings (okta-scim.md c.2, e.5 U-18)", KindRobustness, FeatureLabel(harness.FeatureEntraCompat), func(ctx SpecContext) {
-				u := newTestUser("entra")
+				u := s.newTestUser("entra")
 				s.createUser(ctx, &u)
 				s.requirePatchApplies(ctx, &u)
 				patchOK(s.patch(ctx, "/Users/"+u.ID, op("Replace", "active", "False")), "Entra sends op Replace with the string \"False\"")
@@ -109,7 +109,7 @@ func describeSCIMUserPatch(s *scimSpec) {
 // givenName is applied (SCIM-USR-PUT owns it): a server that ignores PUT fails that spec and blocks these.
 func (s *scimSpec) requirePutApplies(ctx context.Context) {
 	GinkgoHelper()
-	u := newTestUser("preput")
+	u := s.newTestUser("preput")
 	s.createUser(ctx, &u)
 	body := s.expectUser(ctx, u.ID).JSON
 	given := "Put" + randToken(6)
@@ -127,7 +127,7 @@ func (s *scimSpec) requireUpdatesApply(ctx context.Context) {
 	GinkgoHelper()
 	s.requirePutApplies(ctx)
 	if s.T.Has(harness.FeaturePatch) {
-		u := newTestUser("prepatch")
+		u := s.newTestUser("prepatch")
 		s.createUser(ctx, &u)
 		s.requirePatchApplies(ctx, &u)
 	}

@@ -20,7 +20,7 @@ func describeSCIMTransport(s *scimSpec) {
 				r := s.send(ctx, harness.SCIMRequest{Method: http.MethodGet, Path: path, Authorization: &none})
 				expectRefusal(r, http.StatusUnauthorized, "", "RFC 7644 §3.12 / §2: a request without credentials is refused with 401")
 			}
-			r := s.send(ctx, harness.SCIMRequest{Method: http.MethodPost, Path: "/Users", Body: oktaCreateBody(newTestUser("noauth")), Authorization: &none})
+			r := s.send(ctx, harness.SCIMRequest{Method: http.MethodPost, Path: "/Users", Body: oktaCreateBody(s.newTestUser("noauth")), Authorization: &none})
 			expectRefusal(r, http.StatusUnauthorized, "", "RFC 7644 §2: an unauthenticated create is refused with 401 and creates nothing")
 		})
 
@@ -61,7 +61,7 @@ func describeSCIMTransport(s *scimSpec) {
 		})
 
 		scimIt("SCIM-CT-JSON: takes application/json bodies like application/scim+json (Okta SPEC test 6, RFC 7644 §3.1)", KindPositive, func(ctx SpecContext) {
-			u := newTestUser("ctjson")
+			u := s.newTestUser("ctjson")
 			r := s.send(ctx, harness.SCIMRequest{Method: http.MethodPost, Path: "/Users", Body: oktaCreateBody(u),
 				Header: map[string]string{"Content-Type": "application/json", "Accept": "application/scim+json; charset=utf-8"}})
 			Expect(r.Status).To(Equal(http.StatusCreated), because("Okta's SPEC test creates users with Content-Type application/json; it must be taken like application/scim+json", r))
@@ -72,7 +72,7 @@ func describeSCIMTransport(s *scimSpec) {
 		})
 
 		scimIt("SCIM-CT-415: refuses a body in another media type with 415 and creates nothing (RFC 7644 §3.1, RFC 9110 §15.5.16)", KindNegative, func(ctx SpecContext) {
-			u := newTestUser("ct415")
+			u := s.newTestUser("ct415")
 			for _, ct := range []string{"text/plain", "application/xml", "application/x-www-form-urlencoded"} {
 				r := s.send(ctx, harness.SCIMRequest{Method: http.MethodPost, Path: "/Users", Body: oktaCreateBody(u), Header: map[string]string{"Content-Type": ct}})
 				expectRefusal(r, http.StatusUnsupportedMediaType, "", "RFC 7644 §3.1: SCIM bodies are application/scim+json (or application/json); another media type is refused with 415")

@@ -14,7 +14,7 @@ import (
 func describeSCIMUsers(s *scimSpec) {
 	Context("users: create and read", func() {
 		scimIt("SCIM-USR-CREATE-201: answers Okta's create with 201 and the full resource: id, meta, the values sent (RFC 7644 §3.3, okta-scim.md a.3 A2)", KindPositive, func(ctx SpecContext) {
-			u := newTestUser("create")
+			u := s.newTestUser("create")
 			r := s.createUser(ctx, &u)
 			for path, want := range map[string]any{"userName": u.UserName, "name.givenName": u.Given, "name.familyName": u.Family,
 				"emails[0].value": u.Email, "active": true} {
@@ -31,7 +31,7 @@ func describeSCIMUsers(s *scimSpec) {
 		})
 
 		scimIt("SCIM-USR-PASSWORD-NEVER: never returns the password Okta sends on create (RFC 7643 §4.1.1 returned:never)", KindSecurity, func(ctx SpecContext) {
-			u := newTestUser("pw")
+			u := s.newTestUser("pw")
 			body := oktaCreateBody(u)
 			pw := body["password"].(string)
 			r := s.createUserWith(ctx, &u, body)
@@ -42,7 +42,7 @@ func describeSCIMUsers(s *scimSpec) {
 		})
 
 		scimIt("SCIM-USR-EXTRA-ATTRS: accepts Okta's extra and unknown attributes without storing unknown ones (okta-scim.md e.4 U-04, conformance.md SCIM-IN-UNKNOWN-ATTR)", KindRobustness, func(ctx SpecContext) {
-			u := newTestUser("extra")
+			u := s.newTestUser("extra")
 			body := oktaCreateBody(u)
 			body["schemas"] = []any{schemaUser, schemaEnterprise}
 			body[schemaEnterprise] = obj{"department": "R&D", "employeeNumber": "42", "costCenter": "CC1", "organization": "Org",
@@ -69,7 +69,7 @@ func describeSCIMUsers(s *scimSpec) {
 		})
 
 		scimIt("SCIM-USR-CREATE-409: refuses a second create of the same userName with 409 uniqueness (RFC 7644 §3.3, Okta SPEC test 8)", KindNegative, func(ctx SpecContext) {
-			u := newTestUser("dup")
+			u := s.newTestUser("dup")
 			s.createUser(ctx, &u)
 			r := s.post(ctx, "/Users", oktaCreateBody(u))
 			expectRefusal(r, http.StatusConflict, "uniqueness", "RFC 7644 §3.3: a duplicate userName is refused with 409 and scimType uniqueness")
@@ -78,7 +78,7 @@ func describeSCIMUsers(s *scimSpec) {
 		})
 
 		scimIt("SCIM-USR-CREATE-409-CASE: refuses a create whose userName differs only in case with 409 (RFC 7643 §4.1.1 caseExact:false, uniqueness:server)", KindNegative, func(ctx SpecContext) {
-			u := newTestUser("dupcase")
+			u := s.newTestUser("dupcase")
 			s.createUser(ctx, &u)
 			dup := s.post(ctx, "/Users", oktaCreateBody(u))
 			owned("SCIM-USR-CREATE-409", dup.Status == http.StatusConflict, because("an exact duplicate is refused with 409", dup))
@@ -92,7 +92,7 @@ func describeSCIMUsers(s *scimSpec) {
 			r8 := randToken(8)
 			for _, name := range []string{"MiXeD.Case-" + r8 + "@Example.TEST", "ünïcödé-ßtraße-" + r8 + "@例え.test",
 				"first last " + r8, "<b>html</b>&amp;'\"" + r8 + "@ssoconform.test"} {
-				u := newTestUser("exact")
+				u := s.newTestUser("exact")
 				u.UserName = name
 				r := s.createUser(ctx, &u)
 				Expect(r.JSON["userName"]).To(Equal(name), because("userName round-trips exactly as sent: Okta's later userName eq lookups must find it", r))
@@ -102,7 +102,7 @@ func describeSCIMUsers(s *scimSpec) {
 		})
 
 		scimIt("SCIM-USR-GET: answers GET /Users/{id} with the single resource (Okta SPEC tests 2 and 7, RFC 7644 §3.4.1)", KindPositive, func(ctx SpecContext) {
-			u := newTestUser("get")
+			u := s.newTestUser("get")
 			s.createUser(ctx, &u)
 			r := s.expectUser(ctx, u.ID)
 			Expect(r.JSON["schemas"]).NotTo(ContainElement(schemaList), because("GET by id answers a User, never a ListResponse (Okta PUTs back what it GETs)", r))
@@ -123,7 +123,7 @@ func describeSCIMUsers(s *scimSpec) {
 
 	Context("users: replace (PUT)", func() {
 		scimIt("SCIM-USR-PUT: takes Okta's GET-then-PUT of the server's own representation with a changed attribute (RFC 7644 §3.5.1, okta-scim.md a.3 A4)", KindPositive, func(ctx SpecContext) {
-			u := newTestUser("put")
+			u := s.newTestUser("put")
 			s.createUser(ctx, &u)
 			body := s.expectUser(ctx, u.ID).JSON
 			body["name"].(obj)["givenName"] = "Changed" + randToken(4)
@@ -138,7 +138,7 @@ func describeSCIMUsers(s *scimSpec) {
 		})
 
 		scimIt("SCIM-USR-PUT-EMPTY: takes a PUT that empties or omits optional attributes (okta-scim.md e.5 U-12, OIN plan C9337)", KindRobustness, func(ctx SpecContext) {
-			u := newTestUser("putempty")
+			u := s.newTestUser("putempty")
 			body := oktaCreateBody(u)
 			body["title"] = "Engineer"
 			s.createUserWith(ctx, &u, body)
@@ -154,7 +154,7 @@ func describeSCIMUsers(s *scimSpec) {
 
 		scimIt("SCIM-USR-PUT-404: answers a PUT to an unknown id with 404 and creates nothing (RFC 7644 §3.5.1)", KindNegative, func(ctx SpecContext) {
 			s.requirePutApplies(ctx)
-			u := newTestUser("put404")
+			u := s.newTestUser("put404")
 			r := s.put(ctx, "/Users/"+randToken(24), oktaCreateBody(u))
 			expectRefusal(r, http.StatusNotFound, "", "RFC 7644 §3.5.1: PUT never creates; an unknown id answers 404")
 			found := s.findUsers(ctx, u.UserName)
@@ -163,7 +163,7 @@ func describeSCIMUsers(s *scimSpec) {
 
 		scimIt("SCIM-USR-PUT-409: refuses a PUT that takes another user's userName with 409 uniqueness (RFC 7644 §3.12)", KindNegative, func(ctx SpecContext) {
 			s.requirePutApplies(ctx)
-			a, b := newTestUser("puta"), newTestUser("putb")
+			a, b := s.newTestUser("puta"), s.newTestUser("putb")
 			s.createUser(ctx, &a)
 			s.createUser(ctx, &b)
 			body := s.expectUser(ctx, b.ID).JSON
@@ -174,7 +174,7 @@ func describeSCIMUsers(s *scimSpec) {
 		})
 
 		scimIt("SCIM-USR-READONLY: ignores client-supplied id and meta on create and replace (RFC 7644 §3.3, §3.5.1)", KindSecurity, func(ctx SpecContext) {
-			u := newTestUser("readonly")
+			u := s.newTestUser("readonly")
 			body := oktaCreateBody(u)
 			body["id"] = "client-chosen-" + randToken(6)
 			body["meta"] = obj{"created": "2001-01-01T00:00:00Z", "resourceType": "Group"}

@@ -24,6 +24,13 @@
 // labels from labels.go. Each spec makes its own uniquely named organizations and users, so specs can run
 // in parallel and in random order.
 //
+// No package variable holds a run's state. Register(cfg) builds a Suite (the configuration, the
+// reference stack or SCIM target the suite set-up makes, the run's name prefix, its summary) and
+// registers every container as a method of it (describeX in each file), so specs and their helpers
+// read su.stack, su.cfg, su.scim. Test, RunSCIM, RunSSO and SCIMCatalogue drop what an earlier run
+// registered (Ginkgo's globals.Reset) and register afresh, so they can run one after another in one
+// process.
+//
 //	func TestConformance(t *testing.T) {
 //		specs.Test(t, specs.Config{RefAppBin: "bin/refapp", ReportDir: "out"})
 //	}
@@ -40,11 +47,14 @@ import (
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
+	"github.com/onsi/ginkgo/v2/extensions/globals"
+	"github.com/onsi/ginkgo/v2/types"
 	. "github.com/onsi/gomega"
 	"github.com/onsi/gomega/gexec"
 
 	"github.com/ssoconform/ssoconform/harness"
 	"github.com/ssoconform/ssoconform/harness/browser"
+	"github.com/ssoconform/ssoconform/harness/refappdriver"
 )
 
 // Config says what the specs run against.
@@ -64,6 +74,9 @@ type Config struct {
 	App harness.App
 	// Protocols are the protocols the catalogue covers. Default: the App's.
 	Protocols []string
+	// Profile weighs the catalogue's failures in the verdict (Level, scim_levels.go): okta-oin and
+	// okta-aiw count Level:okta, rfc counts Level:must too. Default: okta-oin when App is set.
+	Profile harness.SCIMFlavour
 	// Attachments are files in ReportDir that report.html links to (e.g. a container's log). Default:
 	// none.
 	Attachments []string
@@ -71,6 +84,8 @@ type Config struct {
 	// spec is "deviated" and does not fail the verdict; a listed spec that passes, an expired entry or
 	// an unknown spec ID fails the run. Default: none.
 	Deviations []Deviation
+
+	prefix string // the SCIM run's name prefix (SCIMRun.Prefix). Default: "scim".
 }
 
 func (c Config) withDefaults() Config {
@@ -80,45 +95,107 @@ func (c Config) withDefaults() Config {
 	if c.App != nil && len(c.Protocols) == 0 {
 		c.Protocols = c.App.Protocols()
 	}
+	if c.App != nil && c.Profile == "" {
+		c.Profile = harness.FlavourOktaOIN
+	}
 	return c
 }
 
-// current is the configuration of this run, set once by Test before any spec runs.
-var current Config
+// Suite is one run of the specs: its configuration and what the suite set-up builds (the reference
+// stack, the SCIM target, the run's name prefix), and the summary the report node writes. Every spec
+// reads its state from the Suite it was registered by, so the specs keep no state between runs and
+// Test can run them more than once in a process.
+type Suite struct {
+	cfg     Config
+	prefix  string             // part of every SCIM name the run creates (pfx)
+	stack   *harness.Stack     // the reference stack; nil against an external target
+	scim    harness.SCIMTarget // the SCIM specs' target, set by the suite set-up
+	summary Summary            // set when the run ends (writeReports)
+	report  types.Report       // the run's Ginkgo report, read by SCIMCatalogue
+}
 
-// stack is this process's reference stack, started in the suite's set-up.
-var stack *harness.Stack
+// Summary is the summary of the run, once it has ended.
+func (su *Suite) Summary() Summary { return su.summary }
+
+// Register adds the conformance specs for cfg to the Ginkgo suite of this process, with their suite
+// set-up (building and starting the reference stack unless cfg names a target) and the report node
+// (report.html and summary.txt in cfg.ReportDir; none when it is empty). cfg is taken as it is: the
+// defaults of Config are Test's. Call it at the top level, once per suite, then RunSpecs; Test does
+// both.
+//
+//	var _ = specs.Register(specs.Config{SCIM: &target})
+func Register(cfg Config) *Suite {
+	su := &Suite{cfg: cfg, prefix: cfg.prefix}
+	if su.prefix == "" {
+		su.prefix = "scim"
+	}
+	SynchronizedBeforeSuite(su.buildRefApp, su.setUp, NodeTimeout(5*time.Minute))
+	SynchronizedAfterSuite(func() {}, func() { gexec.CleanupBuildArtifacts() })
+	ReportAfterSuite("ssoconform HTML report", su.writeReports)
+	su.describeCatalogue()
+	su.describeProvisioning()
+	su.describeProvisioningActions()
+	su.describeProvisioningActions2()
+	su.describeProvisioningGroupLifecycle()
+	su.describeSCIM()
+	su.describeSeedEmailType()
+	su.describeSeedSettings()
+	su.describeSeedState()
+	su.describeSsoKeys()
+	su.describeSsoOidc()
+	su.describeSsoRefusal()
+	su.describeSsoSaml()
+	su.describeSsoSaml2()
+	su.describeSsoSanitize()
+	su.describeSsoSession()
+	su.describeSsoSettings()
+	su.describeSsoSharedDb()
+	return su
+}
+
+// runSpecs runs the specs of a fresh Register(cfg) in this process: whatever an earlier run
+// registered is dropped first (Ginkgo keeps one suite per process), so runs can follow each other.
+func runSpecs(t GinkgoTestingT, cfg Config, description string, args ...any) *Suite {
+	globals.Reset()
+	su := Register(cfg)
+	RegisterFailHandler(Fail)
+	RunSpecs(t, description, args...)
+	return su
+}
 
 // Test runs the conformance specs under `go test`. Ginkgo flags (-ginkgo.label-filter,
 // -ginkgo.junit-report, ...) apply as usual. With cfg.SCIM set it runs what `ssoconform scim` runs:
 // Okta's connection test first (a target that cannot be tested fails t with one sentence), then the
-// specs of the target's profile that need no reference stack.
+// specs of the target's profile that need no reference stack. Each call runs the specs afresh, so a
+// test may call it more than once (two SCIM targets, say); any specs registered in the process before
+// it are dropped.
 func Test(t *testing.T, cfg Config) {
-	current = cfg.withDefaults()
-	RegisterFailHandler(Fail)
+	cfg = cfg.withDefaults()
 	if cfg.SCIM == nil {
-		RunSpecs(t, "ssoconform conformance")
+		runSpecs(t, cfg, "ssoconform conformance")
 		return
 	}
 	target := *cfg.SCIM
 	target.Flavour = target.Profile()
-	current.SCIM = &target
+	cfg.SCIM = &target
 	if err := preflight(target); err != nil {
 		t.Fatal(err)
 	}
-	runPrefix = newRunPrefix()
+	cfg.prefix = newRunPrefix()
 	suiteConfig, reporterConfig := GinkgoConfiguration()
 	suiteConfig.LabelFilter = scimFilter(target.Flavour, suiteConfig.LabelFilter)
 	var rec failRecorder // the verdict decides, so warnings and deviated specs do not fail t
-	RunSpecs(&rec, "ssoconform SCIM conformance ("+string(target.Flavour)+")", suiteConfig, reporterConfig)
-	failOnVerdict(t, lastSummary)
+	su := runSpecs(&rec, cfg, "ssoconform SCIM conformance ("+string(target.Flavour)+")", suiteConfig, reporterConfig)
+	failOnVerdict(t, su.Summary())
 }
 
-var _ = SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
-	if current.SCIM != nil || current.App != nil {
+// buildRefApp, on the first parallel process only, builds the reference app unless the run has one
+// or needs none, and hands its path to every process.
+func (su *Suite) buildRefApp(ctx SpecContext) []byte {
+	if su.cfg.SCIM != nil || su.cfg.App != nil {
 		return nil // an external target: nothing to build
 	}
-	bin := current.RefAppBin
+	bin := su.cfg.RefAppBin
 	if bin == "" {
 		var err error
 		bin, err = gexec.Build("github.com/ssoconform/ssoconform/cmd/refapp")
@@ -127,11 +204,17 @@ var _ = SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
 	abs, err := filepath.Abs(bin)
 	Expect(err).NotTo(HaveOccurred())
 	return []byte(abs)
-}, func(ctx SpecContext, bin []byte) {
-	cfg := current
-	Expect(os.MkdirAll(cfg.ReportDir, 0o755)).To(Succeed())
+}
+
+// setUp, on every parallel process, starts the reference stack (unless the run names a target) and
+// sets the SCIM specs' target.
+func (su *Suite) setUp(ctx SpecContext, bin []byte) {
+	cfg := su.cfg
+	if cfg.ReportDir != "" {
+		Expect(os.MkdirAll(cfg.ReportDir, 0o755)).To(Succeed())
+	}
 	if cfg.SCIM != nil {
-		scimBase = *cfg.SCIM
+		su.scim = *cfg.SCIM
 		return
 	}
 	if cfg.App != nil {
@@ -150,12 +233,12 @@ var _ = SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
 		RefAppArgs: []string{"--scim-rate-limit", "50", "--scim-rate-burst", "1500"},
 	})
 	Expect(err).NotTo(HaveOccurred(), "start the reference stack")
-	stack = st
+	su.stack = st
 	DeferCleanup(func(ctx SpecContext) {
 		Expect(st.Close(ctx)).To(Succeed())
 	}, NodeTimeout(30*time.Second))
-	scimBase = refAppSCIMTarget(ctx, st)
-}, NodeTimeout(5*time.Minute))
+	su.scim = refAppSCIMTarget(ctx, st)
+}
 
 // refAppSCIMTarget makes two organizations in the reference stack and returns the first one's SCIM
 // server with every feature declared and the second one as the isolation tenant.
@@ -174,33 +257,34 @@ func refAppSCIMTarget(ctx context.Context, st *harness.Stack) harness.SCIMTarget
 	return t
 }
 
-var _ = SynchronizedAfterSuite(func() {}, func() { gexec.CleanupBuildArtifacts() })
-
 // newPage opens an incognito page for the current spec, closed when the spec ends; on failure the spec's
 // report gets a screenshot and refapp's log.
-func newPage(ctx context.Context) *browser.Page {
+func (su *Suite) newPage(ctx context.Context) *browser.Page {
 	GinkgoHelper()
-	p, err := stack.Browser.NewPage(ctx)
+	p, err := su.stack.Browser.NewPage(ctx)
 	Expect(err).NotTo(HaveOccurred())
 	DeferCleanup(func(ctx SpecContext) {
 		if CurrentSpecReport().Failed() {
-			attachScreenshot(ctx, p, "failure")
-			AddReportEntry("refapp log", stack.App.Log(4000), ReportEntryVisibilityFailureOrVerbose)
+			su.attachScreenshot(ctx, p, "failure")
+			AddReportEntry("refapp log", su.stack.App.Log(4000), ReportEntryVisibilityFailureOrVerbose)
 		}
 		_ = p.Close()
 	})
 	return p
 }
 
+// pages drives the reference app's pages in the browser (its login page's SSO path).
+func (su *Suite) pages() harness.Driver { return refappdriver.Pages{URL: su.stack.App.URL} }
+
 // attachScreenshot saves a PNG of the page under the report directory and records its path and URL in
 // the spec's report.
-func attachScreenshot(ctx context.Context, p *browser.Page, what string) {
+func (su *Suite) attachScreenshot(ctx context.Context, p *browser.Page, what string) {
 	png, err := p.Screenshot(ctx)
 	if err != nil {
 		AddReportEntry("screenshot "+what+" failed", err.Error())
 		return
 	}
-	dir := filepath.Join(current.ReportDir, "screenshots")
+	dir := filepath.Join(su.cfg.ReportDir, "screenshots")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		AddReportEntry("screenshot "+what+" failed", err.Error())
 		return

@@ -9,113 +9,117 @@ import (
 	"github.com/ssoconform/ssoconform/harness"
 )
 
-var _ = Describe("Okta SSO over SAML and just-in-time members", Browser, func() {
-	It("SAML-SSO-PUSH-SIGNIN: a user pushed by SCIM signs in over SAML and is linked on first use", ProtocolSAML, KindPositive, func(ctx SpecContext) {
-		tn, err := stack.NewTenant(ctx, harness.TenantSpec{Name: "saml", Protocol: "saml"})
-		Expect(err).NotTo(HaveOccurred())
-		u, err := tn.AddOktaUser(ctx, "Sam", "Sanders")
-		Expect(err).NotTo(HaveOccurred())
-		Expect(tn.Assign(ctx, u)).To(Succeed())
-
-		page := newPage(ctx)
-		out, err := harness.SignInWithOkta(ctx, stack.Driver, page, tn.Org, u.Login, tn.Password(u))
-		Expect(err).NotTo(HaveOccurred())
-		attachScreenshot(ctx, page, "signed-in")
-		Expect(out.SignedIn).To(BeTrue(), "the app must sign the user in; it showed %q at %s", out.Error, out.URL)
-		Expect(out.Name).To(Equal("Sam Sanders"))
-		me := whoAmI(ctx, page)
-		Expect(me.status).To(Equal(http.StatusOK))
-		Expect(me.Email).To(Equal(u.Login))
-		Expect(me.Org).To(Equal(tn.Org))
-	})
-
-	DescribeTable("someone new joins with the Default Role (just in time)",
-		func(ctx SpecContext, protocol string) {
-			tn, err := stack.NewTenant(ctx, harness.TenantSpec{Name: "jit", Protocol: protocol, DefaultRole: "viewer"})
+func (su *Suite) describeSsoSaml() {
+	Describe("Okta SSO over SAML and just-in-time members", Browser, func() {
+		It("SAML-SSO-PUSH-SIGNIN: a user pushed by SCIM signs in over SAML and is linked on first use", ProtocolSAML, KindPositive, func(ctx SpecContext) {
+			tn, err := su.stack.NewTenant(ctx, harness.TenantSpec{Name: "saml", Protocol: "saml"})
 			Expect(err).NotTo(HaveOccurred())
-			u, err := tn.AddOktaUser(ctx, "Jit", "Joiner")
+			u, err := tn.AddOktaUser(ctx, "Sam", "Sanders")
 			Expect(err).NotTo(HaveOccurred())
 			Expect(tn.Assign(ctx, u)).To(Succeed())
-			By("deleting the pushed member from the app, so the Okta user is new to it")
+
+			page := su.newPage(ctx)
+			out, err := harness.SignInWithOkta(ctx, su.pages(), page, tn.Org, u.Login, tn.Password(u))
+			Expect(err).NotTo(HaveOccurred())
+			su.attachScreenshot(ctx, page, "signed-in")
+			Expect(out.SignedIn).To(BeTrue(), "the app must sign the user in; it showed %q at %s", out.Error, out.URL)
+			Expect(out.Name).To(Equal("Sam Sanders"))
+			me := whoAmI(ctx, page)
+			Expect(me.status).To(Equal(http.StatusOK))
+			Expect(me.Email).To(Equal(u.Login))
+			Expect(me.Org).To(Equal(tn.Org))
+		})
+
+		DescribeTable("someone new joins with the Default Role (just in time)",
+			func(ctx SpecContext, protocol string) {
+				tn, err := su.stack.NewTenant(ctx, harness.TenantSpec{Name: "jit", Protocol: protocol, DefaultRole: "viewer"})
+				Expect(err).NotTo(HaveOccurred())
+				u, err := tn.AddOktaUser(ctx, "Jit", "Joiner")
+				Expect(err).NotTo(HaveOccurred())
+				Expect(tn.Assign(ctx, u)).To(Succeed())
+				By("deleting the pushed member from the app, so the Okta user is new to it")
+				found, err := tn.SCIM.FindUsers(ctx, u.Login)
+				Expect(err).NotTo(HaveOccurred())
+				Expect(found).To(HaveLen(1))
+				deleteSCIMUser(ctx, tn, found[0]["id"])
+
+				page := su.newPage(ctx)
+				out, err := harness.SignInWithOkta(ctx, su.pages(), page, tn.Org, u.Login, tn.Password(u))
+				Expect(err).NotTo(HaveOccurred())
+				su.attachScreenshot(ctx, page, "joined")
+				Expect(out.SignedIn).To(BeTrue(), "a new user joins just in time; the app showed %q", out.Error)
+				me := whoAmI(ctx, page)
+				Expect(me.status).To(Equal(http.StatusOK))
+				Expect(me.Role).To(Equal("viewer"), "a just-in-time member gets the Default Role")
+			},
+			Entry("OIDC-SSO-JIT: over OIDC", ProtocolOIDC, KindPositive, "oidc"),
+			Entry("SAML-SSO-JIT: over SAML", ProtocolSAML, KindPositive, "saml"),
+		)
+
+		DescribeTable("SSO-UNASSIGNED: a user Okta refuses (not assigned to the app) gets no session",
+			func(ctx SpecContext, protocol, errorSelector string) {
+				tn, err := su.stack.NewTenant(ctx, harness.TenantSpec{Name: "unassigned", Protocol: protocol})
+				Expect(err).NotTo(HaveOccurred())
+				u, err := tn.AddOktaUser(ctx, "Una", "Assigned")
+				Expect(err).NotTo(HaveOccurred())
+
+				page := su.newPage(ctx)
+				Expect(su.pages().StartSSO(ctx, page, tn.Org)).To(Succeed())
+				Expect(harness.OktaSignIn(ctx, page, u.Login, tn.Password(u))).To(Succeed())
+				which, err := page.WaitAny(ctx, "#member-name", errorSelector)
+				Expect(err).NotTo(HaveOccurred())
+				su.attachScreenshot(ctx, page, "refused")
+				Expect(which).To(Equal(errorSelector))
+				if protocol == "oidc" {
+					text, err := page.Text(ctx, errorSelector)
+					Expect(err).NotTo(HaveOccurred())
+					Expect(text).To(ContainSubstring("access_denied"), "refapp must show Okta's error")
+				}
+				su.expectNoSession(ctx, page)
+			},
+			Entry("SSO-UNASSIGNED-OIDC: refapp shows Okta's access_denied", ProtocolOIDC, KindNegative, "oidc", "#error"),
+			Entry("SSO-UNASSIGNED-SAML: Okta's 403 page, no SAMLResponse", ProtocolSAML, KindNegative, "saml", "#error-description"),
+		)
+
+		It("SSO-ENFORCE-REFUSES-NEWCOMER: with SSO required, someone who is not a member is refused", ProtocolOIDC, KindNegative, func(ctx SpecContext) {
+			tn, err := su.stack.NewTenant(ctx, harness.TenantSpec{Name: "enforce", Enforce: true})
+			Expect(err).NotTo(HaveOccurred())
+			u, err := tn.AddOktaUser(ctx, "Nina", "Newcomer")
+			Expect(err).NotTo(HaveOccurred())
+			Expect(tn.Assign(ctx, u)).To(Succeed())
 			found, err := tn.SCIM.FindUsers(ctx, u.Login)
 			Expect(err).NotTo(HaveOccurred())
 			Expect(found).To(HaveLen(1))
 			deleteSCIMUser(ctx, tn, found[0]["id"])
 
-			page := newPage(ctx)
-			out, err := harness.SignInWithOkta(ctx, stack.Driver, page, tn.Org, u.Login, tn.Password(u))
+			page := su.newPage(ctx)
+			out, err := harness.SignInWithOkta(ctx, su.pages(), page, tn.Org, u.Login, tn.Password(u))
 			Expect(err).NotTo(HaveOccurred())
-			attachScreenshot(ctx, page, "joined")
-			Expect(out.SignedIn).To(BeTrue(), "a new user joins just in time; the app showed %q", out.Error)
-			me := whoAmI(ctx, page)
-			Expect(me.status).To(Equal(http.StatusOK))
-			Expect(me.Role).To(Equal("viewer"), "a just-in-time member gets the Default Role")
-		},
-		Entry("OIDC-SSO-JIT: over OIDC", ProtocolOIDC, KindPositive, "oidc"),
-		Entry("SAML-SSO-JIT: over SAML", ProtocolSAML, KindPositive, "saml"),
-	)
-
-	DescribeTable("SSO-UNASSIGNED: a user Okta refuses (not assigned to the app) gets no session",
-		func(ctx SpecContext, protocol, errorSelector string) {
-			tn, err := stack.NewTenant(ctx, harness.TenantSpec{Name: "unassigned", Protocol: protocol})
-			Expect(err).NotTo(HaveOccurred())
-			u, err := tn.AddOktaUser(ctx, "Una", "Assigned")
-			Expect(err).NotTo(HaveOccurred())
-
-			page := newPage(ctx)
-			Expect(stack.Driver.StartSSO(ctx, page, tn.Org)).To(Succeed())
-			Expect(harness.OktaSignIn(ctx, page, u.Login, tn.Password(u))).To(Succeed())
-			which, err := page.WaitAny(ctx, "#member-name", errorSelector)
-			Expect(err).NotTo(HaveOccurred())
-			attachScreenshot(ctx, page, "refused")
-			Expect(which).To(Equal(errorSelector))
-			if protocol == "oidc" {
-				text, err := page.Text(ctx, errorSelector)
-				Expect(err).NotTo(HaveOccurred())
-				Expect(text).To(ContainSubstring("access_denied"), "refapp must show Okta's error")
-			}
-			expectNoSession(ctx, page)
-		},
-		Entry("SSO-UNASSIGNED-OIDC: refapp shows Okta's access_denied", ProtocolOIDC, KindNegative, "oidc", "#error"),
-		Entry("SSO-UNASSIGNED-SAML: Okta's 403 page, no SAMLResponse", ProtocolSAML, KindNegative, "saml", "#error-description"),
-	)
-
-	It("SSO-ENFORCE-REFUSES-NEWCOMER: with SSO required, someone who is not a member is refused", ProtocolOIDC, KindNegative, func(ctx SpecContext) {
-		tn, err := stack.NewTenant(ctx, harness.TenantSpec{Name: "enforce", Enforce: true})
-		Expect(err).NotTo(HaveOccurred())
-		u, err := tn.AddOktaUser(ctx, "Nina", "Newcomer")
-		Expect(err).NotTo(HaveOccurred())
-		Expect(tn.Assign(ctx, u)).To(Succeed())
-		found, err := tn.SCIM.FindUsers(ctx, u.Login)
-		Expect(err).NotTo(HaveOccurred())
-		Expect(found).To(HaveLen(1))
-		deleteSCIMUser(ctx, tn, found[0]["id"])
-
-		page := newPage(ctx)
-		out, err := harness.SignInWithOkta(ctx, stack.Driver, page, tn.Org, u.Login, tn.Password(u))
-		Expect(err).NotTo(HaveOccurred())
-		attachScreenshot(ctx, page, "refused")
-		Expect(out.SignedIn).To(BeFalse())
-		Expect(out.Error).To(ContainSubstring("requires SSO"))
-		expectNoSession(ctx, page)
+			su.attachScreenshot(ctx, page, "refused")
+			Expect(out.SignedIn).To(BeFalse())
+			Expect(out.Error).To(ContainSubstring("requires SSO"))
+			su.expectNoSession(ctx, page)
+		})
 	})
-})
+}
 
 // The other half of "Require your organization members to use SSO": only outsiders are refused.
-var _ = Describe("Require SSO lets members in", func() {
-	It("SSO-ENFORCE-MEMBER-IN: with SSO required, a member Okta provisioned still signs in over SSO", ProtocolOIDC, KindPositive, func(ctx SpecContext) {
-		tn, err := stack.NewTenant(ctx, harness.TenantSpec{Name: "enforcein", Enforce: true})
-		Expect(err).NotTo(HaveOccurred())
-		u, err := tn.AddOktaUser(ctx, "Mia", "Member")
-		Expect(err).NotTo(HaveOccurred())
-		Expect(tn.Assign(ctx, u)).To(Succeed())
-		client := harness.HeadlessClient()
-		defer client.CloseIdleConnections()
-		Expect(harness.HeadlessSignIn(ctx, client, stack.App.URL, tn.Org, u.Login, tn.Password(u))).To(Succeed(),
-			"requiring SSO must still let a current member with an Okta account in")
-		Expect(headlessWhoAmI(ctx, client).Email).To(Equal(u.Login))
+func (su *Suite) describeSsoSaml2() {
+	Describe("Require SSO lets members in", func() {
+		It("SSO-ENFORCE-MEMBER-IN: with SSO required, a member Okta provisioned still signs in over SSO", ProtocolOIDC, KindPositive, func(ctx SpecContext) {
+			tn, err := su.stack.NewTenant(ctx, harness.TenantSpec{Name: "enforcein", Enforce: true})
+			Expect(err).NotTo(HaveOccurred())
+			u, err := tn.AddOktaUser(ctx, "Mia", "Member")
+			Expect(err).NotTo(HaveOccurred())
+			Expect(tn.Assign(ctx, u)).To(Succeed())
+			client := harness.HeadlessClient()
+			defer client.CloseIdleConnections()
+			Expect(harness.HeadlessSignIn(ctx, client, su.stack.App.URL, tn.Org, u.Login, tn.Password(u))).To(Succeed(),
+				"requiring SSO must still let a current member with an Okta account in")
+			Expect(su.headlessWhoAmI(ctx, client).Email).To(Equal(u.Login))
+		})
 	})
-})
+}
 
 // deleteSCIMUser deletes a member from refapp through its SCIM server, leaving the Okta user assigned.
 func deleteSCIMUser(ctx SpecContext, tn *harness.Tenant, id any) {

@@ -14,25 +14,28 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/ssoconform/ssoconform/harness"
+	"github.com/ssoconform/ssoconform/harness/refappdriver"
 )
 
 // postgresDSNVar names the PostgreSQL database the shared-database specs use (.ci/run sets it).
 const postgresDSNVar = "REFAPP_TEST_POSTGRES_DSN"
 
-var _ = Describe("Two refapp instances on one PostgreSQL database", FeaturePostgres, Browser, func() {
-	It("SSO-SHARED-DB-TWO-INSTANCES: signs in on instance B after the OIDC flow started on instance A",
-		ProtocolOIDC, KindRobustness, func(ctx SpecContext) { signInAcrossInstances(ctx, "oidc") })
-	It("SSO-SHARED-DB-TWO-INSTANCES-SAML: signs in on instance B after the SAML flow started on instance A",
-		ProtocolSAML, KindRobustness, func(ctx SpecContext) { signInAcrossInstances(ctx, "saml") })
-})
+func (su *Suite) describeSsoSharedDb() {
+	Describe("Two refapp instances on one PostgreSQL database", FeaturePostgres, Browser, func() {
+		It("SSO-SHARED-DB-TWO-INSTANCES: signs in on instance B after the OIDC flow started on instance A",
+			ProtocolOIDC, KindRobustness, func(ctx SpecContext) { su.signInAcrossInstances(ctx, "oidc") })
+		It("SSO-SHARED-DB-TWO-INSTANCES-SAML: signs in on instance B after the SAML flow started on instance A",
+			ProtocolSAML, KindRobustness, func(ctx SpecContext) { su.signInAcrossInstances(ctx, "saml") })
+	})
+}
 
 // signInAcrossInstances starts SP-initiated SSO on instance A and lets the IdP send the browser back to
 // instance B: B must find the login attempt (OIDC state, SAML request ID) A stored, record the
 // assertion in the shared replay cache (SAML), and make a session both instances know.
-func signInAcrossInstances(ctx SpecContext, protocol string) {
+func (su *Suite) signInAcrossInstances(ctx SpecContext, protocol string) {
 	GinkgoHelper()
-	a, b := startSharedDBPair(ctx)
-	front := stack.On(a)
+	a, b := su.startSharedDBPair(ctx)
+	front := su.stack.On(a)
 	tn, err := front.NewTenant(ctx, harness.TenantSpec{Name: "shareddb", Protocol: protocol})
 	Expect(err).NotTo(HaveOccurred(), "create the organization through instance A")
 	u, err := tn.AddOktaUser(ctx, "Dana", "Dual")
@@ -40,10 +43,10 @@ func signInAcrossInstances(ctx SpecContext, protocol string) {
 	Expect(tn.Assign(ctx, u)).To(Succeed(), "Okta pushes the user to instance A by SCIM")
 
 	By("starting the SSO flow on instance A; Okta sends the browser to the shared address, instance B")
-	page := newPage(ctx)
-	out, err := harness.SignInWithOkta(ctx, front.Driver, page, tn.Org, u.Login, tn.Password(u))
+	page := su.newPage(ctx)
+	out, err := harness.SignInWithOkta(ctx, refappdriver.Pages{URL: a.DirectURL}, page, tn.Org, u.Login, tn.Password(u))
 	Expect(err).NotTo(HaveOccurred())
-	attachScreenshot(ctx, page, "signed-in-on-b")
+	su.attachScreenshot(ctx, page, "signed-in-on-b")
 	Expect(out.SignedIn).To(BeTrue(), "instance B must find the login attempt instance A stored and sign the "+
 		"user in; it showed: %q at %s", out.Error, out.URL)
 	Expect(page.URL()).To(HavePrefix(b.DirectURL+"/"), "the sign-in must have ended on instance B")
@@ -64,7 +67,7 @@ func signInAcrossInstances(ctx SpecContext, protocol string) {
 // the IdP sends the browser back to B whichever instance started the flow. The spec is skipped, saying
 // why, when REFAPP_TEST_POSTGRES_DSN is unset. The schema is left in the database (named
 // ssoconform_spec_<time>_<random>, so it can be dropped by hand).
-func startSharedDBPair(ctx SpecContext) (a, b *harness.RefApp) {
+func (su *Suite) startSharedDBPair(ctx SpecContext) (a, b *harness.RefApp) {
 	GinkgoHelper()
 	base := os.Getenv(postgresDSNVar)
 	if base == "" {
@@ -76,7 +79,7 @@ func startSharedDBPair(ctx SpecContext) (a, b *harness.RefApp) {
 	dir := GinkgoT().TempDir()
 	start := func(name string, cfg harness.RefAppConfig) *harness.RefApp {
 		GinkgoHelper()
-		cfg.Bin, cfg.Dir, cfg.DB = stack.App.Bin(), filepath.Join(dir, name), dsn
+		cfg.Bin, cfg.Dir, cfg.DB = su.stack.App.Bin(), filepath.Join(dir, name), dsn
 		Expect(os.MkdirAll(cfg.Dir, 0o755)).To(Succeed())
 		app, err := harness.StartRefApp(ctx, cfg)
 		Expect(err).NotTo(HaveOccurred(), "start refapp instance %s on PostgreSQL", name)

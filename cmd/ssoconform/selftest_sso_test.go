@@ -43,6 +43,11 @@ var ssoDefenceCases = []ssoDefenceCase{
 	{defence.SyncToggle, []string{"SSO-SYNC-TOGGLE"}},
 	{defence.Sanitization, []string{"SSO-SANITIZE-PUSHED", "SSO-SANITIZE-JIT"}},
 	{defence.DefaultRole, []string{"PROV-OIN-PUSH-NEW", "PROV-AIW-PUSH-NEW", "OIDC-SSO-JIT", "SAML-SSO-JIT"}},
+	{defence.State, []string{"OIDC-NEG-STATE-OTHER-BROWSER"}},
+	{defence.SAMLAudience, []string{"SAML-NEG-WRONG-AUDIENCE", "SAML-NEG-NO-AUDIENCE-RESTRICTION"}},
+	{defence.EmailType, []string{"PROV-EMAIL-TYPE"}},
+	{defence.SettingsSAML, []string{"SSO-SETTINGS-SAML"}},
+	{defence.SettingsDefaultRole, []string{"SSO-SETTINGS-DEFAULT-ROLE"}},
 }
 
 // ssoControls must pass whichever defence is off: an ordinary sign-in over each protocol.

@@ -25,8 +25,11 @@ OIDC and SAML (SP-initiated), a sign-in spec per protocol and one spec per fault
 (bad signatures, XSW, expired or replayed assertions, wrong issuers, audiences, nonces, states ...): the
 app must sign a valid user in and refuse every bad IdP. No browser: the sign-in runs over HTTP. Writes
 junit.xml, report.json and report.html to --report-dir and ends with a verdict line and counts. Specs are
-labelled Level:okta (a MUST of the protocols, or a known attack: a failure fails the verdict) or
-Level:should (a SHOULD, a MAY or a policy: a failure is a warning).
+labelled Level:okta (a MUST of the protocols or a known attack, with Okta as the IdP), Level:must (a MUST
+that only a broken IdP could break: Okta always signs and sets what it leaves out) or Level:should (a
+SHOULD, a MAY or a policy). --profile weighs them as ssoconform scim does: okta-oin and okta-aiw (the
+same for sign-in) fail the verdict on Level:okta failures and list the others as warnings; rfc fails it
+on Level:must failures too.
 
 app.yaml says how to start the app, where sign-in starts, how a signed-in session shows and how the app
 is connected (fixtures/apps/notes/app.yaml is an example; the format is harness.AppFile). --refapp-bin
@@ -37,6 +40,7 @@ flags:`
 
 type ssoFlags struct {
 	app, refappBin, protocol      string
+	profile                       string
 	reportDir, labelFilter, focus string
 	timeout                       time.Duration
 }
@@ -48,6 +52,7 @@ func runSSO(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs.StringVar(&f.app, "app", "", "the app's app.yaml")
 	fs.StringVar(&f.refappBin, "refapp-bin", "", "run against the reference app built at this path instead of --app")
 	fs.StringVar(&f.protocol, "protocol", "", "oidc or saml; default: every protocol the app signs in with")
+	fs.StringVar(&f.profile, "profile", string(harness.FlavourOktaOIN), "okta-oin, okta-aiw or rfc: which levels fail the verdict")
 	fs.StringVar(&f.reportDir, "report-dir", "ssoconform-report", "directory for junit.xml, report.json and report.html")
 	fs.StringVar(&f.labelFilter, "label-filter", "", `Ginkgo label filter narrowing the selection, e.g. 'Level:okta'`)
 	fs.StringVar(&f.focus, "focus", "", "run only specs whose text matches this regular expression, e.g. SAML-NEG-XSW")
@@ -74,7 +79,7 @@ func runSSO(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return cannotRun{err}
 	}
 	defer stop()
-	run := specs.SSORun{App: app, ReportDir: f.reportDir, LabelFilter: f.labelFilter, Timeout: f.timeout}
+	run := specs.SSORun{App: app, Profile: harness.SCIMFlavour(f.profile), ReportDir: f.reportDir, LabelFilter: f.labelFilter, Timeout: f.timeout}
 	if f.protocol != "" {
 		run.Protocols = []string{f.protocol}
 	}
@@ -102,6 +107,9 @@ func (f ssoFlags) check() error {
 	}
 	if f.protocol != "" && f.protocol != "oidc" && f.protocol != "saml" {
 		return fmt.Errorf("--protocol %q: want oidc or saml", f.protocol)
+	}
+	if _, err := harness.ParseSCIMFlavour(f.profile); err != nil {
+		return fmt.Errorf("--profile: %w", err)
 	}
 	if f.app != "" {
 		if _, err := harness.LoadAppFile(f.app); err != nil {

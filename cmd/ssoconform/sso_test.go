@@ -12,21 +12,24 @@ import (
 	"testing"
 )
 
-// notesExpectedFailures are the gaps the catalogue finds in the notes example app, each a documented
-// behaviour of the libraries it follows (README, "SSO for partners"); notesExpectedWarnings break a
-// SHOULD, a MAY or a policy (Level:should). Nothing else may fail.
+// notesExpectedFailures are the gaps the catalogue finds in the notes example app (profile okta-oin),
+// each a documented behaviour of the libraries it follows (README, "SSO for partners");
+// notesExpectedWarnings break a MUST only a broken IdP could break (Level:must: Okta always sets what
+// they leave out; the rfc profile fails them, notesRFCFailures) or a SHOULD, a MAY or a policy
+// (Level:should). Nothing else may fail.
 var (
 	notesExpectedFailures = []string{
-		"OIDC-NEG-AUD-EXTRA",     // go-oidc accepts any aud that contains the client ID, and never checks azp
 		"OIDC-NEG-CODE-REUSABLE", // go-oidc's example keeps the state and nonce cookies after the callback
-		"OIDC-NEG-IAT-MISSING",   // go-oidc does not require iat
-		"OIDC-NEG-SUB-MISSING",   // go-oidc does not require sub
 		"OIDC-NEG-USERINFO-SUB",  // go-oidc's UserInfo does not compare sub with the ID token's
 	}
+	notesRFCFailures      = []string{"OIDC-NEG-AUD-EXTRA", "OIDC-NEG-IAT-MISSING", "OIDC-NEG-SUB-MISSING"}
 	notesExpectedWarnings = []string{
 		"OIDC-NEG-AT-HASH-WRONG",   // go-oidc checks at_hash only when the app calls VerifyAccessToken
+		"OIDC-NEG-AUD-EXTRA",       // (must) go-oidc accepts any aud that contains the client ID, and never checks azp
 		"OIDC-NEG-AUTHZ-ISS-WRONG", // x/oauth2 ignores the authorization response's iss (RFC 9207)
 		"OIDC-NEG-IAT-FUTURE",      // go-oidc does not check iat
+		"OIDC-NEG-IAT-MISSING",     // (must) go-oidc does not require iat
+		"OIDC-NEG-SUB-MISSING",     // (must) go-oidc does not require sub
 		"SAML-NEG-SHA1",            // goxmldsig verifies rsa-sha1 signatures and sha1 digests
 	}
 )
@@ -60,8 +63,25 @@ func TestSSOCatalogueNotes(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, page)); err != nil || !bytes.Contains(html, []byte(`href="`+page+`"`)) {
 		t.Errorf("report.html must link the saved page %s (stat: %v)", page, err)
 	}
-	if !strings.Contains(out, "verdict: failed\nby level: okta 56/62 passed (5 failed), should 1/6 passed (4 failed)\n57 passed, 5 failed, 4 warnings, 2 skipped") {
+	if !strings.Contains(out, "verdict: failed\nby level: okta 46/49 passed (2 failed), must 10/13 passed (3 failed), should 1/6 passed (4 failed)\n57 passed, 2 failed, 7 warnings, 2 skipped") {
 		t.Errorf("want the verdict and counts of the whole catalogue:\n%s", out)
+	}
+}
+
+// TestSSOCatalogueNotesRFC runs the catalogue's Level:must specs against notes with --profile rfc: the
+// gaps the okta profiles list as warnings now fail the verdict, and the other must specs pass.
+func TestSSOCatalogueNotesRFC(t *testing.T) {
+	out, code := runSSOCLI(t, t.TempDir(), "--app", "../../fixtures/apps/notes/app.yaml", "--profile", "rfc",
+		"--label-filter", "Level:must")
+	if code != 1 {
+		t.Fatalf("exit status %d, want 1 (failures)\n%s", code, out)
+	}
+	failed, warned, skipped := ssoResults(out)
+	if !slices.Equal(failed, notesRFCFailures) || len(warned)+len(skipped) != 0 {
+		t.Errorf("failed %v, warned %v, skipped %v; want only %v failed\n%s", failed, warned, skipped, notesRFCFailures, out)
+	}
+	if !strings.Contains(out, "verdict: failed\nby level: must 10/13 passed (3 failed)\n10 passed, 3 failed, 0 warnings, 0 skipped") {
+		t.Errorf("want the must specs' verdict and counts:\n%s", out)
 	}
 }
 
@@ -72,7 +92,7 @@ func TestSSOCatalogueNotes(t *testing.T) {
 func TestSSOCatalogueRefApp(t *testing.T) {
 	focus := "(SSO-SIGNIN|NEG-REPLAY|NEG-CERT-EXPIRED|NEG-DISCOVERY-ISSUER-WRONG|NEG-CODE-REUSABLE|NEG-XSW3|NEG-COMMENT-NAMEID|NEG-SUB-MISSING|POS-NO-DESTINATION):"
 	out, code := runSSOCLI(t, t.TempDir(), "--app", "../../fixtures/apps/refapp/app.yaml", "--focus", focus)
-	if code != 0 || !strings.Contains(out, "verdict: conformant\nby level: okta 9/9 passed, should 1/1 passed\n10 passed, 0 failed, 0 warnings, 0 skipped") {
+	if code != 0 || !strings.Contains(out, "verdict: conformant\nby level: okta 8/8 passed, must 1/1 passed, should 1/1 passed\n10 passed, 0 failed, 0 warnings, 0 skipped") {
 		t.Fatalf("exit status %d; want refapp conformant on 10 specs:\n%s", code, out)
 	}
 }
@@ -114,6 +134,7 @@ func TestSSOUsageErrors(t *testing.T) {
 		"no app":         {},
 		"both":           {"--app", "x.yaml", "--refapp-bin", "refapp"},
 		"bad protocol":   {"--app", "../../fixtures/apps/notes/app.yaml", "--protocol", "ws-fed"},
+		"bad profile":    {"--app", "../../fixtures/apps/notes/app.yaml", "--profile", "okta"},
 		"missing file":   {"--app", "no-such-app.yaml"},
 		"stray argument": {"--app", "../../fixtures/apps/notes/app.yaml", "extra"},
 	} {

@@ -72,6 +72,21 @@ func (p *Page) Fill(ctx context.Context, selector, text string) error {
 	})
 }
 
+// Select waits for the <select> matching selector and chooses the option whose visible text is option,
+// as a person picking it from the drop-down.
+func (p *Page) Select(ctx context.Context, selector, option string) error {
+	return retryNavigation(ctx, func() error {
+		el, err := p.element(ctx, selector)
+		if err != nil {
+			return err
+		}
+		if err := el.Select([]string{option}, true, rod.SelectorTypeText); err != nil {
+			return fmt.Errorf("choose %q in %s on %s: %w", option, selector, p.safeURL(), err)
+		}
+		return nil
+	})
+}
+
 // Text waits for the element matching selector and returns its visible text.
 func (p *Page) Text(ctx context.Context, selector string) (string, error) {
 	var text string

@@ -1,8 +1,8 @@
 // Package refappdriver is the reference app's implementation of harness.App, the interface the SSO
 // catalogue (`ssoconform sso`, specs.RunSSO) drives any app through: each Connect makes a fresh
 // organization in refapp (its CLI) and in the mock Okta, connected over the protocol; sign-in starts at
-// refapp's /sso/{org}/start and /api/v1/me says who is signed in. refapp's browser pages (the login
-// page's SSO path, the settings pages) stay with harness.RefAppDriver and the reference suite.
+// refapp's /sso/{org}/start and /api/v1/me says who is signed in. Pages (pages.go) drives refapp's
+// browser pages, the login page's SSO path, for the reference suite (harness.Driver).
 //
 //	st, err := harness.StartStack(ctx, harness.StackConfig{RefAppBin: bin, Dir: dir, NoBrowser: true})
 //	app := refappdriver.New(st)

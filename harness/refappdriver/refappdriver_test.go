@@ -16,14 +16,7 @@ import (
 func TestRefAppSignsInThroughApp(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	bin := os.Getenv("SSOCONFORM_REFAPP_BIN")
-	if bin == "" {
-		bin = filepath.Join(t.TempDir(), "refapp")
-		if out, err := exec.Command("go", "build", "-o", bin, "github.com/ssoconform/ssoconform/cmd/refapp").CombinedOutput(); err != nil {
-			t.Fatalf("build refapp: %v\n%s", err, out)
-		}
-	}
-	st, err := harness.StartStack(ctx, harness.StackConfig{RefAppBin: bin, Dir: t.TempDir(), NoBrowser: true})
+	st, err := harness.StartStack(ctx, harness.StackConfig{RefAppBin: refAppBin(t), Dir: t.TempDir(), NoBrowser: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,4 +50,18 @@ func TestRefAppSignsInThroughApp(t *testing.T) {
 			t.Errorf("%s: a wrong issuer must leave nobody signed in, got ok=%v err=%v", protocol, ok, err)
 		}
 	}
+}
+
+// refAppBin returns SSOCONFORM_REFAPP_BIN, or builds refapp into a temporary directory.
+func refAppBin(tb testing.TB) string {
+	tb.Helper()
+	if bin := os.Getenv("SSOCONFORM_REFAPP_BIN"); bin != "" {
+		return bin
+	}
+	bin := filepath.Join(tb.TempDir(), "refapp")
+	out, err := exec.Command("go", "build", "-o", bin, "github.com/ssoconform/ssoconform/cmd/refapp").CombinedOutput()
+	if err != nil {
+		tb.Fatalf("build refapp: %v\n%s", err, out)
+	}
+	return bin
 }

@@ -6,7 +6,6 @@ import (
 
 	"github.com/ssoconform/ssoconform/mockidp/directory"
 	"github.com/ssoconform/ssoconform/mockidp/provisioner"
-	"github.com/ssoconform/ssoconform/mockidp/syslog"
 )
 
 func (c *Console) appsPage(w http.ResponseWriter, r *http.Request) {
@@ -42,6 +41,8 @@ type appView struct {
 	// Tasks and Faults feed the Tasks and Faults tabs.
 	Tasks  []provisioner.Task
 	Faults []faultRow
+	// Settings feeds the General tab's edit form.
+	Settings settingsForm
 }
 
 func (c *Console) appPage(w http.ResponseWriter, r *http.Request) {
@@ -50,6 +51,12 @@ func (c *Console) appPage(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
+	c.renderApp(w, r, http.StatusOK, app, nil)
+}
+
+// renderApp shows the app's page on the tab the query names; form, when not nil, is the General tab's
+// edit form as posted (with its errors).
+func (c *Console) renderApp(w http.ResponseWriter, r *http.Request, status int, app directory.App, form *settingsForm) {
 	tab := r.URL.Query().Get("tab")
 	if !slices.Contains([]string{"general", "signon", "assignments", "provisioning", "pushgroups", "tasks", "faults"}, tab) {
 		tab = "general"
@@ -86,7 +93,11 @@ func (c *Console) appPage(w http.ResponseWriter, r *http.Request) {
 	v.Tasks = c.tasks(app.ID)
 	slices.Reverse(v.Tasks) // newest first
 	v.Faults = c.faultRows(app.ID, app.Faults, app.SAML != nil)
-	c.render(w, r, http.StatusOK, "app", "apps", app.Label, v)
+	v.Settings = settingsFormOf(app)
+	if form != nil {
+		v.Settings = *form
+	}
+	c.render(w, r, status, "app", "apps", app.Label, v)
 }
 
 func (c *Console) assignUser(w http.ResponseWriter, r *http.Request) {
@@ -125,10 +136,4 @@ func (c *Console) unassignGroup(w http.ResponseWriter, r *http.Request) {
 		c.syncUsers(r.Context(), c.members(r.PathValue("gid"))...)
 	}
 	c.back(w, r, "/apps/"+id+"?tab=assignments", err, "Group unassigned.")
-}
-
-func (c *Console) logsPage(w http.ResponseWriter, r *http.Request) {
-	events := c.cfg.Log.Events(syslog.Query{Limit: 500})
-	slices.Reverse(events) // newest first, as Okta's console shows them
-	c.render(w, r, http.StatusOK, "logs", "logs", "System Log", events)
 }

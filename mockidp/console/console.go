@@ -4,9 +4,11 @@
 //	/admin/login            sign in with the org's API token or console password
 //	/admin/users            list, create, activate / deactivate / suspend / unsuspend / delete
 //	/admin/groups[/{id}]    list, create, members
-//	/admin/apps[/{id}]      list; per app the tabs General, Sign On (client ID and secret, the
+//	/admin/apps[/{id}]      list; per app the tabs General (with an edit form for redirect URIs, or the
+//	                        SAML ACS URL, audience, NameID format and attributes; see settings.go), Sign On (client ID and secret, the
 //	                        discovery / metadata URLs an admin copies) and Assignments (users and groups)
-//	/admin/logs             the System Log
+//	/admin/logs             the System Log: rows expand to their exchanges; search and filters as
+//	                        GET parameters (q, app, user, type, from, to; see logs.go)
 //
 // Sessions are random cookies kept in memory (8 hours), scoped to the console's path. Every POST is
 // protected against cross-site requests by http.CrossOriginProtection (Sec-Fetch-Site / Origin checks),
@@ -157,7 +159,9 @@ var funcs = template.FuncMap{
 		}
 		return t.UTC().Format("Jan 2, 2006 15:04:05 UTC")
 	},
-	"lower": strings.ToLower,
+	"lower":  strings.ToLower,
+	"pretty": prettyBody,
+	"join":   strings.Join,
 }
 
 // authorized reports whether the request carries a live session.

@@ -21,6 +21,7 @@ const password = "console-pw"
 type env struct {
 	t      *testing.T
 	dir    *directory.Org
+	log    *syslog.Log
 	base   string
 	client *http.Client
 }
@@ -47,7 +48,7 @@ func newEnv(t *testing.T) *env {
 	srv.Start()
 	t.Cleanup(srv.Close)
 	jar, _ := cookiejar.New(nil)
-	return &env{t: t, dir: dir, base: base, client: &http.Client{Jar: jar}}
+	return &env{t: t, dir: dir, log: log, base: base, client: &http.Client{Jar: jar}}
 }
 
 func (e *env) get(path string) (int, string) {

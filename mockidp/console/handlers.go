@@ -53,9 +53,17 @@ func (c *Console) back(w http.ResponseWriter, r *http.Request, to string, err er
 	http.Redirect(w, r, target, http.StatusSeeOther)
 }
 
+// bannerError is an error already worded for the banner.
+type bannerError string
+
+func (e bannerError) Error() string { return string(e) }
+
 // publicError turns a directory error into a sentence for the banner.
 func publicError(err error) string {
+	var b bannerError
 	switch {
+	case errors.As(err, &b):
+		return b.Error()
 	case errors.Is(err, directory.ErrConflict):
 		return "That name is already taken in this org."
 	case errors.Is(err, directory.ErrNotFound):

@@ -3,9 +3,12 @@ package console
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/ssoconform/ssoconform/mockidp/directory"
+	"github.com/ssoconform/ssoconform/mockidp/provisioner"
+	"github.com/ssoconform/ssoconform/mockidp/syslog"
 )
 
 // The Provisioning tab ("Configure API integration", "Provisioning to App") and the Push Groups tab.
@@ -24,6 +27,10 @@ type provisioningView struct {
 	Pushed   []pushedGroupView
 	// Pushable are the groups not pushed yet, assigned ones first (Okta pushes assigned groups).
 	Pushable []directory.Group
+	// LastTest is the System Log event of the app's latest Test API Credentials, if any; LastTestLog
+	// is the System Log filtered to those events, where the exchange can be expanded.
+	LastTest    *syslog.Event
+	LastTestLog string
 }
 
 type pushedGroupView struct {
@@ -54,6 +61,10 @@ func (c *Console) provisioningView(app directory.App) provisioningView {
 		}
 	}
 	v.Pushable = append(assigned, other...)
+	if tests := c.cfg.Log.Events(syslog.Query{EventType: provisioner.EventTestAPI, TargetID: app.ID, Limit: 1}); len(tests) == 1 {
+		v.LastTest = &tests[0]
+	}
+	v.LastTestLog = c.path + "/logs?" + url.Values{"app": {app.ID}, "type": {provisioner.EventTestAPI}}.Encode()
 	return v
 }
 

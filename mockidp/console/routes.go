@@ -25,6 +25,7 @@ func (c *Console) Mount(mux *http.ServeMux) {
 	auth("POST /admin/groups/{id}/members/{uid}/remove", c.removeMember)
 	auth("GET /admin/apps", c.appsPage)
 	auth("GET /admin/apps/{id}", c.appPage)
+	auth("POST /admin/apps/{id}/settings", c.saveSettings)
 	auth("POST /admin/apps/{id}/users", c.assignUser)
 	auth("POST /admin/apps/{id}/users/{uid}/remove", c.unassignUser)
 	auth("POST /admin/apps/{id}/groups", c.assignGroup)

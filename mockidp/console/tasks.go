@@ -78,7 +78,12 @@ func (c *Console) action(w http.ResponseWriter, r *http.Request, tab, notice str
 
 func (c *Console) testCredentials(w http.ResponseWriter, r *http.Request) {
 	c.action(w, r, "provisioning", "The API credentials work: the app answered GET /Users with a list.",
-		func(a Actions, id string) error { return a.TestAPICredentials(r.Context(), id) })
+		func(a Actions, id string) error {
+			if err := a.TestAPICredentials(r.Context(), id); err != nil {
+				return bannerError("Test API Credentials failed: " + err.Error())
+			}
+			return nil
+		})
 }
 
 func (c *Console) forceSync(w http.ResponseWriter, r *http.Request) {

@@ -30,22 +30,8 @@ func (p *Provider) renderMFA(w http.ResponseWriter, status int, req *authRequest
 // code adds "mfa" and "otp" to the session's methods and completes the authorization. A user without a
 // factor cannot pass (the mock has no enrolment flow).
 func (p *Provider) handleMFA(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		p.writeErrorPage(w, r, errInvalidClientID.withCause(err))
-		return
-	}
-	req, ok := p.requestFromURI(r.PostForm.Get("fromURI"))
+	req, app, ok := p.formRequest(w, r)
 	if !ok {
-		p.writeErrorPage(w, r, errInvalidClientID)
-		return
-	}
-	app, pageErr, redirectErr := p.validate(req)
-	switch {
-	case pageErr != nil:
-		p.writeErrorPage(w, r, pageErr)
-		return
-	case redirectErr != nil:
-		p.redirectError(w, r, req, redirectErr)
 		return
 	}
 	sess, ok := p.currentSession(r)

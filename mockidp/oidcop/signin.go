@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/ssoconform/ssoconform/mockidp/directory"
 	"github.com/ssoconform/ssoconform/mockidp/oktaui"
 	"github.com/ssoconform/ssoconform/mockidp/session"
 	"github.com/ssoconform/ssoconform/mockidp/syslog"
@@ -33,22 +34,8 @@ func (p *Provider) secure() bool { return len(p.cfg.Issuer) > 8 && p.cfg.Issuer[
 // /authorize request carried in fromURI, checks the credentials, starts the
 // IdP session and completes the authorization.
 func (p *Provider) handleSignIn(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		p.writeErrorPage(w, r, errInvalidClientID.withCause(err))
-		return
-	}
-	req, ok := p.requestFromURI(r.PostForm.Get("fromURI"))
+	req, app, ok := p.formRequest(w, r)
 	if !ok {
-		p.writeErrorPage(w, r, errInvalidClientID)
-		return
-	}
-	app, pageErr, redirectErr := p.validate(req)
-	switch {
-	case pageErr != nil:
-		p.writeErrorPage(w, r, pageErr)
-		return
-	case redirectErr != nil:
-		p.redirectError(w, r, req, redirectErr)
 		return
 	}
 	username := r.PostForm.Get("username")
@@ -74,6 +61,30 @@ func (p *Provider) handleSignIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.finishAuthorize(w, r, req, app, sess)
+}
+
+// formRequest re-validates the /authorize request that our login and MFA pages carry in fromURI; on
+// failure it has answered (an error page, or a redirect back to the client for errors it may see).
+func (p *Provider) formRequest(w http.ResponseWriter, r *http.Request) (*authRequest, directory.App, bool) {
+	if err := r.ParseForm(); err != nil {
+		p.writeErrorPage(w, r, errInvalidClientID.withCause(err))
+		return nil, directory.App{}, false
+	}
+	req, ok := p.requestFromURI(r.PostForm.Get("fromURI"))
+	if !ok {
+		p.writeErrorPage(w, r, errInvalidClientID)
+		return nil, directory.App{}, false
+	}
+	app, pageErr, redirectErr := p.validate(req)
+	switch {
+	case pageErr != nil:
+		p.writeErrorPage(w, r, pageErr)
+		return nil, directory.App{}, false
+	case redirectErr != nil:
+		p.redirectError(w, r, req, redirectErr)
+		return nil, directory.App{}, false
+	}
+	return req, app, true
 }
 
 // requestFromURI parses the /authorize URL the login form carries.

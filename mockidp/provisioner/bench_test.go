@@ -9,12 +9,19 @@ import (
 
 	"github.com/ssoconform/ssoconform/mockidp/directory"
 	"github.com/ssoconform/ssoconform/mockidp/provisioner"
+	"github.com/ssoconform/ssoconform/mockidp/syslog"
 )
 
 // BenchmarkEngineNoopSCIM pushes b.N users through the engine (directory change, task, queue, F(u) and
 // POST, System Log-less) to 8 apps at once, against a SCIM server that answers at once: the engine's
 // request rate at concurrency 8 (one queue per app).
-func BenchmarkEngineNoopSCIM(b *testing.B) {
+func BenchmarkEngineNoopSCIM(b *testing.B) { benchEngine(b, nil) }
+
+// BenchmarkEngineNoopSCIMSystemLog is BenchmarkEngineNoopSCIM with a System Log, as an org has one: each
+// push is an event keeping its exchanges, redacted as they are recorded.
+func BenchmarkEngineNoopSCIMSystemLog(b *testing.B) { benchEngine(b, syslog.New(syslog.Config{})) }
+
+func benchEngine(b *testing.B, log *syslog.Log) {
 	const apps = 8
 	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodGet {
@@ -29,7 +36,7 @@ func BenchmarkEngineNoopSCIM(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	eng, err := provisioner.New(provisioner.Config{Directory: dir, HTTPClient: hs.Client()})
+	eng, err := provisioner.New(provisioner.Config{Directory: dir, HTTPClient: hs.Client(), Log: log})
 	if err != nil {
 		b.Fatal(err)
 	}

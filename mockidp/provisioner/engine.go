@@ -47,7 +47,9 @@
 //     pushes a change caused.
 //
 // Every operation is one System Log event (application.provision.*, SUCCESS or FAILURE) whose debug data
-// lists each exchange's request line and status, and every exchange is kept in the app's transcript.
+// lists each exchange's request line and status and which keeps the exchanges themselves (headers and
+// bodies, redacted by the SCIM client as it records them, and by name again by the log); every exchange
+// is also kept in the app's transcript.
 //
 //	eng := provisioner.New(provisioner.Config{Directory: dir, Log: log, Client: scimpush.New(scimpush.Config{})})
 //	_ = dir.Assign(appID, userID)

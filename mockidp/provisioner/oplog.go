@@ -27,11 +27,14 @@ func (e *Engine) begin(app directory.App) operation {
 	return operation{e: e, app: app, tr: tr, start: tr.Len()}
 }
 
-// done logs the operation with its exchanges and outcome, and returns err.
+// done logs the operation with its outcome and its exchanges (request and response, headers and
+// bodies, already redacted by the SCIM client), and returns err.
 func (op operation) done(ctx context.Context, eventType, msg string, err error, targets ...syslog.Target) error {
 	log := op.e.cfg.Log
 	debug := map[string]string{}
+	var kept []syslog.Exchange
 	for i, ex := range op.tr.Since(op.start) {
+		kept = append(kept, logExchange(ex))
 		line := ex.Method + " " + ex.URL + " -> " + strconv.Itoa(ex.Status)
 		if ex.Err != "" {
 			line += " (" + ex.Err + ")"
@@ -40,7 +43,8 @@ func (op operation) done(ctx context.Context, eventType, msg string, err error, 
 		if ex.Status == 429 {
 			log.Append(ctx, syslog.Event{EventType: EventRateLimit, Actor: Actor,
 				DisplayMessage: "App rate limit reached; retrying later", Outcome: syslog.Failure("429 Too Many Requests"),
-				Targets: []syslog.Target{syslog.AppTarget(op.app.ID, op.app.Label)}, Debug: map[string]string{"exchange": line}})
+				Targets: []syslog.Target{syslog.AppTarget(op.app.ID, op.app.Label)}, Debug: map[string]string{"exchange": line},
+				Exchanges: kept[len(kept)-1:]})
 		}
 	}
 	outcome := syslog.Success()
@@ -49,6 +53,14 @@ func (op operation) done(ctx context.Context, eventType, msg string, err error, 
 		msg += " failed"
 	}
 	log.Append(ctx, syslog.Event{EventType: eventType, Actor: Actor, DisplayMessage: msg,
-		Outcome: outcome, Targets: append(targets, syslog.AppTarget(op.app.ID, op.app.Label)), Debug: debug})
+		Outcome: outcome, Targets: append(targets, syslog.AppTarget(op.app.ID, op.app.Label)), Debug: debug,
+		Exchanges: kept})
 	return err
+}
+
+// logExchange is a transcript exchange as the System Log keeps it (the log redacts it again by name).
+func logExchange(ex scimpush.Exchange) syslog.Exchange {
+	return syslog.Exchange{Time: ex.Time, Method: ex.Method, URL: ex.URL, RequestHeader: ex.RequestHeader,
+		RequestBody: ex.RequestBody, Status: ex.Status, ResponseHeader: ex.ResponseHeader,
+		ResponseBody: ex.ResponseBody, Duration: ex.Duration, Err: ex.Err}
 }

@@ -28,19 +28,8 @@ func (p *IdP) renderMFA(w http.ResponseWriter, status int, app directory.App, re
 // handleMFA checks the second-factor page's code against the session user's TOTP secret and, when it
 // matches, answers the AuthnRequest the page carries.
 func (p *IdP) handleMFA(w http.ResponseWriter, r *http.Request) {
-	app, e := p.appFor(r)
-	if e != nil {
-		p.writeError(w, r, e)
-		return
-	}
-	raw, relayState, err := readRequest(r)
-	if err != nil {
-		p.writeError(w, r, errMalformedRequest.withCause(err))
-		return
-	}
-	req, e := parseRequest(app, raw, relayState)
-	if e != nil {
-		p.writeError(w, r, e)
+	app, req, ok := p.authnRequestFor(w, r)
+	if !ok {
 		return
 	}
 	sess, ok := p.currentSession(r)

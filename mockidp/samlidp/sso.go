@@ -12,6 +12,27 @@ import (
 	"github.com/ssoconform/ssoconform/mockidp/syslog"
 )
 
+// authnRequestFor resolves the app named by the path and the AuthnRequest the request carries (either
+// binding, or the hidden fields of our own login and MFA pages); on failure it has written the error page.
+func (p *IdP) authnRequestFor(w http.ResponseWriter, r *http.Request) (directory.App, *authnRequest, bool) {
+	app, e := p.appFor(r)
+	if e != nil {
+		p.writeError(w, r, e)
+		return directory.App{}, nil, false
+	}
+	raw, relayState, err := readRequest(r)
+	if err != nil {
+		p.writeError(w, r, errMalformedRequest.withCause(err))
+		return directory.App{}, nil, false
+	}
+	req, e := parseRequest(app, raw, relayState)
+	if e != nil {
+		p.writeError(w, r, e)
+		return directory.App{}, nil, false
+	}
+	return app, req, true
+}
+
 // appFor resolves the app named by the request path.
 func (p *IdP) appFor(r *http.Request) (directory.App, *Error) {
 	app, ok := p.cfg.Directory.AppByExternalKey(r.PathValue("exk"))
@@ -24,19 +45,8 @@ func (p *IdP) appFor(r *http.Request) (directory.App, *Error) {
 // handleSSO receives an AuthnRequest (HTTP-Redirect or HTTP-POST binding) and answers it, after the
 // login page when there is no IdP session or the request says ForceAuthn.
 func (p *IdP) handleSSO(w http.ResponseWriter, r *http.Request) {
-	app, e := p.appFor(r)
-	if e != nil {
-		p.writeError(w, r, e)
-		return
-	}
-	raw, relayState, err := readRequest(r)
-	if err != nil {
-		p.writeError(w, r, errMalformedRequest.withCause(err))
-		return
-	}
-	req, e := parseRequest(app, raw, relayState)
-	if e != nil {
-		p.writeError(w, r, e)
+	app, req, ok := p.authnRequestFor(w, r)
+	if !ok {
 		return
 	}
 	if sess, ok := p.currentSession(r); ok && !req.ForceAuthn {
@@ -53,19 +63,8 @@ func (p *IdP) handleSSO(w http.ResponseWriter, r *http.Request) {
 // handleSignIn handles the login form: it re-validates the AuthnRequest it carries, checks the
 // credentials, starts the IdP session and answers the request.
 func (p *IdP) handleSignIn(w http.ResponseWriter, r *http.Request) {
-	app, e := p.appFor(r)
-	if e != nil {
-		p.writeError(w, r, e)
-		return
-	}
-	raw, relayState, err := readRequest(r)
-	if err != nil {
-		p.writeError(w, r, errMalformedRequest.withCause(err))
-		return
-	}
-	req, e := parseRequest(app, raw, relayState)
-	if e != nil {
-		p.writeError(w, r, e)
+	app, req, ok := p.authnRequestFor(w, r)
+	if !ok {
 		return
 	}
 	username := r.PostForm.Get("username")

@@ -70,6 +70,9 @@ type Event struct {
 	Targets        []Target
 	// Debug holds extra detail, e.g. the SCIM request line and status. Never secrets.
 	Debug map[string]string
+	// Exchanges are the HTTP exchanges the event stands for (a push's SCIM requests), oldest first,
+	// redacted by Append.
+	Exchanges []Exchange
 }
 
 // UserActor is an Okta user as the actor.
@@ -145,6 +148,13 @@ func (l *Log) Append(ctx context.Context, e Event) {
 	if e.Published.IsZero() {
 		e.Published = l.cfg.Now()
 	}
+	if len(e.Exchanges) > 0 {
+		xs := make([]Exchange, len(e.Exchanges))
+		for i, x := range e.Exchanges {
+			xs[i] = redactExchange(x)
+		}
+		e.Exchanges = xs
+	}
 	if e.Severity == "" {
 		e.Severity = "INFO"
 		if e.Outcome.Result != "" && e.Outcome.Result != "SUCCESS" {
@@ -167,8 +177,13 @@ type Query struct {
 	EventType string
 	// TargetID matches events with a target of that id.
 	TargetID string
-	// Since keeps events published at or after it.
-	Since time.Time
+	// Since keeps events published at or after it; Until keeps those published before it.
+	Since, Until time.Time
+	// User matches events whose actor, or one of whose User targets, has this id or login.
+	User string
+	// Text matches events mentioning it (case-insensitive) in their message, type, outcome, actor,
+	// targets, debug detail or exchanges.
+	Text string
 	// AfterSeq keeps events appended after the one with this Seq.
 	AfterSeq uint64
 	// Limit keeps the newest Limit events (0 = all).
@@ -201,6 +216,12 @@ func (q Query) matches(e Event) bool {
 	case q.EventType != "" && !strings.HasSuffix(q.EventType, ".") && e.EventType != q.EventType:
 		return false
 	case !q.Since.IsZero() && e.Published.Before(q.Since):
+		return false
+	case !q.Until.IsZero() && !e.Published.Before(q.Until):
+		return false
+	case q.User != "" && !e.involves(q.User):
+		return false
+	case q.Text != "" && !e.mentions(q.Text):
 		return false
 	case e.Seq <= q.AfterSeq:
 		return false

@@ -10,10 +10,10 @@
 //	if !defence.Off(defence.Nonce) && idt.Nonce != want { refuse }
 //
 // Not every defence has a switch: only those whose removal a spec can see from outside. SAML's replay
-// cache and refapp's own AudienceRestriction check sit behind other checks that stop the same attacks
-// (a response answers one single-use AuthnRequest, InResponseTo and the bearer confirmation name it;
-// crewjam checks a present AudienceRestriction), so switching either off changed no spec's verdict in
-// the self-test; their unit tests (refapp/samlsp) keep them.
+// cache sits behind other checks that stop the same attack (a response answers one single-use
+// AuthnRequest, InResponseTo and the bearer confirmation name it), so switching it off alone changed no
+// spec's verdict in the self-test; its unit tests (refapp/samlsp) keep it. The SAML audience switch
+// turns off both refapp's own AudienceRestriction check and crewjam's (which alone would still refuse).
 //
 // The runner that switches each one off in turn and runs the specs that must catch it is
 // TestSelfTestSSODefences in cmd/ssoconform (`make selftest`).
@@ -48,10 +48,23 @@ const (
 	Sanitization Name = "sanitization"
 	// DefaultRole: new members (SCIM-pushed or just in time) get the connection's Default Role.
 	DefaultRole Name = "default-role"
+	// State: an OIDC callback's state must belong to a sign-in started in this browser (its binding
+	// cookie), so no one can finish their own sign-in in someone else's browser (login CSRF).
+	State Name = "state"
+	// SAMLAudience: a SAML assertion must carry an AudienceRestriction naming this app's entity ID.
+	SAMLAudience Name = "saml-audience"
+	// EmailType: each SCIM email keeps the type Okta sent (the seed maps emailType).
+	EmailType Name = "email-type"
+	// SettingsSAML: the OKTA AUTHENTICATION page saves the protocol the admin chose (SAML with its
+	// Identity Provider Metadata URL), not the one saved before.
+	SettingsSAML Name = "settings-saml"
+	// SettingsDefaultRole: the OKTA AUTHENTICATION page saves the role chosen in the Default Role
+	// drop-down.
+	SettingsDefaultRole Name = "settings-default-role"
 )
 
 // All lists every defence, in the order the self-test reports them.
 func All() []Name {
 	return []Name{Nonce, Audience, Signature, PlanGate, RequireSSO, RequireSSOMembers,
-		LinkMail, SCIMScope, SyncToggle, Sanitization, DefaultRole}
+		LinkMail, SCIMScope, SyncToggle, Sanitization, DefaultRole, State, SAMLAudience, EmailType, SettingsSAML, SettingsDefaultRole}
 }

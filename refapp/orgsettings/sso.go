@@ -141,6 +141,7 @@ func (h *Handler) oktaSave(w http.ResponseWriter, r *http.Request) {
 		ClientID: strings.TrimSpace(r.PostFormValue("client_id")), MetadataURL: strings.TrimSpace(r.PostFormValue("metadata_url")),
 		IdPMetadataURL: strings.TrimSpace(r.PostFormValue("idp_metadata_url")),
 		Enforce:        r.PostFormValue("enforce") == "on", Sync: r.PostFormValue("sync") == "on"}
+	f = selfTestBreaks(f, s.Form)
 	in := admin.SSOInput{Org: ac.org.Name, Protocol: f.Protocol, DefaultRole: f.DefaultRole, Enforce: f.Enforce, Sync: f.Sync}
 	var err error
 	switch f.Protocol {
@@ -179,4 +180,16 @@ func (h *Handler) storedSecret(r *http.Request, org store.Org) string {
 		return ""
 	}
 	return c.ClientSecret
+}
+
+// selfTestBreaks makes the page forget the admin's Default Role or protocol choice, keeping what was
+// saved before, when a self-test build switched that defence off (refapp/defence); otherwise f as is.
+func selfTestBreaks(f, saved ssoForm) ssoForm {
+	if defence.Off(defence.SettingsDefaultRole) {
+		f.DefaultRole = saved.DefaultRole
+	}
+	if defence.Off(defence.SettingsSAML) && f.Protocol == "saml" && saved.Protocol != "saml" {
+		f.Protocol, f.MetadataURL = saved.Protocol, saved.MetadataURL
+	}
+	return f
 }

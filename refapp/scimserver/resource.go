@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ssoconform/ssoconform/refapp/defence"
 	"github.com/ssoconform/ssoconform/refapp/sanitize"
 	"github.com/ssoconform/ssoconform/refapp/store"
 )
@@ -145,7 +146,11 @@ func (in userInput) emails() ([]store.Email, error) {
 		if e.Primary {
 			primaries++
 		}
-		out = append(out, store.Email{Value: e.Value, Type: e.Type, Primary: bool(e.Primary)})
+		typ := e.Type
+		if defence.Off(defence.EmailType) {
+			typ = ""
+		}
+		out = append(out, store.Email{Value: e.Value, Type: typ, Primary: bool(e.Primary)})
 	}
 	if primaries > 1 {
 		return nil, scimErr(http.StatusBadRequest, typeInvalidValue, "at most one email may be primary")

@@ -1,27 +1,12 @@
-package harness
+package refappdriver
 
 import (
 	"context"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
 	"time"
-)
 
-// refAppBin returns SSOCONFORM_REFAPP_BIN, or builds refapp into a temporary directory.
-func refAppBin(tb testing.TB) string {
-	tb.Helper()
-	if bin := os.Getenv("SSOCONFORM_REFAPP_BIN"); bin != "" {
-		return bin
-	}
-	bin := filepath.Join(tb.TempDir(), "refapp")
-	out, err := exec.Command("go", "build", "-o", bin, "github.com/ssoconform/ssoconform/cmd/refapp").CombinedOutput()
-	if err != nil {
-		tb.Fatalf("build refapp: %v\n%s", err, out)
-	}
-	return bin
-}
+	"github.com/ssoconform/ssoconform/harness"
+)
 
 // BenchmarkBrowserSignIn measures one SP-initiated OIDC sign-in in Chromium through refapp's SSO path
 // (login page, SSO, organization, Continue, Sign in with Okta, the mock's sign-in page, back signed in),
@@ -29,12 +14,12 @@ func refAppBin(tb testing.TB) string {
 func BenchmarkBrowserSignIn(b *testing.B) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	st, err := StartStack(ctx, StackConfig{RefAppBin: refAppBin(b), Dir: b.TempDir()})
+	st, err := harness.StartStack(ctx, harness.StackConfig{RefAppBin: refAppBin(b), Dir: b.TempDir()})
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer st.Close(context.Background())
-	tn, err := st.NewTenant(ctx, TenantSpec{Name: "bench"})
+	tn, err := st.NewTenant(ctx, harness.TenantSpec{Name: "bench"})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -51,7 +36,7 @@ func BenchmarkBrowserSignIn(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		out, err := SignInWithOkta(ctx, st.Driver, p, tn.Org, u.Login, tn.Password(u))
+		out, err := harness.SignInWithOkta(ctx, Pages{URL: st.App.URL}, p, tn.Org, u.Login, tn.Password(u))
 		if err != nil || !out.SignedIn {
 			b.Fatalf("sign-in: %v, %+v", err, out)
 		}
