@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/onsi/ginkgo/v2/reporters"
 	"github.com/onsi/ginkgo/v2/types"
@@ -31,6 +32,7 @@ type SpecResult struct {
 	Profile     string   // the SCIM profile the spec ran in; empty outside the SCIM specs
 	State       string   // passed, failed, skipped, pending, panicked, ...
 	Warning     bool     // failed, but its level does not count in its profile's verdict
+	Deviated    string   // failed, but a declared deviation exempts it: the entry's reason
 	Message     string   // the failure or skip reason
 	Exchanges   string   // the HTTP transcript, for failures
 	Pages       []string // pages the user saw, saved under the report directory (paths relative to it)
@@ -45,11 +47,15 @@ type LevelCount struct {
 // Summary is what a run ends with.
 type Summary struct {
 	// Failed counts failures that fail the verdict; Warnings counts failures of levels the spec's
-	// profile does not count (must in the okta profiles, should everywhere).
-	Passed, Failed, Warnings, Skipped int
-	Verdict                           string
-	Levels                            []LevelCount // okta, must, should, for the specs that have a level
-	Specs                             []SpecResult
+	// profile does not count (must in the okta profiles, should everywhere); Deviated counts failures
+	// a declared deviation exempts.
+	Passed, Failed, Warnings, Skipped, Deviated int
+	// StaleDeviations are deviation entries that fail the run, one sentence each (the spec passes,
+	// the entry expired, or it names no spec).
+	StaleDeviations []string
+	Verdict         string
+	Levels          []LevelCount // okta, must, should, for the specs that have a level
+	Specs           []SpecResult
 	// Prefix is the run prefix of what a SCIM run created; Leftovers what of it is still on the server
 	// (SCIM runs only).
 	Prefix    string
@@ -60,7 +66,11 @@ type Summary struct {
 
 // String is the plain counts line.
 func (s Summary) String() string {
-	return fmt.Sprintf("%d passed, %d failed, %d warnings, %d skipped", s.Passed, s.Failed, s.Warnings, s.Skipped)
+	line := fmt.Sprintf("%d passed, %d failed, %d warnings, %d skipped", s.Passed, s.Failed, s.Warnings, s.Skipped)
+	if s.Deviated > 0 {
+		line += fmt.Sprintf(", %d deviated", s.Deviated)
+	}
+	return line
 }
 
 // LevelsLine says how each level fared, e.g. "okta 40/40 passed, must 20/22 passed (2 failed), ...".
@@ -77,9 +87,11 @@ func (s Summary) LevelsLine() string {
 }
 
 // summarize turns a Ginkgo report into a Summary, leaving out setup nodes and specs the filters
-// excluded (skipped without a reason).
-func summarize(r types.Report) Summary {
+// excluded (skipped without a reason), and weighs the declared deviations on the day now.
+func summarize(r types.Report, devs []Deviation, now time.Time) Summary {
 	var s Summary
+	active := activeDeviations(devs, now)
+	known := map[string]bool{}
 	levels := map[Level]*LevelCount{}
 	for _, l := range Levels {
 		levels[l] = &LevelCount{Level: l}
@@ -92,10 +104,13 @@ func summarize(r types.Report) Summary {
 			}
 			continue
 		}
+		if id, _ := splitSpecText(sr.LeafNodeText); id != "" {
+			known[id] = true
+		}
 		if sr.State == types.SpecStateSkipped && sr.Failure.Message == "" {
 			continue // not selected
 		}
-		res := specResult(sr)
+		res := specResult(sr, active)
 		lc := levels[res.Level]
 		if lc == nil {
 			lc = &LevelCount{} // no level: counted in the totals only
@@ -107,6 +122,9 @@ func summarize(r types.Report) Summary {
 		case sr.State == types.SpecStateSkipped || sr.State == types.SpecStatePending:
 			s.Skipped++
 			lc.Skipped++
+		case res.Deviated != "":
+			s.Deviated++
+			lc.Failed++
 		case res.Warning:
 			s.Warnings++
 			lc.Failed++
@@ -122,8 +140,9 @@ func summarize(r types.Report) Summary {
 			s.Levels = append(s.Levels, *c)
 		}
 	}
+	s.StaleDeviations = staleDeviations(devs, s.Specs, known, now)
 	switch {
-	case s.Failed > 0 || !r.SuiteSucceeded && s.Passed+s.Skipped+s.Warnings == 0:
+	case s.Failed > 0 || len(s.StaleDeviations) > 0 || !r.SuiteSucceeded && s.Passed+s.Skipped+s.Warnings+s.Deviated == 0:
 		s.Verdict = VerdictFailed
 	case s.Skipped > 0:
 		s.Verdict = VerdictPartial
@@ -134,7 +153,8 @@ func summarize(r types.Report) Summary {
 }
 
 // specResult is one It node's outcome, its level and its weight in the verdict.
-func specResult(sr types.SpecReport) SpecResult {
+// A failure of a spec with an active deviation is deviated rather than failed or a warning.
+func specResult(sr types.SpecReport, active map[string]Deviation) SpecResult {
 	id, req := splitSpecText(sr.LeafNodeText)
 	res := SpecResult{ID: id, Requirement: req, Container: strings.Join(sr.ContainerHierarchyTexts, " "),
 		Labels: sr.Labels(), Level: specLevel(sr.Labels()), Reference: specReference(id, sr.LeafNodeText), Profile: specProfile(sr.Labels()),
@@ -146,6 +166,9 @@ func specResult(sr types.SpecReport) SpecResult {
 	}
 	if sr.State.Is(types.SpecStateFailureStates) {
 		res.Warning = !res.Level.blocks(res.Profile)
+		if d, ok := active[id]; ok {
+			res.Deviated, res.Warning = d.Reason, false
+		}
 		for _, e := range sr.ReportEntries {
 			if e.Name == exchangesEntry {
 				res.Exchanges = e.StringRepresentation()
@@ -176,7 +199,7 @@ func splitSpecText(text string) (id, rest string) {
 // writeReports writes the HTML report and summary.txt after every run, next to the Ginkgo reports,
 // and keeps the run's summary and report in the Suite (Register makes it the report node).
 func (su *Suite) writeReports(r types.Report) {
-	su.summary, su.report = summarize(r), r
+	su.summary, su.report = summarize(r, su.cfg.Deviations, time.Now()), r
 	dir := su.cfg.ReportDir
 	if dir == "" {
 		return
@@ -184,9 +207,10 @@ func (su *Suite) writeReports(r types.Report) {
 	errs := []error{writeHTMLReport(filepath.Join(dir, "report.html"), r.SuiteDescription, su.summary, su.cfg.Attachments),
 		// the verdict and the plain counts line, which `make conformance` prints last
 		os.WriteFile(filepath.Join(dir, "summary.txt"),
-			[]byte("verdict: "+su.summary.Verdict+"\n"+su.summary.LevelsLine()+"\n"+su.summary.String()+"\n"), 0o644)}
+			[]byte("verdict: "+su.summary.Verdict+"\n"+su.summary.LevelsLine()+"\n"+su.summary.String()+"\n"+
+				strings.Join(append(su.summary.StaleDeviations, ""), "\n")), 0o644)}
 	if su.cfg.SCIM != nil || su.cfg.App != nil { // a partner run: Ginkgo's own reports, without the specs never selected
-		r = selected(r)
+		r = selected(r, activeDeviations(su.cfg.Deviations, time.Now()))
 		errs = append(errs, reporters.GenerateJUnitReport(r, filepath.Join(dir, "junit.xml")),
 			reporters.GenerateJSONReport(r, filepath.Join(dir, "report.json")))
 	}
@@ -197,14 +221,14 @@ func (su *Suite) writeReports(r types.Report) {
 
 // selected is the report without the specs the label filter left out, each spec with its level and
 // its weight in the verdict as report entries (JUnit properties, entries in the JSON).
-func selected(r types.Report) types.Report {
+func selected(r types.Report, active map[string]Deviation) types.Report {
 	kept := r.SpecReports[:0:0]
 	for _, sr := range r.SpecReports {
 		if sr.State == types.SpecStateSkipped && sr.Failure.Message == "" {
 			continue
 		}
 		if sr.LeafNodeType == types.NodeTypeIt {
-			sr.ReportEntries = append(slices.Clone(sr.ReportEntries), weightEntries(specResult(sr))...)
+			sr.ReportEntries = append(slices.Clone(sr.ReportEntries), weightEntries(specResult(sr, active))...)
 		}
 		kept = append(kept, sr)
 	}
@@ -223,7 +247,11 @@ func weightEntries(res SpecResult) []types.ReportEntry {
 	out := []types.ReportEntry{entry("level", string(res.Level))}
 	if res.State != "passed" && res.State != "skipped" && res.State != "pending" {
 		outcome := "fails the verdict"
-		if res.Warning {
+		switch {
+		case res.Deviated != "":
+			outcome = "deviated"
+			out = append(out, entry("deviation", res.Deviated))
+		case res.Warning:
 			outcome = "warning"
 		}
 		out = append(out, entry("outcome", outcome))
@@ -255,13 +283,14 @@ var reportTemplate = template.Must(template.New("report").Parse(`<!doctype html>
 <style>
 body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}
 table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.4em;text-align:left;vertical-align:top}
-.passed{color:#1a7f37}.failed,.panicked,.timedout,.interrupted,.aborted{color:#cf222e;font-weight:bold}.skipped,.pending{color:#9a6700}
+.passed{color:#1a7f37}.failed,.panicked,.timedout,.interrupted,.aborted{color:#cf222e;font-weight:bold}.skipped,.pending{color:#9a6700}.deviated{color:#8250df}
 pre{white-space:pre-wrap;background:#f6f8fa;padding:.6em;max-height:30em;overflow:auto;font-size:12px}
 code{font-weight:bold}
 </style></head><body>
 <h1>{{.Title}}</h1>
 <p>Verdict: <strong class="{{if eq .Verdict "conformant"}}passed{{else if eq .Verdict "partial"}}skipped{{else}}failed{{end}}">{{.Verdict}}</strong>:
-{{.Passed}} passed, {{.Failed}} failed, {{.Warnings}} warnings, {{.Skipped}} skipped.</p>
+{{.Summary}}.</p>
+{{range .StaleDeviations}}<p class="failed">{{.}}</p>{{end}}
 {{if .Levels}}<p>By level: {{.LevelsLine}}. Levels: <code>okta</code> Okta's provisioning needs the rule (counts in every profile);
 <code>must</code> an RFC 7643/7644 MUST (counts in the rfc profile, a warning in the okta profiles); <code>should</code> a
 SHOULD or best practice (a warning).</p>{{end}}
@@ -269,6 +298,6 @@ SHOULD or best practice (a warning).</p>{{end}}
 <table><thead><tr><th>ID</th><th>Level</th><th>Requirement</th><th>Verdict</th></tr></thead><tbody>
 {{range .Specs}}<tr><td><code>{{.ID}}</code><br><small>{{.Container}}</small></td><td>{{.Level}}</td>
 <td>{{.Requirement}}{{if .Message}}<pre>{{.Message}}</pre>{{end}}{{if .Exchanges}}<details><summary>HTTP exchanges</summary><pre>{{.Exchanges}}</pre></details>{{end}}{{if .Pages}}<p>What the user saw: {{range $i, $p := .Pages}}{{if $i}}, {{end}}<a href="{{$p}}">{{$p}}</a>{{end}}</p>{{end}}</td>
-<td class="{{if .Warning}}skipped{{else}}{{.State}}{{end}}">{{.State}}{{if .Warning}} (warning){{end}}</td></tr>
+<td class="{{if .Deviated}}deviated{{else if .Warning}}skipped{{else}}{{.State}}{{end}}">{{if .Deviated}}deviated<br><small>{{.Deviated}}</small>{{else}}{{.State}}{{if .Warning}} (warning){{end}}{{end}}</td></tr>
 {{end}}</tbody></table></body></html>
 `))

@@ -2,6 +2,7 @@ package specs
 
 import (
 	"testing"
+	"time"
 
 	"github.com/onsi/ginkgo/v2/types"
 )
@@ -37,7 +38,7 @@ func TestSummarizeWeighsLevelsPerProfile(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			s := summarize(types.Report{SuiteSucceeded: false, SpecReports: tc.specs})
+			s := summarize(types.Report{SuiteSucceeded: false, SpecReports: tc.specs}, nil, time.Now())
 			if s.Verdict != tc.verdict || s.Failed != tc.failed || s.Warnings != tc.warn {
 				t.Errorf("verdict %s, %d failed, %d warnings; want %s, %d, %d", s.Verdict, s.Failed, s.Warnings, tc.verdict, tc.failed, tc.warn)
 			}
@@ -47,7 +48,7 @@ func TestSummarizeWeighsLevelsPerProfile(t *testing.T) {
 
 func TestSelectedReportCarriesLevelProperties(t *testing.T) {
 	t.Parallel()
-	r := selected(types.Report{SpecReports: []types.SpecReport{spec("SCIM-B: b", types.SpecStateFailed, "Profile:okta-oin", "Level:must")}})
+	r := selected(types.Report{SpecReports: []types.SpecReport{spec("SCIM-B: b", types.SpecStateFailed, "Profile:okta-oin", "Level:must")}}, nil)
 	got := map[string]string{}
 	for _, e := range r.SpecReports[0].ReportEntries {
 		got[e.Name] = e.Value.String()

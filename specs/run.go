@@ -32,6 +32,8 @@ type SCIMRun struct {
 	// Attachments are files in ReportDir, written by the caller before or after the run (the
 	// container's log with --image), that report.html links to. Default: none.
 	Attachments []string
+	// Deviations are declared exemptions (see Config.Deviations). Default: none.
+	Deviations []Deviation
 }
 
 // ErrSelection marks a run that could not start because of what was asked (a bad label filter, an
@@ -65,7 +67,7 @@ func RunSCIM(run SCIMRun) (Summary, error) {
 	if prefix == "" {
 		prefix = newRunPrefix()
 	}
-	cfg := Config{ReportDir: dir, SCIM: &target, Attachments: run.Attachments, prefix: prefix}
+	cfg := Config{ReportDir: dir, SCIM: &target, Attachments: run.Attachments, Deviations: run.Deviations, prefix: prefix}
 	sum, err := pr.run(cfg)
 	if err != nil {
 		return sum, err
@@ -115,3 +117,14 @@ func preflight(t harness.SCIMTarget) error {
 type failRecorder struct{ failed bool }
 
 func (f *failRecorder) Fail() { f.failed = true }
+
+// failOnVerdict fails t the way the CLI exits: on a failed verdict (failures that count, a setup
+// failure, or a stale deviation), not on warnings or deviated specs.
+func failOnVerdict(t interface{ Errorf(string, ...any) }, s Summary) {
+	for _, d := range s.StaleDeviations {
+		t.Errorf("%s", d)
+	}
+	if s.Verdict == VerdictFailed {
+		t.Errorf("verdict %s: %s", s.Verdict, s)
+	}
+}

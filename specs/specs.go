@@ -80,6 +80,10 @@ type Config struct {
 	// Attachments are files in ReportDir that report.html links to (e.g. a container's log). Default:
 	// none.
 	Attachments []string
+	// Deviations are declared exemptions (LoadDeviations reads them from YAML): a failure of a listed
+	// spec is "deviated" and does not fail the verdict; a listed spec that passes, an expired entry or
+	// an unknown spec ID fails the run. Default: none.
+	Deviations []Deviation
 
 	prefix string // the SCIM run's name prefix (SCIMRun.Prefix). Default: "scim".
 }
@@ -180,7 +184,9 @@ func Test(t *testing.T, cfg Config) {
 	cfg.prefix = newRunPrefix()
 	suiteConfig, reporterConfig := GinkgoConfiguration()
 	suiteConfig.LabelFilter = scimFilter(target.Flavour, suiteConfig.LabelFilter)
-	runSpecs(t, cfg, "ssoconform SCIM conformance ("+string(target.Flavour)+")", suiteConfig, reporterConfig)
+	var rec failRecorder // the verdict decides, so warnings and deviated specs do not fail t
+	su := runSpecs(&rec, cfg, "ssoconform SCIM conformance ("+string(target.Flavour)+")", suiteConfig, reporterConfig)
+	failOnVerdict(t, su.Summary())
 }
 
 // buildRefApp, on the first parallel process only, builds the reference app unless the run has one

@@ -27,12 +27,18 @@ failed), how each level fared and "N passed, N failed, N warnings, N skipped".
 Every spec has a level: okta (Okta's provisioning or its SPEC test breaks without the rule), must (an
 RFC 7643/7644 MUST Okta does not depend on), should (a SHOULD or best practice). The okta-oin and
 okta-aiw verdicts count okta failures; must and should failures are listed as warnings. The rfc
-verdict counts okta and must failures. Exit status: 0 when no failure counts (warnings and skips
-allowed), 1 when one does, 2 on usage errors, 3 when the run could not start (--image: no Docker
-daemon, or the container exited or never got ready; its last log lines say why).
+verdict counts okta and must failures. Exit status: 0 when no failure counts (warnings, skips and
+deviated specs allowed), 1 when one does or a deviation entry is stale, 2 on usage errors, 3 when the
+run could not start (a bad --deviations file; --image: no Docker daemon, or the container exited or
+never got ready; its last log lines say why).
 
 --image IMAGE starts the server from a container image first (host networking; see --image-*), writes
 its log to the report directory as container.log and removes it at the end.
+
+--deviations FILE declares known gaps: a YAML list of entries with id (a spec ID), reason and expires
+(YYYY-MM-DD). A listed spec that fails is reported as deviated and does not fail the verdict. The run
+fails when a listed spec passes, an entry has expired, or an ID names no spec, so no exemption goes
+stale. A file that cannot be read or parsed ends the run at once (exit status 3, with the line).
 
 Profiles: okta-oin (Okta OIN app: PATCH for activation and groups), okta-aiw (Okta App Integration
 Wizard app: PUT for everything), rfc (RFC 7643/7644). Optional features (--features, or "all"):
@@ -47,6 +53,7 @@ type scimFlags struct {
 	secondURL, secondTokenFile                    string
 	throttleTokenFile                             string
 	reportDir, labelFilter, focus, prefix         string
+	deviations                                    string
 	timeout                                       time.Duration
 	image                                         imageFlags
 }
@@ -67,6 +74,7 @@ func runSCIM(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.StringVar(&f.labelFilter, "label-filter", "", `Ginkgo label filter narrowing the selection, e.g. 'Kind:Security || Okta:SPEC-Test'`)
 	fs.StringVar(&f.focus, "focus", "", "run only specs whose text matches this regular expression, e.g. SCIM-USR-")
 	fs.StringVar(&f.prefix, "prefix", "", `part of the name of every user and group the run creates, e.g. "ssoc-ci" (default "ssoc-" and 5 random characters)`)
+	fs.StringVar(&f.deviations, "deviations", "", "YAML file of declared deviations: a list of {id, reason, expires: YYYY-MM-DD}")
 	fs.DurationVar(&f.timeout, "timeout", 30*time.Minute, "time limit of the whole run")
 	f.image.register(fs)
 	if err := parseFlags(fs, args, stderr); err != nil {
@@ -81,6 +89,11 @@ func runSCIM(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		fmt.Fprintf(stderr, "ssoconform scim: %v\n(see ssoconform scim -h)\n", err)
 		return errUsage
+	}
+	if f.deviations != "" {
+		if run.Deviations, err = specs.LoadDeviations(f.deviations); err != nil {
+			return cannotRun{err}
+		}
 	}
 	stopImage, err := f.image.start(ctx, &run, stderr)
 	if err != nil {
@@ -101,7 +114,10 @@ func runSCIM(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	if sum.Failed > 0 {
-		return fmt.Errorf("%d of %d specs failed", sum.Failed, sum.Passed+sum.Failed+sum.Warnings+sum.Skipped)
+		return fmt.Errorf("%d of %d specs failed", sum.Failed, sum.Passed+sum.Failed+sum.Warnings+sum.Skipped+sum.Deviated)
+	}
+	if len(sum.StaleDeviations) > 0 {
+		return fmt.Errorf("%d deviation entries are stale", len(sum.StaleDeviations))
 	}
 	return nil
 }
@@ -187,6 +203,10 @@ func printSummary(w io.Writer, s specs.Summary, dir string) {
 		case "skipped", "pending":
 			fmt.Fprintf(w, "skipped %s [%s]: %s\n", sp.ID, sp.Container, firstLine(sp.Message))
 		default:
+			if sp.Deviated != "" {
+				fmt.Fprintf(w, "deviated %s [%s]: %s (declared: %s)\n", sp.ID, sp.Container, firstLine(sp.Message), sp.Deviated)
+				continue
+			}
 			if sp.Warning {
 				fmt.Fprintf(w, "warning %s (%s) [%s]: %s\n", sp.ID, sp.Level, sp.Container, firstLine(sp.Message))
 				continue
@@ -202,6 +222,9 @@ func printSummary(w io.Writer, s specs.Summary, dir string) {
 		fmt.Fprintln(w)
 	}
 	fmt.Fprintf(w, "reports: %s/{junit.xml,report.json,report.html}\n", dir)
+	for _, d := range s.StaleDeviations {
+		fmt.Fprintln(w, "STALE  ", d)
+	}
 	fmt.Fprintf(w, "verdict: %s\n", s.Verdict)
 	if s.Levels != nil {
 		fmt.Fprintf(w, "by level: %s\n", s.LevelsLine())
