@@ -231,10 +231,10 @@ func printSummary(w io.Writer, s specs.Summary, dir string) {
 	if s.Levels != nil {
 		fmt.Fprintf(w, "by level: %s\n", s.LevelsLine())
 	}
+	fmt.Fprintln(w, s)
 	if failed := failedRules(s); len(failed) > 0 {
 		fmt.Fprintf(w, "failed rules: %s\n", strings.Join(failed, ", "))
 	}
-	fmt.Fprintln(w, s)
 }
 
 // failedRules are the IDs of the failures that count in the verdict.
