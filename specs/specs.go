@@ -132,6 +132,7 @@ func Register(cfg Config) *Suite {
 	SynchronizedBeforeSuite(su.buildRefApp, su.setUp, NodeTimeout(5*time.Minute))
 	SynchronizedAfterSuite(func() {}, func() { gexec.CleanupBuildArtifacts() })
 	ReportAfterSuite("ssoconform HTML report", su.writeReports)
+	su.reportProgress()
 	su.describeCatalogue()
 	su.describeProvisioning()
 	su.describeProvisioningActions()

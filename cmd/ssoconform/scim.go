@@ -21,8 +21,10 @@ Point it at a throw-away organization: the run creates users and groups (named w
 deactivates or deletes them at the end and lists what is left.
 
 Runs the SCIM conformance specs against any SCIM 2.0 server (no reference app, no browser) and writes
-junit.xml, report.json and report.html to --report-dir. Ends with a verdict line (conformant / partial /
-failed), how each level fared and "N passed, N failed, N warnings, N skipped".
+junit.xml, report.json and report.html to --report-dir. On a terminal it prints a row per spec as it
+ends ("[37/84] SCIM-USR-PATCH-PATHS"; none when the output is a pipe or a file). Ends with one summary:
+the verdict (conformant / partial / failed), how each level fared, the failed rules, where the reports
+are and "N passed, N failed, N warnings, N skipped".
 
 Every spec has a level: okta (Okta's provisioning or its SPEC test breaks without the rule), must (an
 RFC 7643/7644 MUST Okta does not depend on), should (a SHOULD or best practice). The okta-oin and
@@ -230,6 +232,20 @@ func printSummary(w io.Writer, s specs.Summary, dir string) {
 		fmt.Fprintf(w, "by level: %s\n", s.LevelsLine())
 	}
 	fmt.Fprintln(w, s)
+	if failed := failedRules(s); len(failed) > 0 {
+		fmt.Fprintf(w, "failed rules: %s\n", strings.Join(failed, ", "))
+	}
+}
+
+// failedRules are the IDs of the failures that count in the verdict.
+func failedRules(s specs.Summary) []string {
+	var ids []string
+	for _, sp := range s.Specs {
+		if sp.State != "passed" && sp.State != "skipped" && sp.State != "pending" && !sp.Warning && sp.Deviated == "" {
+			ids = append(ids, sp.ID)
+		}
+	}
+	return ids
 }
 
 func firstLine(s string) string {

@@ -66,6 +66,10 @@ func TestSCIMDeviations(t *testing.T) {
 	if code != 1 || states["SCIM-AUTH-CHALLENGE"] != "failed" || !strings.Contains(out, "verdict: failed") {
 		t.Fatalf("without a deviation: exit %d, SCIM-AUTH-CHALLENGE %q; want exit 1, failed\n%s", code, states["SCIM-AUTH-CHALLENGE"], out)
 	}
+	// output to a pipe: no progress rows, one summary naming the failed rule
+	if strings.Contains(out, "[1/") || strings.Count(out, "verdict: ") != 1 || !strings.Contains(out, "failed rules: SCIM-AUTH-CHALLENGE\n") {
+		t.Errorf("piped output: want no [n/N] rows and one summary with the failed rule:\n%s", out)
+	}
 
 	states, out, code = env.runCLIWith(t, srv.URL+"/scim/v2", harness.FlavourRFC, append(auth, "--deviations", devs)...)
 	if code != 0 {

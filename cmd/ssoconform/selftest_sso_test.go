@@ -77,7 +77,7 @@ func TestSelfTestSSODefences(t *testing.T) {
 		}
 	}
 	var table strings.Builder
-	fmt.Fprintf(&table, "%-20s %-8s %s\n", "DEFENCE OFF", "VERDICT", "SPECS THAT CAUGHT IT (must catch: all listed)")
+	fmt.Fprintf(&table, "%-22s %-8s %s\n", "DEFENCE OFF", "VERDICT", "SPECS THAT CAUGHT IT (must catch: all listed)")
 	for _, c := range ssoDefenceCases {
 		got := runSpecs(t, specsBin, refapp, filepath.Join(dir, string(c.defence)), c.defence, append(slices.Clone(c.catch), ssoControls...))
 		var caught, missed []string
@@ -102,7 +102,7 @@ func TestSelfTestSSODefences(t *testing.T) {
 				t.Errorf("defence %s off: control %s is %q; only the specs named for the defence may fail", c.defence, id, got[id])
 			}
 		}
-		fmt.Fprintf(&table, "%-20s %-8s %s\n", c.defence, verdict, strings.Join(caught, " "))
+		fmt.Fprintf(&table, "%-22s %-8s %s\n", c.defence, verdict, strings.Join(caught, " "))
 	}
 	t.Logf("SSO self-test (refapp built with -tags selftest, one defence off per run):\n%s", table.String())
 	fmt.Print(table.String())
