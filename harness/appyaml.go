@@ -16,8 +16,9 @@ import (
 // resolved against BaseURL; in every string, {port} is the loopback port given to the app, {base_url}
 // the resolved BaseURL, {dir} the file's directory, {work} a scratch directory of the run, {org} the
 // organization, and {okta.issuer}, {oidc.client_id}, {oidc.client_secret} and {saml.metadata_url} the
-// mock Okta org and app integrations the app is connected to. fixtures/apps/notes/app.yaml is an
-// example.
+// mock Okta org and app integrations the app is connected to ({protocol}, {oidc.discovery_url} and
+// {admin.password} too in connect.login and connect.fields). fixtures/apps/notes/app.yaml and
+// fixtures/apps/refapp/*.yaml are examples.
 type AppFile struct {
 	// Name names the app in reports. Required.
 	Name string `yaml:"name"`
@@ -27,7 +28,7 @@ type AppFile struct {
 	BaseURL string `yaml:"base_url"`
 	// Start says how to start the app; without it the app must already be running at BaseURL.
 	Start *AppStart `yaml:"start"`
-	// Connect says how the app gets connected to Okta. Required.
+	// Connect says how the app gets connected to Okta: exactly one of static, command and settings_url.
 	Connect AppConnect `yaml:"connect"`
 	// OIDC and SAML describe the protocols the app signs in with; at least one.
 	OIDC *AppOIDC `yaml:"oidc"`
@@ -66,8 +67,29 @@ type AppConnect struct {
 	// in their environment: SSOCONFORM_ORG, SSOCONFORM_PROTOCOL, OKTA_ISSUER, OKTA_METADATA_URL (the
 	// OIDC discovery URL or the SAML IdP metadata URL), OKTA_CLIENT_ID and OKTA_CLIENT_SECRET (OIDC).
 	// They run in Start.Dir (or the file's directory) and fail with a non-zero status.
+	// SSOCONFORM_ADMIN_PASSWORD is a password made for the organization's admin, for Create to set and
+	// Login to use.
 	Command []string `yaml:"command"`
 	Create  []string `yaml:"create"`
+	// SettingsURL: like Command, but the app is connected as an admin does it in a browser: the client
+	// signs in (Login, when set), GETs SettingsURL, fills the page's form holding Fields (keeping its
+	// other fields, hidden CSRF tokens among them) and submits it; an answer of 400 or more is the
+	// app's refusal. Create, when set, runs first as for Command.
+	SettingsURL string `yaml:"settings_url"`
+	// Fields are the settings form's field names and values, e.g. client_id: "{oidc.client_id}".
+	// Required with SettingsURL. Placeholders of the other protocol are empty.
+	Fields map[string]string `yaml:"fields"`
+	// Login signs the admin in before SettingsURL.
+	Login *AppLogin `yaml:"login"`
+}
+
+// AppLogin is a form the admin signs in with, e.g. url: /login, fields: {email: "admin@{org}.test",
+// password: "{admin.password}"}.
+type AppLogin struct {
+	// URL is the page holding the sign-in form. Required.
+	URL string `yaml:"url"`
+	// Fields are the form's field names and values. Required.
+	Fields map[string]string `yaml:"fields"`
 }
 
 // AppStatic is the organization of an app connected once, at start.
@@ -142,10 +164,7 @@ func (f AppFile) Validate() error {
 		need(f.SignedIn.Selector != "", "signed_in.selector (with signed_in.page)")
 	}
 	need(f.OIDC != nil || f.SAML != nil, "oidc or saml")
-	need((f.Connect.Static != nil) != (len(f.Connect.Command) > 0), "exactly one of connect.static and connect.command")
-	if len(f.Connect.Create) > 0 {
-		need(len(f.Connect.Command) > 0, "connect.command (with connect.create)")
-	}
+	errs = append(errs, f.Connect.validate()...)
 	if f.OIDC != nil {
 		need(f.OIDC.SignIn != "", "oidc.sign_in")
 		need(f.OIDC.RedirectURI != "", "oidc.redirect_uri")
@@ -162,6 +181,36 @@ func (f AppFile) Validate() error {
 		errs = append(errs, errors.New("base_url names {port} but there is no start section to give the app a port"))
 	}
 	return errors.Join(errs...)
+}
+
+func (c AppConnect) validate() []error {
+	var errs []error
+	need := func(ok bool, field string) {
+		if !ok {
+			errs = append(errs, fmt.Errorf("%s is required", field))
+		}
+	}
+	ways := 0
+	for _, set := range []bool{c.Static != nil, len(c.Command) > 0, c.SettingsURL != ""} {
+		if set {
+			ways++
+		}
+	}
+	need(ways == 1, "exactly one of connect.static, connect.command and connect.settings_url")
+	if len(c.Create) > 0 {
+		need(len(c.Command) > 0 || c.SettingsURL != "", "connect.command or connect.settings_url (with connect.create)")
+	}
+	if c.SettingsURL != "" {
+		need(len(c.Fields) > 0, "connect.fields (with connect.settings_url)")
+	} else {
+		need(len(c.Fields) == 0, "connect.settings_url (with connect.fields)")
+	}
+	if c.Login != nil {
+		need(c.SettingsURL != "", "connect.settings_url (with connect.login)")
+		need(c.Login.URL != "", "connect.login.url")
+		need(len(c.Login.Fields) > 0, "connect.login.fields")
+	}
+	return errs
 }
 
 // Protocols are the protocols the file describes, "oidc" before "saml".

@@ -100,6 +100,7 @@ func (a *YAMLApp) connectStatic(ctx context.Context, idp *mockidp.Server) error 
 // connection is what an app needs to know of its app integration in the mock.
 type connection struct {
 	issuer, metadataURL, clientID, clientSecret string
+	adminPassword                               string // made for the organization's admin (connect.create)
 }
 
 // mockIntegration makes (or, for a second protocol, reuses) the mock org named org and adds an app
@@ -235,6 +236,7 @@ func (a *YAMLApp) Connect(ctx context.Context, protocol string) (AppTenant, erro
 	if err != nil {
 		return AppTenant{}, fmt.Errorf("connect %s: %w", a.file.Name, err)
 	}
+	conn.adminPassword = randomSecret()
 	a.mu.Lock()
 	a.conns[tn.Org] = conn
 	a.mu.Unlock()
@@ -243,7 +245,15 @@ func (a *YAMLApp) Connect(ctx context.Context, protocol string) (AppTenant, erro
 			return AppTenant{}, err
 		}
 	}
-	return tn, a.runConnect(ctx, a.file.Connect.Command, tn, conn)
+	return tn, a.connect(ctx, tn, conn)
+}
+
+// connect runs connect.command, or saves the app's settings page (connect.settings_url).
+func (a *YAMLApp) connect(ctx context.Context, tn AppTenant, conn connection) error {
+	if a.file.Connect.SettingsURL != "" {
+		return a.connectBySettings(ctx, tn, conn)
+	}
+	return a.runConnect(ctx, a.file.Connect.Command, tn, conn)
 }
 
 // Reconnect runs the file's connect.command again for the organization, with metadataURL (when set) as
@@ -261,7 +271,7 @@ func (a *YAMLApp) Reconnect(ctx context.Context, tn AppTenant, metadataURL strin
 	if metadataURL != "" {
 		conn.metadataURL = metadataURL
 	}
-	return a.runConnect(ctx, a.file.Connect.Command, tn, conn)
+	return a.connect(ctx, tn, conn)
 }
 
 // runConnect runs one of the file's connect commands for the organization.
@@ -272,7 +282,8 @@ func (a *YAMLApp) runConnect(ctx context.Context, command []string, tn AppTenant
 	cmd.Dir = a.workDir()
 	cmd.Env = append(os.Environ(), "SSOCONFORM_ORG="+tn.Org, "SSOCONFORM_PROTOCOL="+tn.Protocol,
 		"OKTA_ISSUER="+conn.issuer, "OKTA_METADATA_URL="+conn.metadataURL,
-		"OKTA_CLIENT_ID="+conn.clientID, "OKTA_CLIENT_SECRET="+conn.clientSecret)
+		"OKTA_CLIENT_ID="+conn.clientID, "OKTA_CLIENT_SECRET="+conn.clientSecret,
+		"SSOCONFORM_ADMIN_PASSWORD="+conn.adminPassword)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("connect %s (%s): %w: %s", tn.Org, args[0], err, excerpt(strings.TrimSpace(string(out)), 1000))
 	}

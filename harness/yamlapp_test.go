@@ -91,18 +91,21 @@ func TestYAMLAppNotes(t *testing.T) {
 
 func TestAppFileValidate(t *testing.T) {
 	for name, yml := range map[string]string{
-		"no name":          "signed_in: {url: /me}\nconnect: {static: {}}\noidc: {sign_in: /a, redirect_uri: /b}\n",
-		"no protocol":      "name: x\nsigned_in: {url: /me}\nconnect: {static: {}}\n",
-		"saml partial":     "name: x\nsigned_in: {url: /me}\nconnect: {static: {}}\nsaml: {sign_in: /a}\n",
-		"no connect":       "name: x\nsigned_in: {url: /me}\noidc: {sign_in: /a, redirect_uri: /b}\n",
-		"two connects":     "name: x\nsigned_in: {url: /me}\nconnect: {static: {}, command: [true]}\noidc: {sign_in: /a, redirect_uri: /b}\n",
-		"create alone":     "name: x\nsigned_in: {url: /me}\nconnect: {static: {}, create: [true]}\noidc: {sign_in: /a, redirect_uri: /b}\n",
-		"port unset":       "name: x\nbase_url: http://x.test:{port}\nsigned_in: {url: /me}\nconnect: {static: {}}\noidc: {sign_in: /a, redirect_uri: /b}\n",
-		"unknown key":      "name: x\nsigned_in: {url: /me}\nconnect: {static: {}}\noidc: {sign_in: /a, redirect_uri: /b}\nextra: 1\n",
-		"url and selector": "name: x\nsigned_in: {url: /me, selector: '#me'}\nconnect: {static: {}}\noidc: {sign_in: /a, redirect_uri: /b}\n",
-		"no signed_in":     "name: x\nconnect: {static: {}}\noidc: {sign_in: /a, redirect_uri: /b}\n",
-		"bad selector":     "name: x\nsigned_in: {selector: 'a > b'}\nconnect: {static: {}}\noidc: {sign_in: /a, redirect_uri: /b}\n",
-		"page with url":    "name: x\nsigned_in: {url: /me, page: /home}\nconnect: {static: {}}\noidc: {sign_in: /a, redirect_uri: /b}\n",
+		"no name":             "signed_in: {url: /me}\nconnect: {static: {}}\noidc: {sign_in: /a, redirect_uri: /b}\n",
+		"no protocol":         "name: x\nsigned_in: {url: /me}\nconnect: {static: {}}\n",
+		"saml partial":        "name: x\nsigned_in: {url: /me}\nconnect: {static: {}}\nsaml: {sign_in: /a}\n",
+		"no connect":          "name: x\nsigned_in: {url: /me}\noidc: {sign_in: /a, redirect_uri: /b}\n",
+		"two connects":        "name: x\nsigned_in: {url: /me}\nconnect: {static: {}, command: [true]}\noidc: {sign_in: /a, redirect_uri: /b}\n",
+		"create alone":        "name: x\nsigned_in: {url: /me}\nconnect: {static: {}, create: [true]}\noidc: {sign_in: /a, redirect_uri: /b}\n",
+		"port unset":          "name: x\nbase_url: http://x.test:{port}\nsigned_in: {url: /me}\nconnect: {static: {}}\noidc: {sign_in: /a, redirect_uri: /b}\n",
+		"unknown key":         "name: x\nsigned_in: {url: /me}\nconnect: {static: {}}\noidc: {sign_in: /a, redirect_uri: /b}\nextra: 1\n",
+		"url and selector":    "name: x\nsigned_in: {url: /me, selector: '#me'}\nconnect: {static: {}}\noidc: {sign_in: /a, redirect_uri: /b}\n",
+		"no signed_in":        "name: x\nconnect: {static: {}}\noidc: {sign_in: /a, redirect_uri: /b}\n",
+		"bad selector":        "name: x\nsigned_in: {selector: 'a > b'}\nconnect: {static: {}}\noidc: {sign_in: /a, redirect_uri: /b}\n",
+		"settings and static": "name: x\nsigned_in: {url: /me}\nconnect: {static: {}, settings_url: /s, fields: {a: b}}\noidc: {sign_in: /a, redirect_uri: /b}\n",
+		"settings no fields":  "name: x\nsigned_in: {url: /me}\nconnect: {settings_url: /s}\noidc: {sign_in: /a, redirect_uri: /b}\n",
+		"login no settings":   "name: x\nsigned_in: {url: /me}\nconnect: {command: [true], login: {url: /l, fields: {a: b}}}\noidc: {sign_in: /a, redirect_uri: /b}\n",
+		"page with url":       "name: x\nsigned_in: {url: /me, page: /home}\nconnect: {static: {}}\noidc: {sign_in: /a, redirect_uri: /b}\n",
 	} {
 		path := t.TempDir() + "/app.yaml"
 		if err := writeFile(path, yml); err != nil {
