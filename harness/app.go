@@ -21,7 +21,7 @@ import (
 //	login, pw, err := tn.AddUser(ctx, "Ada", "Lovelace")
 //	client := harness.HeadlessClient()
 //	land, err := harness.AppSignIn(ctx, client, app.SignInURL(tn.Org, "saml"), login, pw)
-//	who, ok, err := app.Identity(ctx, client)
+//	who, ok, err := app.Identity(ctx, client, land)
 type App interface {
 	// Connect returns an organization of the app connected to an app integration of the mock Okta over
 	// protocol ("oidc" or "saml"). An app connected once at start returns the same one every time
@@ -34,8 +34,9 @@ type App interface {
 	SignInURL(org, protocol string) string
 	// CallbackPath is the path of the app's OIDC redirect URI, e.g. "/auth/oidc/callback".
 	CallbackPath() string
-	// Identity asks the app who the client's session is signed in as; ok is false when nobody is.
-	Identity(ctx context.Context, client *http.Client) (who Identity, ok bool, err error)
+	// Identity asks the app who the client's session is signed in as; ok is false when nobody is. land
+	// is the page the client's sign-in ended on, for apps that show the user there (it may be empty).
+	Identity(ctx context.Context, client *http.Client, land Landing) (who Identity, ok bool, err error)
 	// ShowsRefusal checks the page a refused sign-in ended on: nil when it is the app's refusal (an
 	// error page), or when the app does not say what its refusal looks like.
 	ShowsRefusal(land Landing) error
@@ -136,21 +137,27 @@ func landing(p fetched, okta bool) Landing {
 // session, anything else (401, a redirect to a login page) is none. A JSON answer's "email" and "name"
 // fill the Identity; any other answer is kept in Page for the spec to look for the email in.
 func IdentityAt(ctx context.Context, client *http.Client, url string) (Identity, bool, error) {
-	c := *client
-	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	page, err := fetch(ctx, &c, http.MethodGet, url, nil)
-	if err != nil {
-		return Identity{}, false, fmt.Errorf("ask who is signed in: %w", err)
-	}
-	if page.status != http.StatusOK {
-		return Identity{}, false, nil
+	status, body, err := getNoRedirect(ctx, client, url)
+	if err != nil || status != http.StatusOK {
+		return Identity{}, false, err
 	}
 	var who struct {
 		Email string `json:"email"`
 		Name  string `json:"name"`
 	}
-	_ = json.Unmarshal([]byte(page.body), &who) // not JSON: the page itself is the answer
-	return Identity{Email: who.Email, Name: who.Name, Page: excerpt(page.body, 2000)}, true, nil
+	_ = json.Unmarshal([]byte(body), &who) // not JSON: the page itself is the answer
+	return Identity{Email: who.Email, Name: who.Name, Page: excerpt(body, 2000)}, true, nil
+}
+
+// getNoRedirect GETs url with the client's session and answers the app's own status and page.
+func getNoRedirect(ctx context.Context, client *http.Client, url string) (int, string, error) {
+	c := *client
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	page, err := fetch(ctx, &c, http.MethodGet, url, nil)
+	if err != nil {
+		return 0, "", fmt.Errorf("ask who is signed in: %w", err)
+	}
+	return page.status, page.body, nil
 }
 
 // Reconnector is an App whose organization can be connected again, as an admin saving the settings

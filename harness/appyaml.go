@@ -94,11 +94,17 @@ type AppSAML struct {
 	EntityID string `yaml:"entity_id"`
 }
 
-// AppSignedIn recognises a signed-in session.
+// AppSignedIn recognises a signed-in session: exactly one of URL and Selector.
 type AppSignedIn struct {
 	// URL answers 200 with the user's email (JSON {"email": ...} or a page holding it) for a signed-in
-	// session, and anything else (401, a redirect) otherwise. Required.
+	// session, and anything else (401, a redirect) otherwise.
 	URL string `yaml:"url"`
+	// Selector is a CSS selector (tag, #id, .class, [attr=value], and spaces for descendants) of an
+	// element whose text holds the user's email on a signed-in page; a page without it is no session.
+	Selector string `yaml:"selector"`
+	// Page is where Selector is looked for: a URL GET with the session (a 200 answer; anything else is
+	// no session). Default: the page the sign-in ended on, as the user saw it.
+	Page string `yaml:"page"`
 }
 
 // LoadAppFile reads and checks an app.yaml.
@@ -126,7 +132,15 @@ func (f AppFile) Validate() error {
 		}
 	}
 	need(f.Name != "", "name")
-	need(f.SignedIn.URL != "", "signed_in.url")
+	need((f.SignedIn.URL != "") != (f.SignedIn.Selector != ""), "exactly one of signed_in.url and signed_in.selector")
+	if f.SignedIn.Selector != "" {
+		if _, err := parseSelector(f.SignedIn.Selector); err != nil {
+			errs = append(errs, fmt.Errorf("signed_in.%w", err))
+		}
+	}
+	if f.SignedIn.Page != "" {
+		need(f.SignedIn.Selector != "", "signed_in.selector (with signed_in.page)")
+	}
 	need(f.OIDC != nil || f.SAML != nil, "oidc or saml")
 	need((f.Connect.Static != nil) != (len(f.Connect.Command) > 0), "exactly one of connect.static and connect.command")
 	if len(f.Connect.Create) > 0 {

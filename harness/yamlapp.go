@@ -314,9 +314,26 @@ func (a *YAMLApp) CallbackPath() string {
 	return u.Path
 }
 
-// Identity asks the file's signed_in URL.
-func (a *YAMLApp) Identity(ctx context.Context, client *http.Client) (Identity, bool, error) {
-	return IdentityAt(ctx, client, a.vars.resolve(a.file.SignedIn.URL))
+// Identity asks the file's signed_in URL, or looks for its selector on signed_in.page (default: the
+// page the sign-in ended on).
+func (a *YAMLApp) Identity(ctx context.Context, client *http.Client, land Landing) (Identity, bool, error) {
+	in := a.file.SignedIn
+	if in.Selector == "" {
+		return IdentityAt(ctx, client, a.vars.resolve(in.URL))
+	}
+	sel, err := parseSelector(in.Selector) // checked when the file was loaded
+	if err != nil {
+		return Identity{}, false, err
+	}
+	page := land.Body
+	if in.Page != "" {
+		status, body, err := getNoRedirect(ctx, client, a.vars.resolve(in.Page))
+		if err != nil || status != http.StatusOK {
+			return Identity{}, false, err
+		}
+		page = body
+	}
+	return identityBySelector(sel, page)
 }
 
 // ShowsRefusal checks the landing page against the file's refused section.

@@ -59,9 +59,13 @@ func TestYAMLAppNotes(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", protocol, err)
 		}
-		who, ok, err := app.Identity(ctx, client)
+		who, ok, err := app.Identity(ctx, client, land)
 		if err != nil || !ok || !who.Shows(login) {
 			t.Errorf("%s: want signed in as %s, got %+v ok=%v err=%v (landed %+v); log: %s", protocol, login, who, ok, err, land, app.Log(2000))
+		}
+		// the page the sign-in ended on shows the user, so signed_in.selector could recognise it too
+		if who, ok, err := identityBySelector(selector{{tag: "p", id: "signed-in"}, {id: "email"}}, land.Body); err != nil || !ok || !who.Shows(login) {
+			t.Errorf("%s: notes' home page by selector: got %+v ok=%v err=%v", protocol, who, ok, err)
 		}
 	}
 	tn, err := app.Connect(ctx, "saml")
@@ -80,21 +84,25 @@ func TestYAMLAppNotes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, ok, err := app.Identity(ctx, client); err != nil || ok {
+	if _, ok, err := app.Identity(ctx, client, land); err != nil || ok {
 		t.Errorf("a response for another audience: want no session, got ok=%v err=%v (landed %+v)", ok, err, land)
 	}
 }
 
 func TestAppFileValidate(t *testing.T) {
 	for name, yml := range map[string]string{
-		"no name":      "signed_in: {url: /me}\nconnect: {static: {}}\noidc: {sign_in: /a, redirect_uri: /b}\n",
-		"no protocol":  "name: x\nsigned_in: {url: /me}\nconnect: {static: {}}\n",
-		"saml partial": "name: x\nsigned_in: {url: /me}\nconnect: {static: {}}\nsaml: {sign_in: /a}\n",
-		"no connect":   "name: x\nsigned_in: {url: /me}\noidc: {sign_in: /a, redirect_uri: /b}\n",
-		"two connects": "name: x\nsigned_in: {url: /me}\nconnect: {static: {}, command: [true]}\noidc: {sign_in: /a, redirect_uri: /b}\n",
-		"create alone": "name: x\nsigned_in: {url: /me}\nconnect: {static: {}, create: [true]}\noidc: {sign_in: /a, redirect_uri: /b}\n",
-		"port unset":   "name: x\nbase_url: http://x.test:{port}\nsigned_in: {url: /me}\nconnect: {static: {}}\noidc: {sign_in: /a, redirect_uri: /b}\n",
-		"unknown key":  "name: x\nsigned_in: {url: /me}\nconnect: {static: {}}\noidc: {sign_in: /a, redirect_uri: /b}\nextra: 1\n",
+		"no name":          "signed_in: {url: /me}\nconnect: {static: {}}\noidc: {sign_in: /a, redirect_uri: /b}\n",
+		"no protocol":      "name: x\nsigned_in: {url: /me}\nconnect: {static: {}}\n",
+		"saml partial":     "name: x\nsigned_in: {url: /me}\nconnect: {static: {}}\nsaml: {sign_in: /a}\n",
+		"no connect":       "name: x\nsigned_in: {url: /me}\noidc: {sign_in: /a, redirect_uri: /b}\n",
+		"two connects":     "name: x\nsigned_in: {url: /me}\nconnect: {static: {}, command: [true]}\noidc: {sign_in: /a, redirect_uri: /b}\n",
+		"create alone":     "name: x\nsigned_in: {url: /me}\nconnect: {static: {}, create: [true]}\noidc: {sign_in: /a, redirect_uri: /b}\n",
+		"port unset":       "name: x\nbase_url: http://x.test:{port}\nsigned_in: {url: /me}\nconnect: {static: {}}\noidc: {sign_in: /a, redirect_uri: /b}\n",
+		"unknown key":      "name: x\nsigned_in: {url: /me}\nconnect: {static: {}}\noidc: {sign_in: /a, redirect_uri: /b}\nextra: 1\n",
+		"url and selector": "name: x\nsigned_in: {url: /me, selector: '#me'}\nconnect: {static: {}}\noidc: {sign_in: /a, redirect_uri: /b}\n",
+		"no signed_in":     "name: x\nconnect: {static: {}}\noidc: {sign_in: /a, redirect_uri: /b}\n",
+		"bad selector":     "name: x\nsigned_in: {selector: 'a > b'}\nconnect: {static: {}}\noidc: {sign_in: /a, redirect_uri: /b}\n",
+		"page with url":    "name: x\nsigned_in: {url: /me, page: /home}\nconnect: {static: {}}\noidc: {sign_in: /a, redirect_uri: /b}\n",
 	} {
 		path := t.TempDir() + "/app.yaml"
 		if err := writeFile(path, yml); err != nil {

@@ -144,6 +144,7 @@ func catalogueTenant(ctx SpecContext, app harness.App, protocol string, faults .
 func (su *Suite) signInAs(ctx context.Context, app harness.App, tn harness.AppTenant, login, pw string) (harness.Landing, *clientSession, error) {
 	s := &clientSession{client: harness.HeadlessClient(), app: app}
 	land, err := harness.AppSignIn(ctx, s.client, app.SignInURL(tn.Org, tn.Protocol), login, pw)
+	s.land = land
 	AddReportEntry("landed on", fmt.Sprintf("%s (%d): %s", land.URL, land.Status, land.Excerpt))
 	su.savePage(land)
 	return land, s, err
@@ -235,7 +236,7 @@ func (su *Suite) catalogueReplay(ctx SpecContext, app harness.App, protocol stri
 func (su *Suite) catalogueNotImpersonated(ctx SpecContext, app harness.App, protocol string, f harness.IdPFault) {
 	tn, login, pw := catalogueTenant(ctx, app, protocol, f.Name)
 	land, s, signInErr := su.signInAs(ctx, app, tn, login, pw)
-	who, ok, err := app.Identity(ctx, s.client)
+	who, ok, err := app.Identity(ctx, s.client, s.land)
 	Expect(err).NotTo(HaveOccurred())
 	if !ok {
 		expectJourneyEnded(app, land, signInErr)
@@ -251,7 +252,7 @@ func (su *Suite) catalogueNotImpersonated(ctx SpecContext, app harness.App, prot
 func (su *Suite) catalogueFullNameID(ctx SpecContext, app harness.App, protocol string, f harness.IdPFault) {
 	tn, login, pw := catalogueTenant(ctx, app, protocol, f.Name)
 	land, s, signInErr := su.signInAs(ctx, app, tn, login, pw)
-	who, ok, err := app.Identity(ctx, s.client)
+	who, ok, err := app.Identity(ctx, s.client, s.land)
 	Expect(err).NotTo(HaveOccurred())
 	if !ok {
 		expectJourneyEnded(app, land, signInErr)
@@ -314,7 +315,8 @@ func (su *Suite) catalogueCallbackReplay(ctx SpecContext, app harness.App, proto
 	tn, login, pw := catalogueTenant(ctx, app, protocol, f.Name)
 	s := &clientSession{client: harness.HeadlessClient(), app: app}
 	callbacks := harness.RecordRedirects(s.client, app.CallbackPath())
-	_, err := harness.AppSignIn(ctx, s.client, app.SignInURL(tn.Org, protocol), login, pw)
+	var err error
+	s.land, err = harness.AppSignIn(ctx, s.client, app.SignInURL(tn.Org, protocol), login, pw)
 	Expect(err).NotTo(HaveOccurred())
 	s.expectSignedInAs(ctx, login, "a first sign-in with a fresh code must work")
 	Expect(callbacks()).To(HaveLen(1), "the sign-in passes the app's callback %s once", app.CallbackPath())
@@ -324,15 +326,16 @@ func (su *Suite) catalogueCallbackReplay(ctx SpecContext, app harness.App, proto
 		"a replayed callback (same code and state) must be refused; the app answered %d", status)
 }
 
-// clientSession is one headless client's session with the app.
+// clientSession is one headless client's session with the app, and the page its sign-in ended on.
 type clientSession struct {
 	client *http.Client
 	app    harness.App
+	land   harness.Landing
 }
 
 func (s *clientSession) expectSignedInAs(ctx context.Context, login string, why string, args ...any) {
 	GinkgoHelper()
-	who, ok, err := s.app.Identity(ctx, s.client)
+	who, ok, err := s.app.Identity(ctx, s.client, s.land)
 	Expect(err).NotTo(HaveOccurred())
 	Expect(ok).To(BeTrue(), fmt.Sprintf(why, args...)+"; the app's signed-in URL says nobody is signed in")
 	Expect(who.Shows(login)).To(BeTrue(), "the app must name the signed-in user %s; it answered %q %q", login, who.Email, who.Page)
@@ -340,7 +343,7 @@ func (s *clientSession) expectSignedInAs(ctx context.Context, login string, why 
 
 func (s *clientSession) expectNoSession(ctx context.Context, why string, args ...any) {
 	GinkgoHelper()
-	who, ok, err := s.app.Identity(ctx, s.client)
+	who, ok, err := s.app.Identity(ctx, s.client, s.land)
 	Expect(err).NotTo(HaveOccurred())
 	Expect(ok).To(BeFalse(), fmt.Sprintf(why, args...)+"; it signed the user in (%s)", who.Email)
 }

@@ -60,7 +60,7 @@ func (a *App) SignInURL(org, _ string) string {
 func (a *App) CallbackPath() string { return "/sso/oidc/callback" }
 
 // Identity asks refapp's /api/v1/me.
-func (a *App) Identity(ctx context.Context, client *http.Client) (harness.Identity, bool, error) {
+func (a *App) Identity(ctx context.Context, client *http.Client, _ harness.Landing) (harness.Identity, bool, error) {
 	return harness.IdentityAt(ctx, client, a.st.App.URL+"/api/v1/me")
 }
 

@@ -33,20 +33,21 @@ func TestRefAppSignsInThroughApp(t *testing.T) {
 			t.Fatal(err)
 		}
 		client := harness.HeadlessClient()
-		if _, err := harness.AppSignIn(ctx, client, app.SignInURL(tn.Org, protocol), login, pw); err != nil {
+		land, err := harness.AppSignIn(ctx, client, app.SignInURL(tn.Org, protocol), login, pw)
+		if err != nil {
 			t.Fatal(err)
 		}
-		if who, ok, err := app.Identity(ctx, client); err != nil || !ok || !who.Shows(login) {
+		if who, ok, err := app.Identity(ctx, client, land); err != nil || !ok || !who.Shows(login) {
 			t.Errorf("%s: want signed in as %s, got %+v ok=%v err=%v", protocol, login, who, ok, err)
 		}
 		if err := tn.SetFaults(ctx, wrongIssuer[protocol]); err != nil {
 			t.Fatal(err)
 		}
 		client = harness.HeadlessClient()
-		if _, err := harness.AppSignIn(ctx, client, app.SignInURL(tn.Org, protocol), login, pw); err != nil {
+		if land, err = harness.AppSignIn(ctx, client, app.SignInURL(tn.Org, protocol), login, pw); err != nil {
 			t.Fatal(err)
 		}
-		if _, ok, err := app.Identity(ctx, client); err != nil || ok {
+		if _, ok, err := app.Identity(ctx, client, land); err != nil || ok {
 			t.Errorf("%s: a wrong issuer must leave nobody signed in, got ok=%v err=%v", protocol, ok, err)
 		}
 	}
