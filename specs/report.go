@@ -3,7 +3,6 @@ package specs
 import (
 	"errors"
 	"fmt"
-	"html/template"
 	"os"
 	"path/filepath"
 	"slices"
@@ -60,6 +59,8 @@ type Summary struct {
 	// (SCIM runs only).
 	Prefix    string
 	Leftovers []Leftover
+	// Run is what the report's header says about the run.
+	Run RunInfo
 	// ReportErr says the report files could not all be written.
 	ReportErr error
 }
@@ -200,6 +201,7 @@ func splitSpecText(text string) (id, rest string) {
 // and keeps the run's summary and report in the Suite (Register makes it the report node).
 func (su *Suite) writeReports(r types.Report) {
 	su.summary, su.report = summarize(r, su.cfg.Deviations, time.Now()), r
+	su.summary.Run = runInfo(su.cfg, r)
 	dir := su.cfg.ReportDir
 	if dir == "" {
 		return
@@ -258,46 +260,3 @@ func weightEntries(res SpecResult) []types.ReportEntry {
 	}
 	return out
 }
-
-func writeHTMLReport(path, title string, s Summary, attachments []string) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return fmt.Errorf("write html report: %w", err)
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		return fmt.Errorf("write html report: %w", err)
-	}
-	defer f.Close()
-	if err := reportTemplate.Execute(f, struct {
-		Title       string
-		Attachments []string
-		Summary
-	}{title, attachments, s}); err != nil {
-		return fmt.Errorf("write html report: %w", err)
-	}
-	return f.Close()
-}
-
-var reportTemplate = template.Must(template.New("report").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{{.Title}}: {{.Verdict}}</title>
-<style>
-body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}
-table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.4em;text-align:left;vertical-align:top}
-.passed{color:#1a7f37}.failed,.panicked,.timedout,.interrupted,.aborted{color:#cf222e;font-weight:bold}.skipped,.pending{color:#9a6700}.deviated{color:#8250df}
-pre{white-space:pre-wrap;background:#f6f8fa;padding:.6em;max-height:30em;overflow:auto;font-size:12px}
-code{font-weight:bold}
-</style></head><body>
-<h1>{{.Title}}</h1>
-<p>Verdict: <strong class="{{if eq .Verdict "conformant"}}passed{{else if eq .Verdict "partial"}}skipped{{else}}failed{{end}}">{{.Verdict}}</strong>:
-{{.Summary}}.</p>
-{{range .StaleDeviations}}<p class="failed">{{.}}</p>{{end}}
-{{if .Levels}}<p>By level: {{.LevelsLine}}. Levels: <code>okta</code> Okta's provisioning needs the rule (counts in every profile);
-<code>must</code> an RFC 7643/7644 MUST (counts in the rfc profile, a warning in the okta profiles); <code>should</code> a
-SHOULD or best practice (a warning).</p>{{end}}
-{{if .Attachments}}<p>Attached: {{range $i, $a := .Attachments}}{{if $i}}, {{end}}<a href="{{$a}}">{{$a}}</a>{{end}}</p>{{end}}
-<table><thead><tr><th>ID</th><th>Level</th><th>Requirement</th><th>Verdict</th></tr></thead><tbody>
-{{range .Specs}}<tr><td><code>{{.ID}}</code><br><small>{{.Container}}</small></td><td>{{.Level}}</td>
-<td>{{.Requirement}}{{if .Message}}<pre>{{.Message}}</pre>{{end}}{{if .Exchanges}}<details><summary>HTTP exchanges</summary><pre>{{.Exchanges}}</pre></details>{{end}}{{if .Pages}}<p>What the user saw: {{range $i, $p := .Pages}}{{if $i}}, {{end}}<a href="{{$p}}">{{$p}}</a>{{end}}</p>{{end}}</td>
-<td class="{{if .Deviated}}deviated{{else if .Warning}}skipped{{else}}{{.State}}{{end}}">{{if .Deviated}}deviated<br><small>{{.Deviated}}</small>{{else}}{{.State}}{{if .Warning}} (warning){{end}}{{end}}</td></tr>
-{{end}}</tbody></table></body></html>
-`))

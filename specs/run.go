@@ -32,6 +32,8 @@ type SCIMRun struct {
 	// Attachments are files in ReportDir, written by the caller before or after the run (the
 	// container's log with --image), that report.html links to. Default: none.
 	Attachments []string
+	// ToolVersion is shown in report.html's header. Default: none shown.
+	ToolVersion string
 	// Deviations are declared exemptions (see Config.Deviations). Default: none.
 	Deviations []Deviation
 }
@@ -74,6 +76,10 @@ func RunSCIM(run SCIMRun) (Summary, error) {
 	}
 	sum.Prefix = prefix
 	sum.Leftovers = findLeftovers(target, dir, prefix)
+	sum.Run.Version = run.ToolVersion
+	if err := writeHTMLReport(filepath.Join(dir, "report.html"), pr.title, sum, run.Attachments); err != nil {
+		sum.ReportErr = errors.Join(sum.ReportErr, err) // the header's version and the leftovers
+	}
 	if sum.ReportErr != nil {
 		return sum, sum.ReportErr
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ssoconform/ssoconform/harness"
+	"github.com/ssoconform/ssoconform/internal/version"
 	"github.com/ssoconform/ssoconform/specs"
 )
 
@@ -165,7 +166,7 @@ func (f scimFlags) toRun(stdin io.Reader) (specs.SCIMRun, error) {
 	if err := f.image.checkTarget(target); err != nil {
 		return specs.SCIMRun{}, err
 	}
-	run := specs.SCIMRun{Target: target, ReportDir: f.reportDir, LabelFilter: f.labelFilter, Timeout: f.timeout, Prefix: f.prefix}
+	run := specs.SCIMRun{ToolVersion: version.String(), Target: target, ReportDir: f.reportDir, LabelFilter: f.labelFilter, Timeout: f.timeout, Prefix: f.prefix}
 	if f.focus != "" {
 		run.Focus = []string{f.focus}
 	}
