@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"time"
 
 	"github.com/ssoconform/ssoconform/mockidp/directory"
 	"github.com/ssoconform/ssoconform/mockidp/fixture"
@@ -66,17 +65,7 @@ type Provisioning struct {
 
 // Exchange is one recorded SCIM request and response. The Authorization
 // header and the create password placeholder are redacted.
-type Exchange struct {
-	Time           time.Time
-	Method, URL    string
-	RequestHeader  http.Header
-	RequestBody    string
-	Status         int // 0 when no response arrived
-	ResponseHeader http.Header
-	ResponseBody   string
-	Duration       time.Duration
-	Err            string
-}
+type Exchange = syslog.Exchange
 
 // Org is one mock Okta org.
 type Org struct {
@@ -239,13 +228,7 @@ func (o *Org) AssignUser(ctx context.Context, appID, userID string) error {
 }
 
 // Transcript returns the SCIM exchanges with an app, oldest first.
-func (o *Org) Transcript(appID string) []Exchange {
-	var out []Exchange
-	for _, e := range o.eng.Transcript(appID) {
-		out = append(out, Exchange(e))
-	}
-	return out
-}
+func (o *Org) Transcript(appID string) []Exchange { return o.eng.Transcript(appID) }
 
 // ExternalID returns the id the app's SCIM server gave the user (Okta keeps
 // it as the app user's externalId); ok is false until the user was pushed.

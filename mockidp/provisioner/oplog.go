@@ -32,9 +32,8 @@ func (e *Engine) begin(app directory.App) operation {
 func (op operation) done(ctx context.Context, eventType, msg string, err error, targets ...syslog.Target) error {
 	log := op.e.cfg.Log
 	debug := map[string]string{}
-	var kept []syslog.Exchange
-	for i, ex := range op.tr.Since(op.start) {
-		kept = append(kept, logExchange(ex))
+	exchanges := op.tr.Since(op.start)
+	for i, ex := range exchanges {
 		line := ex.Method + " " + ex.URL + " -> " + strconv.Itoa(ex.Status)
 		if ex.Err != "" {
 			line += " (" + ex.Err + ")"
@@ -44,7 +43,7 @@ func (op operation) done(ctx context.Context, eventType, msg string, err error, 
 			log.Append(ctx, syslog.Event{EventType: EventRateLimit, Actor: Actor,
 				DisplayMessage: "App rate limit reached; retrying later", Outcome: syslog.Failure("429 Too Many Requests"),
 				Targets: []syslog.Target{syslog.AppTarget(op.app.ID, op.app.Label)}, Debug: map[string]string{"exchange": line},
-				Exchanges: kept[len(kept)-1:]})
+				Exchanges: exchanges[i : i+1]})
 		}
 	}
 	outcome := syslog.Success()
@@ -54,13 +53,6 @@ func (op operation) done(ctx context.Context, eventType, msg string, err error, 
 	}
 	log.Append(ctx, syslog.Event{EventType: eventType, Actor: Actor, DisplayMessage: msg,
 		Outcome: outcome, Targets: append(targets, syslog.AppTarget(op.app.ID, op.app.Label)), Debug: debug,
-		Exchanges: kept})
+		Exchanges: exchanges})
 	return err
-}
-
-// logExchange is a transcript exchange as the System Log keeps it (the log redacts it again by name).
-func logExchange(ex scimpush.Exchange) syslog.Exchange {
-	return syslog.Exchange{Time: ex.Time, Method: ex.Method, URL: ex.URL, RequestHeader: ex.RequestHeader,
-		RequestBody: ex.RequestBody, Status: ex.Status, ResponseHeader: ex.ResponseHeader,
-		ResponseBody: ex.ResponseBody, Duration: ex.Duration, Err: ex.Err}
 }

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/ssoconform/ssoconform/mockidp/syslog"
 )
 
 // Okta's SCIM transport constants (okta-scim.md a.2).
@@ -25,18 +27,9 @@ const (
 	maxBody     = 1 << 20
 )
 
-// Exchange is one recorded request and its response, secrets redacted.
-type Exchange struct {
-	Time           time.Time
-	Method, URL    string
-	RequestHeader  http.Header
-	RequestBody    string
-	Status         int // 0 when no response arrived
-	ResponseHeader http.Header
-	ResponseBody   string
-	Duration       time.Duration
-	Err            string
-}
+// Exchange is one recorded request and its response, secrets redacted: the System Log's own type, so
+// a push's exchanges go into its events as they are.
+type Exchange = syslog.Exchange
 
 // Transcript collects exchanges; it is safe for concurrent use.
 type Transcript struct {
