@@ -102,9 +102,12 @@ func (a *App) Outcome(land harness.Landing) (harness.Outcome, error) {
 		out.SignedIn, out.Name = true, name
 		return out, nil
 	}
-	if out.Error, ok, err = harness.TextAt(land.Body, "#error"); err != nil || !ok {
-		return out, fmt.Errorf("read SSO outcome: neither the signed-in page nor the error page at %s (%d): %s (%v)",
-			land.URL, land.Status, land.Excerpt, err)
+	if out.Error, ok, err = harness.TextAt(land.Body, "#error"); err != nil {
+		return out, fmt.Errorf("read SSO outcome: %w", err)
+	}
+	if !ok {
+		return out, fmt.Errorf("read SSO outcome: neither the signed-in page nor the error page at %s (%d): %s",
+			land.URL, land.Status, land.Excerpt)
 	}
 	return out, nil
 }
