@@ -75,11 +75,11 @@ func verifyRedirectSignature(cert *x509.Certificate, rawQuery string) error {
 	}
 	sigText, err := url.QueryUnescape(raw["Signature"])
 	if err != nil {
-		return fmt.Errorf("Signature: %w", err)
+		return fmt.Errorf("decode the Signature parameter: %w", err)
 	}
 	sig, err := base64.StdEncoding.DecodeString(sigText)
 	if err != nil {
-		return fmt.Errorf("Signature: %w", err)
+		return fmt.Errorf("decode the Signature parameter: %w", err)
 	}
 	signed := "SAMLRequest=" + raw["SAMLRequest"]
 	if rs, ok := raw["RelayState"]; ok {
