@@ -159,3 +159,15 @@ func identityBySelector(sel selector, page string) (Identity, bool, error) {
 	}
 	return Identity{Page: textOf(n)}, true, nil
 }
+
+// TextAt returns the text of the first element of page (HTML) that css matches (the subset
+// app.yaml's signed_in.selector takes: tag, #id, .class, [attr=value], descendants), spaces collapsed; ok is false when
+// none does.
+func TextAt(page, css string) (text string, ok bool, err error) {
+	sel, err := parseSelector(css)
+	if err != nil {
+		return "", false, err
+	}
+	who, ok, err := identityBySelector(sel, page)
+	return who.Page, ok, err
+}

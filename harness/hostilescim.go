@@ -27,7 +27,7 @@ const (
 	HostileEmpty201     = "empty-201"         // 201 with no body
 	HostileRateLimit    = "429"               // 429 without Retry-After, then 201
 	HostileRetryAfter   = "429-retry-after-2" // 429 with Retry-After: 2, then 201
-	HostileSlow         = "slow"              // 201 after five seconds
+	HostileSlow         = "slow"              // 201 once Release is called, or after five seconds
 	hostileSlowDuration = 5 * time.Second
 )
 
@@ -41,6 +41,8 @@ type HostileSCIM struct {
 	requests  []string
 	srv       *http.Server
 	n         int
+	release   chan struct{} // closed by Release: a slow answer is sent at once
+	released  sync.Once
 }
 
 // StartHostileSCIM starts a hostile server with one of the Hostile* behaviours.
@@ -49,11 +51,15 @@ func StartHostileSCIM(behaviour string) (*HostileSCIM, error) {
 	if err != nil {
 		return nil, fmt.Errorf("start hostile scim server: %w", err)
 	}
-	h := &HostileSCIM{behaviour: behaviour, URL: "http://" + ln.Addr().String() + "/scim/v2"}
+	h := &HostileSCIM{behaviour: behaviour, URL: "http://" + ln.Addr().String() + "/scim/v2", release: make(chan struct{})}
 	h.srv = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = h.srv.Serve(ln) }()
 	return h, nil
 }
+
+// Release ends the wait of a slow server: the answer held (and every later one) is sent at once, so a
+// spec that has seen what it needs during the wait does not sit out the five seconds.
+func (h *HostileSCIM) Release() { h.released.Do(func() { close(h.release) }) }
 
 // Close stops the server.
 func (h *HostileSCIM) Close() error { return h.srv.Close() }
@@ -89,7 +95,7 @@ func (h *HostileSCIM) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		_, _ = fmt.Fprint(w, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":0,"startIndex":1,"itemsPerPage":0,"Resources":[]}`)
 		return
 	}
-	if !healed && posts == 1 && hostileAnswer(w, r, behaviour) {
+	if !healed && posts == 1 && h.hostileAnswer(w, r, behaviour) {
 		return
 	}
 	w.WriteHeader(http.StatusCreated)
@@ -97,7 +103,7 @@ func (h *HostileSCIM) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // hostileAnswer writes the misbehaving answer; false means answer normally (after a delay for slow).
-func hostileAnswer(w http.ResponseWriter, r *http.Request, behaviour string) bool {
+func (h *HostileSCIM) hostileAnswer(w http.ResponseWriter, r *http.Request, behaviour string) bool {
 	switch behaviour {
 	case HostilePlain500:
 		w.WriteHeader(http.StatusInternalServerError)
@@ -116,6 +122,7 @@ func hostileAnswer(w http.ResponseWriter, r *http.Request, behaviour string) boo
 	case HostileSlow:
 		select {
 		case <-time.After(hostileSlowDuration):
+		case <-h.release:
 		case <-r.Context().Done():
 		}
 		return false

@@ -117,17 +117,23 @@ func pushedUser(ctx context.Context, tn *harness.Tenant, first, last string) (u 
 	return u, id
 }
 
-// signIn walks the SSO path in a fresh browser page.
+// signIn runs refapp's SP-initiated sign-in headless, in a fresh client (what is checked here is who
+// gets in, with which role and name, not how the page looks), and returns how it ended, read from the
+// page as the browser driver reads it, and who /api/v1/me names for the client's session.
 func (su *Suite) signIn(ctx SpecContext, tn *harness.Tenant, u oktaUser) (harness.Outcome, member) {
 	GinkgoHelper()
-	page := su.newPage(ctx)
-	out, err := harness.SignInWithOkta(ctx, su.pages(), page, tn.Org, u.Login, tn.Password(u))
+	client := harness.HeadlessClient()
+	DeferCleanup(client.CloseIdleConnections)
+	land, err := harness.AppSignIn(ctx, client, su.refApp.SignInURL(tn.Org, tn.Protocol), u.Login, tn.Password(u))
 	Expect(err).NotTo(HaveOccurred())
-	return out, whoAmI(ctx, page)
+	su.savePage(land)
+	out, err := su.refApp.Outcome(land)
+	Expect(err).NotTo(HaveOccurred())
+	return out, headlessMember(ctx, client, su.stack.App.URL)
 }
 
 func (su *Suite) describePushUsers(fl provFlavour) {
-	It("PROV-"+fl.id+"-PUSH-NEW: Push New Users: an Okta user assigned to the app becomes a member with the Default Role (admin here, not the usual member)", KindPositive, Browser, func(ctx SpecContext) {
+	It("PROV-"+fl.id+"-PUSH-NEW: Push New Users: an Okta user assigned to the app becomes a member with the Default Role (admin here, not the usual member)", KindPositive, func(ctx SpecContext) {
 		tn := su.provTenantWith(ctx, fl, harness.TenantSpec{Name: "pushnew", DefaultRole: "admin"})
 		u, err := tn.AddOktaUser(ctx, "Nina", "Novak")
 		Expect(err).NotTo(HaveOccurred())
@@ -147,7 +153,7 @@ func (su *Suite) describePushUsers(fl provFlavour) {
 		Expect(me.Org).To(Equal(tn.Org))
 	})
 
-	It("PROV-"+fl.id+"-PROFILE: Push Profile Updates: a name changed in Okta reaches the app", KindPositive, Browser, func(ctx SpecContext) {
+	It("PROV-"+fl.id+"-PROFILE: Push Profile Updates: a name changed in Okta reaches the app", KindPositive, func(ctx SpecContext) {
 		tn := su.provTenant(ctx, fl, "profile")
 		u, id := pushedUser(ctx, tn, "Paul", "Petrov")
 		mark := tn.SCIMMark()
@@ -169,7 +175,7 @@ func (su *Suite) describePushUsers(fl provFlavour) {
 }
 
 func (su *Suite) describeDeactivation(fl provFlavour) {
-	It("PROV-"+fl.id+"-DEACTIVATE: Push User Deactivation: deactivating the user in Okta keeps the user in the app as inactive, unable to sign in", KindPositive, Browser, func(ctx SpecContext) {
+	It("PROV-"+fl.id+"-DEACTIVATE: Push User Deactivation: deactivating the user in Okta keeps the user in the app as inactive, unable to sign in", KindPositive, func(ctx SpecContext) {
 		tn := su.provTenant(ctx, fl, "deact")
 		u, id := pushedUser(ctx, tn, "Dora", "Diaz")
 		mark := tn.SCIMMark()
@@ -188,7 +194,7 @@ func (su *Suite) describeDeactivation(fl provFlavour) {
 		Expect(me.status).To(Equal(http.StatusUnauthorized), "no session may exist after a refused sign-in")
 	})
 
-	It("PROV-"+fl.id+"-UNASSIGN: Push User Deactivation: unassigning the user from the app deactivates the user in the app", KindPositive, Browser, func(ctx SpecContext) {
+	It("PROV-"+fl.id+"-UNASSIGN: Push User Deactivation: unassigning the user from the app deactivates the user in the app", KindPositive, func(ctx SpecContext) {
 		tn := su.provTenant(ctx, fl, "unassign")
 		u, id := pushedUser(ctx, tn, "Uma", "Ueda")
 		mark := tn.SCIMMark()
@@ -202,7 +208,7 @@ func (su *Suite) describeDeactivation(fl provFlavour) {
 		Expect(me.status).To(Equal(http.StatusUnauthorized), "no session may exist after a refused sign-in")
 	})
 
-	It("PROV-"+fl.id+"-REACTIVATE: Reactivate Users: a deactivated user comes back with the same id and signs in again", KindPositive, Browser, func(ctx SpecContext) {
+	It("PROV-"+fl.id+"-REACTIVATE: Reactivate Users: a deactivated user comes back with the same id and signs in again", KindPositive, func(ctx SpecContext) {
 		tn := su.provTenant(ctx, fl, "react")
 		u, id := pushedUser(ctx, tn, "Rita", "Ruiz")
 		By("deactivating, then activating the user in Okta")

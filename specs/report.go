@@ -35,6 +35,7 @@ type SpecResult struct {
 	Message     string   // the failure or skip reason
 	Exchanges   string   // the HTTP transcript, for failures
 	Pages       []string // pages the user saw, saved under the report directory (paths relative to it)
+	Browser     bool     // the spec drove Chromium (label Browser); the others ran headless
 }
 
 // LevelCount is how the specs of one level fared.
@@ -159,7 +160,7 @@ func specResult(sr types.SpecReport, active map[string]Deviation) SpecResult {
 	id, req := splitSpecText(sr.LeafNodeText)
 	res := SpecResult{ID: id, Requirement: req, Container: strings.Join(sr.ContainerHierarchyTexts, " "),
 		Labels: sr.Labels(), Level: specLevel(sr.Labels()), Reference: specReference(id, sr.LeafNodeText), Profile: specProfile(sr.Labels()),
-		State: sr.State.String(), Message: sr.Failure.Message}
+		State: sr.State.String(), Message: sr.Failure.Message, Browser: slices.Contains(sr.Labels(), Browser[0])}
 	for _, e := range sr.ReportEntries {
 		if e.Name == pageEntry {
 			res.Pages = append(res.Pages, e.StringRepresentation())
@@ -197,6 +198,24 @@ func splitSpecText(text string) (id, rest string) {
 	return id, strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(text, id), ":"))
 }
 
+// browserLine says, for the reference suite, how many of the specs that ran drove Chromium (report.html
+// marks which); the others ran headless. Empty for a partner run, which never uses a browser.
+func (su *Suite) browserLine() string {
+	if su.stack == nil {
+		return ""
+	}
+	ran, browser := 0, 0
+	for _, sp := range su.summary.Specs {
+		if sp.State == "passed" || sp.State == "failed" || sp.State == "panicked" {
+			ran++
+			if sp.Browser {
+				browser++
+			}
+		}
+	}
+	return fmt.Sprintf("browser: %d of %d specs drove Chromium (marked in report.html), the others ran headless\n", browser, ran)
+}
+
 // writeReports writes the HTML report and summary.txt after every run, next to the Ginkgo reports,
 // and keeps the run's summary and report in the Suite (Register makes it the report node).
 func (su *Suite) writeReports(r types.Report) {
@@ -210,7 +229,7 @@ func (su *Suite) writeReports(r types.Report) {
 		// the verdict and the plain counts line, which `make conformance` prints last
 		os.WriteFile(filepath.Join(dir, "summary.txt"),
 			[]byte("verdict: "+su.summary.Verdict+"\n"+su.summary.LevelsLine()+"\n"+su.summary.String()+"\n"+
-				strings.Join(append(su.summary.StaleDeviations, ""), "\n")), 0o644)}
+				su.browserLine()+strings.Join(append(su.summary.StaleDeviations, ""), "\n")), 0o644)}
 	if su.cfg.SCIM != nil || su.cfg.App != nil { // a partner run: Ginkgo's own reports, without the specs never selected
 		r = selected(r, activeDeviations(su.cfg.Deviations, time.Now()))
 		errs = append(errs, reporters.GenerateJUnitReport(r, filepath.Join(dir, "junit.xml")),

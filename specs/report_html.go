@@ -138,7 +138,7 @@ SHOULD or best practice (a warning).</p>{{end}}
 <p><label>Filter: <input id="filter" type="search" placeholder="rule ID, text or state" size="40"></label></p>
 <table><thead><tr><th class="id">ID</th><th class="level">Level</th><th>Requirement</th><th class="state">Verdict</th></tr></thead><tbody>
 {{range .Specs}}<tr class="spec" data-group="{{index groups (rank .)}}"><td><code>{{.ID}}</code><br><small>{{.Container}}</small></td><td>{{.Level}}</td>
-<td>{{.Requirement}}{{if .Message}}<pre>{{.Message}}</pre>{{end}}{{if .Exchanges}}<details><summary>HTTP exchanges</summary><pre>{{.Exchanges}}</pre></details>{{end}}{{if .Pages}}<p>What the user saw: {{range $i, $p := .Pages}}{{if $i}}, {{end}}<a href="{{$p}}">{{$p}}</a>{{end}}</p>{{end}}</td>
+<td>{{.Requirement}}{{if .Browser}} <small class="browser">(in Chromium)</small>{{end}}{{if .Message}}<pre>{{.Message}}</pre>{{end}}{{if .Exchanges}}<details><summary>HTTP exchanges</summary><pre>{{.Exchanges}}</pre></details>{{end}}{{if .Pages}}<p>What the user saw: {{range $i, $p := .Pages}}{{if $i}}, {{end}}<a href="{{$p}}">{{$p}}</a>{{end}}</p>{{end}}</td>
 <td class="{{if .Deviated}}deviated{{else if .Warning}}warning{{else}}{{.State}}{{end}}">{{if .Deviated}}deviated<br><small>{{.Deviated}}</small>{{else}}{{.State}}{{if .Warning}} (warning){{end}}{{end}}</td></tr>
 {{end}}</tbody></table>
 <script>

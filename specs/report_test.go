@@ -1,6 +1,9 @@
 package specs
 
 import (
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -69,5 +72,28 @@ func TestSpecReference(t *testing.T) {
 		if got := specReference(id, text); got != want {
 			t.Errorf("specReference(%q) = %q, want %q", text, got, want)
 		}
+	}
+}
+
+// TestBrowserSpecsMarked: a spec under a container labelled Browser is marked as having driven
+// Chromium, in the summary's specs and in report.html; a headless spec is not.
+func TestBrowserSpecsMarked(t *testing.T) {
+	inBrowser := spec("SSO-A: a", types.SpecStatePassed)
+	inBrowser.ContainerHierarchyLabels = [][]string{{Browser[0]}}
+	headless := spec("SSO-B: b", types.SpecStatePassed)
+	s := summarize(types.Report{SpecReports: types.SpecReports{inBrowser, headless}}, nil, time.Now())
+	if len(s.Specs) != 2 || !s.Specs[0].Browser || s.Specs[1].Browser {
+		t.Fatalf("got %+v, want SSO-A marked as a browser spec and SSO-B not", s.Specs)
+	}
+	path := filepath.Join(t.TempDir(), "report.html")
+	if err := writeHTMLReport(path, "suite", s, nil); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(b), "(in Chromium)"); n != 1 {
+		t.Fatalf("report.html marks %d specs as run in Chromium, want 1", n)
 	}
 }

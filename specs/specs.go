@@ -109,6 +109,7 @@ type Suite struct {
 	cfg     Config
 	prefix  string             // part of every SCIM name the run creates (pfx)
 	stack   *harness.Stack     // the reference stack; nil against an external target
+	refApp  *refappdriver.App  // the stack's refapp driven headless (the catalogue); nil against a target
 	scim    harness.SCIMTarget // the SCIM specs' target, set by the suite set-up
 	summary Summary            // set when the run ends (writeReports)
 	report  types.Report       // the run's Ginkgo report, read by SCIMCatalogue
@@ -144,7 +145,6 @@ func Register(cfg Config) *Suite {
 	su.describeSeedState()
 	su.describeSsoKeys()
 	su.describeSsoOidc()
-	su.describeSsoRefusal()
 	su.describeSsoSaml()
 	su.describeSsoSaml2()
 	su.describeSsoSanitize()
@@ -234,7 +234,7 @@ func (su *Suite) setUp(ctx SpecContext, bin []byte) {
 		RefAppArgs: []string{"--scim-rate-limit", "50", "--scim-rate-burst", "1500"},
 	})
 	Expect(err).NotTo(HaveOccurred(), "start the reference stack")
-	su.stack = st
+	su.stack, su.refApp = st, refappdriver.New(st)
 	DeferCleanup(func(ctx SpecContext) {
 		Expect(st.Close(ctx)).To(Succeed())
 	}, NodeTimeout(30*time.Second))

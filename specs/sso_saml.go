@@ -7,11 +7,12 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/ssoconform/ssoconform/harness"
+	"github.com/ssoconform/ssoconform/harness/browser"
 )
 
 func (su *Suite) describeSsoSaml() {
-	Describe("Okta SSO over SAML and just-in-time members", Browser, func() {
-		It("SAML-SSO-PUSH-SIGNIN: a user pushed by SCIM signs in over SAML and is linked on first use", ProtocolSAML, KindPositive, func(ctx SpecContext) {
+	Describe("Okta SSO over SAML and just-in-time members", func() {
+		It("SAML-SSO-PUSH-SIGNIN: a user pushed by SCIM signs in over SAML and is linked on first use", ProtocolSAML, KindPositive, Browser, func(ctx SpecContext) {
 			tn, err := su.stack.NewTenant(ctx, harness.TenantSpec{Name: "saml", Protocol: "saml"})
 			Expect(err).NotTo(HaveOccurred())
 			u, err := tn.AddOktaUser(ctx, "Sam", "Sanders")
@@ -43,12 +44,8 @@ func (su *Suite) describeSsoSaml() {
 				Expect(found).To(HaveLen(1))
 				deleteSCIMUser(ctx, tn, found[0]["id"])
 
-				page := su.newPage(ctx)
-				out, err := harness.SignInWithOkta(ctx, su.pages(), page, tn.Org, u.Login, tn.Password(u))
-				Expect(err).NotTo(HaveOccurred())
-				su.attachScreenshot(ctx, page, "joined")
+				out, me := su.signIn(ctx, tn, u)
 				Expect(out.SignedIn).To(BeTrue(), "a new user joins just in time; the app showed %q", out.Error)
-				me := whoAmI(ctx, page)
 				Expect(me.status).To(Equal(http.StatusOK))
 				Expect(me.Role).To(Equal("viewer"), "a just-in-time member gets the Default Role")
 			},
@@ -56,7 +53,7 @@ func (su *Suite) describeSsoSaml() {
 			Entry("SAML-SSO-JIT: over SAML", ProtocolSAML, KindPositive, "saml"),
 		)
 
-		DescribeTable("SSO-UNASSIGNED: a user Okta refuses (not assigned to the app) gets no session",
+		DescribeTable("SSO-UNASSIGNED: a user Okta refuses (not assigned to the app) gets no session", Browser,
 			func(ctx SpecContext, protocol, errorSelector string) {
 				tn, err := su.stack.NewTenant(ctx, harness.TenantSpec{Name: "unassigned", Protocol: protocol})
 				Expect(err).NotTo(HaveOccurred())
@@ -92,13 +89,10 @@ func (su *Suite) describeSsoSaml() {
 			Expect(found).To(HaveLen(1))
 			deleteSCIMUser(ctx, tn, found[0]["id"])
 
-			page := su.newPage(ctx)
-			out, err := harness.SignInWithOkta(ctx, su.pages(), page, tn.Org, u.Login, tn.Password(u))
-			Expect(err).NotTo(HaveOccurred())
-			su.attachScreenshot(ctx, page, "refused")
+			out, me := su.signIn(ctx, tn, u)
 			Expect(out.SignedIn).To(BeFalse())
 			Expect(out.Error).To(ContainSubstring("requires SSO"))
-			su.expectNoSession(ctx, page)
+			Expect(me.status).To(Equal(http.StatusUnauthorized), "no session may exist after a refused sign-in")
 		})
 	})
 }
@@ -129,4 +123,12 @@ func deleteSCIMUser(ctx SpecContext, tn *harness.Tenant, id any) {
 	resp, err := tn.SCIM.Do(ctx, http.MethodDelete, "/Users/"+s, nil)
 	Expect(err).NotTo(HaveOccurred())
 	Expect(resp.Status).To(Equal(http.StatusNoContent))
+}
+
+// expectNoSession checks that the browser has no session with refapp.
+func (su *Suite) expectNoSession(ctx SpecContext, page *browser.Page) {
+	GinkgoHelper()
+	Expect(page.Open(ctx, su.stack.App.URL+"/login")).To(Succeed())
+	me := whoAmI(ctx, page)
+	Expect(me.status).To(Equal(http.StatusUnauthorized), "no session may exist after a refused sign-in")
 }

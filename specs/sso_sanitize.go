@@ -14,7 +14,7 @@ import (
 // member: the displayName Okta pushes over SCIM and the name an IdP sends at sign-in. The SCIM userName
 // itself round-trips exactly (Okta finds users by `userName eq`).
 func (su *Suite) describeSsoSanitize() {
-	Describe("Names with special symbols (the seed's Known Issue)", Browser, func() {
+	Describe("Names with special symbols (the seed's Known Issue)", func() {
 		It("SSO-SANITIZE-PUSHED: a user pushed over SCIM as \"#John Do`e¥\" signs in over SSO as \"John Doe\"", ProtocolOIDC, ProtocolSCIM, KindPositive, func(ctx SpecContext) {
 			tn, err := su.stack.NewTenant(ctx, harness.TenantSpec{Name: "sanitize"})
 			Expect(err).NotTo(HaveOccurred())
@@ -28,13 +28,9 @@ func (su *Suite) describeSsoSanitize() {
 			Expect(found[0]).To(HaveKeyWithValue("userName", u.Login), "the SCIM userName round-trips exactly")
 
 			By("signing in over SSO")
-			page := su.newPage(ctx)
-			out, err := harness.SignInWithOkta(ctx, su.pages(), page, tn.Org, u.Login, tn.Password(u))
-			Expect(err).NotTo(HaveOccurred())
-			su.attachScreenshot(ctx, page, "signed-in")
+			out, me := su.signIn(ctx, tn, u)
 			Expect(out.SignedIn).To(BeTrue(), "the pushed user must sign in; the app showed %q", out.Error)
-			Expect(out.Name).To(Equal("John Doe"), "the seed: \"#John Do`e¥\" signs in as \"John Doe\"")
-			me := whoAmI(ctx, page)
+			Expect(out.Name).To(Equal("John Doe"), "the seed: \"#John Do`e¥\" signs in as \"John Doe\" on the signed-in page")
 			Expect(me.status).To(Equal(http.StatusOK))
 			Expect(me.Name).To(Equal("John Doe"), "the member's name is the sanitized one")
 		})

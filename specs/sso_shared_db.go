@@ -14,14 +14,13 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/ssoconform/ssoconform/harness"
-	"github.com/ssoconform/ssoconform/harness/refappdriver"
 )
 
 // postgresDSNVar names the PostgreSQL database the shared-database specs use (.ci/run sets it).
 const postgresDSNVar = "REFAPP_TEST_POSTGRES_DSN"
 
 func (su *Suite) describeSsoSharedDb() {
-	Describe("Two refapp instances on one PostgreSQL database", FeaturePostgres, Browser, func() {
+	Describe("Two refapp instances on one PostgreSQL database", FeaturePostgres, func() {
 		It("SSO-SHARED-DB-TWO-INSTANCES: signs in on instance B after the OIDC flow started on instance A",
 			ProtocolOIDC, KindRobustness, func(ctx SpecContext) { su.signInAcrossInstances(ctx, "oidc") })
 		It("SSO-SHARED-DB-TWO-INSTANCES-SAML: signs in on instance B after the SAML flow started on instance A",
@@ -29,7 +28,7 @@ func (su *Suite) describeSsoSharedDb() {
 	})
 }
 
-// signInAcrossInstances starts SP-initiated SSO on instance A and lets the IdP send the browser back to
+// signInAcrossInstances starts SP-initiated SSO on instance A and lets the IdP send the client back to
 // instance B: B must find the login attempt (OIDC state, SAML request ID) A stored, record the
 // assertion in the shared replay cache (SAML), and make a session both instances know.
 func (su *Suite) signInAcrossInstances(ctx SpecContext, protocol string) {
@@ -42,20 +41,22 @@ func (su *Suite) signInAcrossInstances(ctx SpecContext, protocol string) {
 	Expect(err).NotTo(HaveOccurred())
 	Expect(tn.Assign(ctx, u)).To(Succeed(), "Okta pushes the user to instance A by SCIM")
 
-	By("starting the SSO flow on instance A; Okta sends the browser to the shared address, instance B")
-	page := su.newPage(ctx)
-	out, err := harness.SignInWithOkta(ctx, refappdriver.Pages{URL: a.DirectURL}, page, tn.Org, u.Login, tn.Password(u))
+	By("starting the SSO flow on instance A; Okta sends the client to the shared address, instance B")
+	client := harness.HeadlessClient()
+	DeferCleanup(client.CloseIdleConnections)
+	land, err := harness.AppSignIn(ctx, client, a.DirectURL+"/sso/"+url.PathEscape(tn.Org)+"/start", u.Login, tn.Password(u))
 	Expect(err).NotTo(HaveOccurred())
-	su.attachScreenshot(ctx, page, "signed-in-on-b")
+	su.savePage(land)
+	out, err := su.refApp.Outcome(land)
+	Expect(err).NotTo(HaveOccurred())
 	Expect(out.SignedIn).To(BeTrue(), "instance B must find the login attempt instance A stored and sign the "+
 		"user in; it showed: %q at %s", out.Error, out.URL)
-	Expect(page.URL()).To(HavePrefix(b.DirectURL+"/"), "the sign-in must have ended on instance B")
+	Expect(land.URL).To(HavePrefix(b.DirectURL+"/"), "the sign-in must have ended on instance B")
 	Expect(out.Name).To(Equal("Dana Dual"))
 
 	By("asking instance B, then instance A, who is signed in: the session lives in the shared database")
 	for _, inst := range []*harness.RefApp{b, a} {
-		Expect(page.Open(ctx, inst.DirectURL+"/")).To(Succeed())
-		me := whoAmI(ctx, page)
+		me := headlessMember(ctx, client, inst.DirectURL)
 		Expect(me.status).To(Equal(200), "instance at %s must know the session", inst.DirectURL)
 		Expect(me.Email).To(Equal(u.Login))
 		Expect(me.Org).To(Equal(tn.Org))

@@ -89,3 +89,25 @@ func (a *App) Reconnect(ctx context.Context, at harness.AppTenant, metadataURL s
 	}
 	return tn.ReconnectOIDC(ctx, a.st.App, metadataURL)
 }
+
+// Outcome reads the page a headless sign-in landed on as Pages.Outcome reads the browser's: the
+// signed-in page's #member-name, or the error page's #error.
+func (a *App) Outcome(land harness.Landing) (harness.Outcome, error) {
+	out := harness.Outcome{URL: land.URL}
+	name, ok, err := harness.TextAt(land.Body, "#member-name")
+	if err != nil {
+		return out, fmt.Errorf("read SSO outcome: %w", err)
+	}
+	if ok {
+		out.SignedIn, out.Name = true, name
+		return out, nil
+	}
+	if out.Error, ok, err = harness.TextAt(land.Body, "#error"); err != nil {
+		return out, fmt.Errorf("read SSO outcome: %w", err)
+	}
+	if !ok {
+		return out, fmt.Errorf("read SSO outcome: neither the signed-in page nor the error page at %s (%d): %s",
+			land.URL, land.Status, land.Excerpt)
+	}
+	return out, nil
+}

@@ -21,6 +21,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 
 	"golang.org/x/crypto/bcrypt"
 )
@@ -32,14 +33,16 @@ const MinPasswordLength = 8
 var ErrBadPassword = errors.New("password must be 8 to 72 bytes long")
 
 // dummyHash is compared against when no account matches, so a failed login
-// takes about as long whether or not the email exists.
-var dummyHash = func() []byte {
+// takes about as long whether or not the email exists. It is made on first
+// use, not at start: every `refapp` command would otherwise pay a bcrypt hash
+// (about 60 ms) before doing anything.
+var dummyHash = sync.OnceValue(func() []byte {
 	h, err := bcrypt.GenerateFromPassword([]byte("refapp-dummy-password"), bcrypt.DefaultCost)
 	if err != nil {
 		panic(err)
 	}
 	return h
-}()
+})
 
 // HashPassword hashes a password with bcrypt at the given cost (0 = bcrypt.DefaultCost).
 func HashPassword(password string, cost int) (string, error) {
@@ -60,7 +63,7 @@ func HashPassword(password string, cost int) (string, error) {
 // matches, but still costs one bcrypt comparison.
 func CheckPassword(hash, password string) bool {
 	if hash == "" {
-		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
+		_ = bcrypt.CompareHashAndPassword(dummyHash(), []byte(password))
 		return false
 	}
 	return bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) == nil
