@@ -214,8 +214,15 @@ func (s *Store) runBatch(batch []*txItem) {
 		}
 		return
 	}
-	for i, it := range batch {
-		errs[i] = s.runItem(ctx, w, it)
+	if len(batch) == 1 { // alone in its transaction: no savepoint needed, a failure rolls back the whole
+		if errs[0] = batch[0].fn(w); errs[0] != nil {
+			s.rollback(errs[0])
+			return
+		}
+	} else {
+		for i, it := range batch {
+			errs[i] = s.runItem(ctx, w, it)
+		}
 	}
 	if _, err := w.ExecContext(ctx, "COMMIT"); err != nil {
 		s.rollback(err)

@@ -198,6 +198,9 @@ func (s *Store) ListSCIMMembers(ctx context.Context, orgID string, q store.Query
 		if err != nil {
 			return nil, 0, s.mapErr(op, err)
 		}
+		if total < 0 && q.Offset == 0 { // an empty first page: nothing matches (Okta's push lookup)
+			total = 0
+		}
 	}
 	if total < 0 { // no page asked for, or the page is past the end
 		if err := s.q().QueryRowContext(ctx, `SELECT COUNT(*) FROM members m `+where, args...).Scan(&total); err != nil {
