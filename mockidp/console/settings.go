@@ -1,9 +1,9 @@
 package console
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 
@@ -12,15 +12,12 @@ import (
 )
 
 // The General tab's "Edit" form: an OIDC app's sign-in and sign-out redirect URIs; a SAML app's single
-// sign-on URL (ACS), audience, NameID format and attribute statements. The form is checked field by field
-// and shown again with the errors beside the fields; a valid form is saved through the directory's own
-// app setters (SetRedirectURIs, UpdateApp), the ones the Go API and the fixture loader use, and the
-// next authorize request or SAML response sees it.
-//
-// Where Okta differs from a strict reading: the audience ("Audience URI (SP Entity ID)") may be any
-// absolute URI, a urn: included, as Okta accepts; the ACS and redirect URIs must be absolute http(s) URLs
-// without a fragment (RFC 6749 3.1.2). The NameID formats offered are Okta's five, all from the SAML 2.0
-// list (SAML core 8.3).
+// sign-on URL (ACS), audience, NameID format and attribute statements. The console checks what only the
+// form has (the NameID format offered, the attribute statement lines); the URLs are checked by the
+// directory's app setters (SetRedirectURIs, UpdateApp), the ones the Go API, the management API and the
+// fixture loader use, so every surface refuses a bad URL with the same sentence. Either way the form is
+// shown again with the errors beside the fields; a saved form is seen by the next authorize request or
+// SAML response. The NameID formats offered are Okta's five, all from the SAML 2.0 list (SAML core 8.3).
 
 // nameIDFormats are the NameID formats the form offers, with Okta's labels.
 var nameIDFormats = []struct{ URN, Label string }{
@@ -82,24 +79,32 @@ func settingsFormFrom(app directory.App, r *http.Request) settingsForm {
 }
 
 func (f *settingsForm) checkOIDC() {
-	var err error
-	if f.redirect, err = urlLines(f.RedirectURIs); err != nil {
-		f.Errors["redirectUris"] = sentence(err)
-	} else if len(f.redirect) == 0 {
-		f.Errors["redirectUris"] = "At least one sign-in redirect URI is required."
+	f.redirect, f.postLogout = lines(f.RedirectURIs), lines(f.PostLogoutURIs)
+}
+
+// formFields maps the directory's names of app URL settings to the form's fields.
+var formFields = map[string]string{
+	directory.FieldRedirectURIs: "redirectUris", directory.FieldPostLogoutURIs: "postLogoutRedirectUris",
+	directory.FieldSSOURL: "ssoUrl", directory.FieldAudience: "audience",
+	directory.FieldRecipient: "ssoUrl", directory.FieldDestination: "ssoUrl",
+}
+
+// refused puts the directory's refusals beside the form's fields; it reports whether any was placed
+// (a refusal of a field the form does not show goes to the banner instead).
+func (f *settingsForm) refused(err error) bool {
+	var fe directory.FieldErrors
+	if !errors.As(err, &fe) {
+		return false
 	}
-	if f.postLogout, err = urlLines(f.PostLogoutURIs); err != nil {
-		f.Errors["postLogoutRedirectUris"] = sentence(err)
+	for _, e := range fe {
+		if field, ok := formFields[e.Field]; ok && f.Errors[field] == "" {
+			f.Errors[field] = e.Sentence
+		}
 	}
+	return len(f.Errors) > 0
 }
 
 func (f *settingsForm) checkSAML() {
-	if err := checkHTTPURL(f.SSOURL); err != nil {
-		f.Errors["ssoUrl"] = sentence(err)
-	}
-	if u, err := url.Parse(f.Audience); f.Audience == "" || err != nil || u.Scheme == "" || u.Opaque == "" && u.Host == "" {
-		f.Errors["audience"] = fmt.Sprintf("%q is not an absolute URI (for example https://app.example.com/saml or urn:example:app).", f.Audience)
-	}
 	if !slices.ContainsFunc(nameIDFormats, func(n struct{ URN, Label string }) bool { return n.URN == f.NameIDFormat }) {
 		f.Errors["nameIdFormat"] = fmt.Sprintf("%q is not a SAML 2.0 NameID format this console offers.", f.NameIDFormat)
 	}
@@ -112,36 +117,15 @@ func (f *settingsForm) checkSAML() {
 // sentence is an error as a sentence for the form.
 func sentence(err error) string { return err.Error() + "." }
 
-// checkHTTPURL accepts an absolute http or https URL with a host and no fragment.
-func checkHTTPURL(s string) error {
-	u, err := url.Parse(s)
-	switch {
-	case s == "":
-		return fmt.Errorf("a URL is required")
-	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
-		return fmt.Errorf("%q is not an absolute http(s) URL", s)
-	case u.Fragment != "" || strings.Contains(s, "#"):
-		return fmt.Errorf("%q has a fragment (#...), which a redirect URI must not have", s)
-	}
-	return nil
-}
-
-// urlLines splits a textarea into URLs, one per line, each an absolute http(s) URL.
-func urlLines(s string) ([]string, error) {
+// lines splits a textarea into its distinct non-blank lines, trimmed.
+func lines(s string) []string {
 	var out []string
 	for line := range strings.Lines(s) {
-		line = strings.TrimSpace(line)
-		if line == "" {
-			continue
-		}
-		if err := checkHTTPURL(line); err != nil {
-			return nil, err
-		}
-		if !slices.Contains(out, line) {
+		if line = strings.TrimSpace(line); line != "" && !slices.Contains(out, line) {
 			out = append(out, line)
 		}
 	}
-	return out, nil
+	return out
 }
 
 // attributeLines parses attribute statements, one per line: "Name = field" or "Name = field (format)",
@@ -187,28 +171,13 @@ func (c *Console) saveSettings(w http.ResponseWriter, r *http.Request) {
 	}
 	f := settingsFormFrom(app, r)
 	if len(f.Errors) > 0 {
-		q := r.URL.Query()
-		q.Set("tab", "general")
-		q.Set("error", "The settings were not saved: correct the fields marked below.")
-		r.URL.RawQuery = q.Encode()
-		c.renderApp(w, r, http.StatusBadRequest, app, &f)
+		c.showSettingsErrors(w, r, app, &f)
 		return
 	}
-	var err error
-	if f.saml {
-		_, err = c.dir.UpdateApp(app.ID, func(a *directory.App) error {
-			s := a.SAML
-			if s.Recipient == s.SSOURL {
-				s.Recipient = f.SSOURL
-			}
-			if s.Destination == s.SSOURL {
-				s.Destination = f.SSOURL
-			}
-			s.SSOURL, s.Audience, s.NameIDFormat, s.Attributes = f.SSOURL, f.Audience, f.NameIDFormat, f.attributes
-			return nil
-		})
-	} else {
-		err = c.dir.SetRedirectURIs(app.ID, f.redirect, f.postLogout)
+	err := c.storeSettings(app, &f)
+	if f.refused(err) {
+		c.showSettingsErrors(w, r, app, &f)
+		return
 	}
 	if err == nil {
 		c.cfg.Log.Append(r.Context(), syslog.Event{EventType: "application.lifecycle.update",
@@ -216,4 +185,32 @@ func (c *Console) saveSettings(w http.ResponseWriter, r *http.Request) {
 			Outcome: syslog.Success(), Targets: []syslog.Target{syslog.AppTarget(app.ID, app.Label)}})
 	}
 	c.back(w, r, "/apps/"+app.ID+"?tab=general", err, "Settings saved.")
+}
+
+// showSettingsErrors shows the General tab's form again with its errors.
+func (c *Console) showSettingsErrors(w http.ResponseWriter, r *http.Request, app directory.App, f *settingsForm) {
+	q := r.URL.Query()
+	q.Set("tab", "general")
+	q.Set("error", "The settings were not saved: correct the fields marked below.")
+	r.URL.RawQuery = q.Encode()
+	c.renderApp(w, r, http.StatusBadRequest, app, f)
+}
+
+// storeSettings saves a checked form through the directory, which checks the URLs.
+func (c *Console) storeSettings(app directory.App, f *settingsForm) error {
+	if !f.saml {
+		return c.dir.SetRedirectURIs(app.ID, f.redirect, f.postLogout)
+	}
+	_, err := c.dir.UpdateApp(app.ID, func(a *directory.App) error {
+		s := a.SAML
+		if s.Recipient == s.SSOURL {
+			s.Recipient = f.SSOURL
+		}
+		if s.Destination == s.SSOURL {
+			s.Destination = f.SSOURL
+		}
+		s.SSOURL, s.Audience, s.NameIDFormat, s.Attributes = f.SSOURL, f.Audience, f.NameIDFormat, f.attributes
+		return nil
+	})
+	return err
 }

@@ -1,6 +1,8 @@
 package console_test
 
 import (
+	"errors"
+	"html"
 	"net/http"
 	"net/url"
 	"strings"
@@ -56,6 +58,12 @@ func TestSettingsFormRefusesBadRedirectURIs(t *testing.T) {
 		status, body := e.post("/admin/apps/"+app.ID+"/settings", url.Values{"redirectUris": {c.redirect}, "postLogoutRedirectUris": {c.logout}})
 		if status != http.StatusBadRequest || !strings.Contains(body, `id="`+c.field+`"`) || !strings.Contains(body, c.text) {
 			t.Errorf("%s: status %d, want 400 with %s saying %q", c.name, status, c.field, c.text)
+		}
+		// The sentence is the directory's, word for word, as the Go API gives it.
+		goErr := e.dir.SetRedirectURIs(app.ID, strings.Fields(c.redirect), strings.Fields(c.logout))
+		var fe directory.FieldErrors
+		if !errors.As(goErr, &fe) || len(fe) != 1 || !strings.Contains(body, `id="`+c.field+`">`+html.EscapeString(fe[0].Sentence)+"<") {
+			t.Errorf("%s: the form does not show the directory's sentence %v", c.name, goErr)
 		}
 		if !strings.Contains(body, "The settings were not saved") {
 			t.Errorf("%s: no error banner", c.name)
@@ -124,6 +132,16 @@ func TestSettingsFormRefusesBadSAMLSettings(t *testing.T) {
 		status, body := e.post("/admin/apps/"+app.ID+"/settings", form)
 		if status != http.StatusBadRequest || !strings.Contains(body, `id="`+c.field+`"`) || !strings.Contains(body, c.text) {
 			t.Errorf("%s: status %d, want 400 with %s saying %q", c.name, status, c.field, c.text)
+		}
+		if c.key == "ssoUrl" || c.key == "audience" {
+			_, goErr := e.dir.UpdateApp(app.ID, func(a *directory.App) error {
+				a.SAML.SSOURL, a.SAML.Audience = form.Get("ssoUrl"), form.Get("audience")
+				return nil
+			})
+			var fe directory.FieldErrors
+			if !errors.As(goErr, &fe) || !strings.Contains(body, html.EscapeString(fe[0].Sentence)) {
+				t.Errorf("%s: the form does not show the directory's sentence %v", c.name, goErr)
+			}
 		}
 		if got, _ := e.dir.App(app.ID); got.SAML.SSOURL != "http://old.test/acs" {
 			t.Fatalf("%s: a refused form changed the app", c.name)

@@ -288,8 +288,8 @@ func (o *Org) CreateOIDCApp(in OIDCAppInput) (App, error) {
 	if strings.TrimSpace(in.Label) == "" {
 		return App{}, fmt.Errorf("create app: label is required: %w", ErrInvalid)
 	}
-	if len(in.RedirectURIs) == 0 {
-		return App{}, fmt.Errorf("create app %q: at least one redirect URI is required: %w", in.Label, ErrInvalid)
+	if err := checkAppURLs(&App{SignOnMode: SignOnModeOIDC, RedirectURIs: in.RedirectURIs}, nil); err != nil {
+		return App{}, fmt.Errorf("create app %q: %w", in.Label, err)
 	}
 	var err error
 	id := in.ClientID
@@ -401,20 +401,19 @@ func (o *Org) SetUsernameFormat(appID, format string) error {
 
 // SetRedirectURIs replaces an OIDC app's redirect URIs (at least one) and sign-out redirect URIs.
 func (o *Org) SetRedirectURIs(appID string, redirect, postLogout []string) error {
-	if len(redirect) == 0 {
-		return fmt.Errorf("set redirect uris: at least one redirect URI is required: %w", ErrInvalid)
-	}
-	return o.updateApp(appID, func(a *App) error {
+	_, err := o.UpdateApp(appID, func(a *App) error {
 		if a.SignOnMode != SignOnModeOIDC {
 			return fmt.Errorf("app %q is not an OIDC app: %w", appID, ErrInvalid)
 		}
 		a.RedirectURIs, a.PostLogoutRedirectURIs = slices.Clone(redirect), slices.Clone(postLogout)
 		return nil
 	})
+	return err
 }
 
 // UpdateApp applies fn to a copy of the app and stores the result; fn may change any setting but the
-// id, the sign-on mode and the client id.
+// id, the sign-on mode and the client id. URL settings fn changed are checked (FieldErrors when refused,
+// and then nothing is stored).
 func (o *Org) UpdateApp(appID string, fn func(*App) error) (App, error) {
 	var out App
 	err := o.updateApp(appID, func(a *App) error {
@@ -423,6 +422,9 @@ func (o *Org) UpdateApp(appID string, fn func(*App) error) (App, error) {
 			return err
 		}
 		c.ID, c.SignOnMode, c.ClientID, c.Created = a.ID, a.SignOnMode, a.ClientID, a.Created
+		if err := checkAppURLs(&c, a); err != nil {
+			return err
+		}
 		*a = c
 		out = c.clone()
 		return nil

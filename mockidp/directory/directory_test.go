@@ -113,7 +113,7 @@ func TestCreateSAMLAppDefaults(t *testing.T) {
 	if !ok || got.ID != app.ID {
 		t.Errorf("AppByExternalKey = %+v, %v", got, ok)
 	}
-	if _, err := org.CreateSAMLApp(SAMLAppInput{Label: "x", Settings: SAMLSettings{SSOURL: "u", Audience: "a"},
+	if _, err := org.CreateSAMLApp(SAMLAppInput{Label: "x", Settings: SAMLSettings{SSOURL: "http://x/acs", Audience: "urn:x"},
 		UnsignedResponse: true, UnsignedAssertion: true}); err == nil {
 		t.Error("an app signing nothing was accepted")
 	}

@@ -198,7 +198,7 @@ func TestSnapshotRoundTrip(t *testing.T) {
 	v, _ := org.CreateUser(UserInput{Login: "bob@x.test", Staged: true})
 	g, _ := org.CreateGroup(GroupInput{Name: "Eng", Description: "engineers"})
 	app, _ := org.CreateOIDCApp(OIDCAppInput{Label: "app", RedirectURIs: []string{"http://x/cb"}})
-	saml, err := org.CreateSAMLApp(SAMLAppInput{Label: "saml", Settings: SAMLSettings{SSOURL: "http://x/acs", Audience: "aud"}})
+	saml, err := org.CreateSAMLApp(SAMLAppInput{Label: "saml", Settings: SAMLSettings{SSOURL: "http://x/acs", Audience: "urn:aud"}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -84,8 +84,8 @@ type SAMLAppInput struct {
 // CreateSAMLApp adds a SAML 2.0 app integration.
 func (o *Org) CreateSAMLApp(in SAMLAppInput) (App, error) {
 	s := in.Settings
-	if strings.TrimSpace(in.Label) == "" || s.SSOURL == "" || s.Audience == "" {
-		return App{}, fmt.Errorf("create saml app %q: label, SSO URL and audience are required: %w", in.Label, ErrInvalid)
+	if strings.TrimSpace(in.Label) == "" {
+		return App{}, fmt.Errorf("create saml app: label is required: %w", ErrInvalid)
 	}
 	if in.UnsignedResponse && in.UnsignedAssertion {
 		return App{}, fmt.Errorf("create saml app %q: the response or the assertion must be signed: %w", in.Label, ErrInvalid)
@@ -108,6 +108,9 @@ func (o *Org) CreateSAMLApp(in SAMLAppInput) (App, error) {
 	s.ResponseSigned, s.AssertionSigned = !in.UnsignedResponse, !in.UnsignedAssertion
 	now := o.stamp()
 	a := &App{ID: id, Label: in.Label, SignOnMode: SignOnModeSAML, SAML: s.clone(), Created: now, LastUpdated: now}
+	if err := checkAppURLs(a, nil); err != nil {
+		return App{}, fmt.Errorf("create saml app %q: %w", in.Label, err)
+	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	for _, other := range o.apps {

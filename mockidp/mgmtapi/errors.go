@@ -53,9 +53,17 @@ func malformed(cause error) error {
 		Summary: "The request body was not well-formed.", cause: cause}
 }
 
-// fromDirectory maps a directory error on an object of the given kind and id.
+// fromDirectory maps a directory error on an object of the given kind and id; refused settings
+// (directory.FieldErrors) become one cause per field, in the directory's words.
 func fromDirectory(err error, id, kind, field string) error {
+	var fe directory.FieldErrors
 	switch {
+	case errors.As(err, &fe) && len(fe) > 0:
+		causes := make([]string, len(fe))
+		for i, f := range fe {
+			causes[i] = f.Field + ": " + f.Sentence
+		}
+		return validation(fe[0].Field, err, causes...)
 	case errors.Is(err, directory.ErrNotFound):
 		return notFound(id, kind)
 	case errors.Is(err, directory.ErrConflict):

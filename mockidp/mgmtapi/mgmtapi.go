@@ -18,7 +18,7 @@
 //	GET    /api/v1/groups/{id}/users
 //	PUT|DELETE /api/v1/groups/{id}/users/{userId}
 //	GET    /api/v1/apps                     ?q= (label prefix)
-//	GET    /api/v1/apps/{id}
+//	GET|PUT /api/v1/apps/{id}               PUT: label, redirect URIs, SAML sign-on URLs (appupdate.go)
 //	GET|POST /api/v1/apps/{id}/users        POST {id, scope: "USER"} assigns
 //	GET|DELETE /api/v1/apps/{id}/users/{userId}
 //	GET    /api/v1/apps/{id}/groups

@@ -24,6 +24,7 @@ func (a *API) Mount(mux *http.ServeMux) {
 
 	h("GET /api/v1/apps", a.listApps)
 	h("GET /api/v1/apps/{id}", a.getApp)
+	h("PUT /api/v1/apps/{id}", a.replaceApp)
 	h("GET /api/v1/apps/{id}/users", a.listAppUsers)
 	h("POST /api/v1/apps/{id}/users", a.assignUser)
 	h("GET /api/v1/apps/{id}/users/{uid}", a.getAppUser)
