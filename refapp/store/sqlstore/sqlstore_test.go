@@ -11,7 +11,7 @@ import (
 	"github.com/ssoconform/ssoconform/refapp/store/storetest"
 )
 
-func open(t *testing.T, path string) *sqlstore.Store {
+func open(t testing.TB, path string) *sqlstore.Store {
 	t.Helper()
 	st, err := sqlstore.Open(context.Background(), path)
 	if err != nil {
