@@ -71,15 +71,25 @@ func (t Task) Done() bool {
 	return t.Status == StatusCompleted || t.Status == StatusFailed || t.Status == StatusDismissed
 }
 
-// queue is an app's tasks: all of them in creation order (list) and those waiting to run (pending).
+// queue is an app's tasks: all of them in creation order (list) and those waiting to run (pending);
+// waiting counts the pending tasks by what they do, so enqueue finds a duplicate without a scan.
 type queue struct {
 	list    []*Task
 	pending []*Task
+	waiting map[sameWork]int
 	running bool
 }
 
-func (t *Task) key() string {
-	return fmt.Sprintf("%s|%s|%s|%t|%t|%t", t.Kind, t.UserID, t.GroupID, t.Force, t.DeleteInApp, t.WithGroups)
+// key is the work a task does, for finding a waiting duplicate.
+func (t *Task) key() sameWork {
+	return sameWork{t.Kind, t.UserID, t.GroupID, t.Force, t.DeleteInApp, t.WithGroups}
+}
+
+// sameWork is what makes two tasks of one app the same work.
+type sameWork struct {
+	kind                           Kind
+	userID, groupID                string
+	force, deleteInApp, withGroups bool
 }
 
 // enqueue adds a task to its app's queue unless the same task is already waiting there, and starts the
@@ -89,10 +99,10 @@ func (e *Engine) enqueue(t Task) {
 	defer e.mu.Unlock()
 	q := e.queues[t.AppID]
 	if q == nil {
-		q = &queue{}
+		q = &queue{waiting: map[sameWork]int{}}
 		e.queues[t.AppID] = q
 	}
-	if slices.ContainsFunc(q.pending, func(p *Task) bool { return p.key() == t.key() }) {
+	if q.waiting[t.key()] > 0 {
 		return
 	}
 	e.seq++
@@ -107,6 +117,7 @@ func (e *Engine) enqueue(t Task) {
 // pushLocked puts a task at the end of the pending list and makes sure a worker runs.
 func (e *Engine) pushLocked(q *queue, t *Task) {
 	q.pending = append(q.pending, t)
+	q.waiting[t.key()]++
 	if !q.running {
 		q.running = true
 		go e.work(t.AppID, q)
@@ -131,6 +142,11 @@ func (e *Engine) work(appID string, q *queue) {
 		}
 		t := q.pending[0]
 		q.pending = q.pending[1:]
+		if k := t.key(); q.waiting[k] > 1 {
+			q.waiting[k]--
+		} else {
+			delete(q.waiting, k)
+		}
 		t.Status, t.Updated, t.Attempts = StatusRunning, e.cfg.Now(), t.Attempts+1
 		t.First = e.transcriptLenLocked(appID)
 		run := *t
