@@ -133,7 +133,8 @@ func (o *Org) createFixtureApp(fa fixture.App) (directory.App, error) {
 	set := directory.SAMLSettings{ExternalKey: s.ExternalKey, AppName: s.AppName, SSOURL: s.SSOURL,
 		Recipient: s.Recipient, Destination: s.Destination, Audience: s.Audience,
 		RequestableSSOURLs: s.RequestableSSOURLs, NameIDFormat: s.NameIDFormatURN(),
-		DefaultRelayState: s.DefaultRelayState, SLOURL: s.SLOURL, SPIssuer: s.SPIssuer}
+		DefaultRelayState: s.DefaultRelayState, SLOURL: s.SLOURL, SPIssuer: s.SPIssuer,
+		SPCertificate: s.SPCertificate}
 	for _, a := range s.Attributes {
 		set.Attributes = append(set.Attributes, directory.SAMLAttribute{Name: a.Name,
 			NameFormat: cmp.Or(a.NameFormat, attrUnspecified), Value: a.Value})

@@ -34,7 +34,8 @@ type SAMLGroupAttribute struct {
 // SSOURL ("Single sign-on URL", the SP's ACS) and Audience ("Audience URI (SP Entity ID)") are required;
 // NameIDFormat defaults to NameIDUnspecified. Response and Assertion are both signed unless one of the
 // Unsigned flags says otherwise (not both). SLOURL (the SP's "Single Logout URL") enables single logout;
-// SPIssuer ("SP Issuer", the Issuer of its LogoutRequests) defaults to Audience.
+// SPIssuer ("SP Issuer", the Issuer of its LogoutRequests) defaults to Audience; SPCertificate (PEM, the
+// "Signature Certificate") verifies the signature Okta requires on every LogoutRequest.
 type SAMLAppInput struct {
 	Label                               string
 	SSOURL                              string
@@ -44,7 +45,7 @@ type SAMLAppInput struct {
 	Attributes                          []SAMLAttribute
 	GroupAttribute                      *SAMLGroupAttribute
 	UnsignedResponse, UnsignedAssertion bool
-	SLOURL, SPIssuer                    string
+	SLOURL, SPIssuer, SPCertificate     string
 }
 
 // SAMLApp is a SAML app integration as an SP administrator sees it: EntityID is the IdP entity ID
@@ -59,7 +60,7 @@ type SAMLApp struct {
 func (o *Org) CreateSAMLApp(ctx context.Context, in SAMLAppInput) (SAMLApp, error) {
 	s := directory.SAMLSettings{SSOURL: in.SSOURL, Audience: in.Audience,
 		RequestableSSOURLs: slices.Clone(in.RequestableSSOURLs), NameIDFormat: in.NameIDFormat,
-		SLOURL: in.SLOURL, SPIssuer: in.SPIssuer}
+		SLOURL: in.SLOURL, SPIssuer: in.SPIssuer, SPCertificate: in.SPCertificate}
 	for _, a := range in.Attributes {
 		s.Attributes = append(s.Attributes, directory.SAMLAttribute(a))
 	}

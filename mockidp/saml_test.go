@@ -1,11 +1,17 @@
 package mockidp_test
 
 import (
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/base64"
+	"encoding/pem"
 	"encoding/xml"
 	"errors"
 	"html"
 	"io"
+	"math/big"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -14,8 +20,10 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/crewjam/saml"
+	dsig "github.com/russellhaering/goxmldsig"
 
 	"github.com/ssoconform/ssoconform/mockidp"
 	"github.com/ssoconform/ssoconform/mockidp/syslog"
@@ -42,9 +50,10 @@ func TestSAMLApp(t *testing.T) {
 		t.Fatal(err)
 	}
 	const acs, audience = "http://sp.test:8081/sso/saml/acs", "http://sp.test:8081/sso/saml/metadata"
+	spKey, spCert, spPEM := spSigningPair(t)
 	app, err := org.CreateSAMLApp(ctx, mockidp.SAMLAppInput{Label: "Test SP", SSOURL: acs, Audience: audience,
 		NameIDFormat: mockidp.NameIDEmail, Attributes: []mockidp.SAMLAttribute{{Name: "email", Value: "email"}},
-		SLOURL: "http://sp.test:8081/sso/saml/slo"})
+		SLOURL: "http://sp.test:8081/sso/saml/slo", SPCertificate: spPEM})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,11 +127,17 @@ func TestSAMLApp(t *testing.T) {
 		t.Errorf("prompt=none after a SAML sign-in: %v, want a code", q)
 	}
 	// SAML single logout ends that one session, so the OIDC app loses it too.
+	// Okta verifies the LogoutRequest's signature with the app's signature certificate.
+	sp.Key, sp.Certificate, sp.SignatureMethod = spKey, spCert, dsig.RSASHA256SignatureMethod
 	lr, err := sp.MakeLogoutRequest(strings.Replace(app.SSOURL, "/sso/saml", "/slo/saml", 1), "alice@acme.test")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if page := samlFetch(t, c, http.MethodGet, lr.Redirect("").String(), nil); !strings.Contains(string(page), "SAMLResponse") {
+	sloURL, err := sp.RedirectLogoutRequestURL(lr, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if page := samlFetch(t, c, http.MethodGet, sloURL.String(), nil); !strings.Contains(string(page), "SAMLResponse") {
 		t.Fatalf("single logout: no LogoutResponse form:\n%s", page)
 	}
 	if q := silentAuthorize(t, jar, org.BaseURL(), oidcApp.ClientID); q.Get("error") != "login_required" {
@@ -180,4 +195,24 @@ func silentAuthorize(t *testing.T, jar http.CookieJar, base, clientID string) ur
 		t.Fatalf("prompt=none: %d %q", resp.StatusCode, resp.Header.Get("Location"))
 	}
 	return loc.Query()
+}
+
+// spSigningPair is an SP's single logout signing key with its self-signed certificate, also as PEM.
+func spSigningPair(t *testing.T) (*rsa.PrivateKey, *x509.Certificate, string) {
+	t.Helper()
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "sp.test"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return key, cert, string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
 }

@@ -117,6 +117,12 @@ func TestCreateSAMLAppDefaults(t *testing.T) {
 		UnsignedResponse: true, UnsignedAssertion: true}); err == nil {
 		t.Error("an app signing nothing was accepted")
 	}
+	for _, bad := range []string{"not a certificate", "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----"} {
+		if _, err := org.CreateSAMLApp(SAMLAppInput{Label: "slo", Settings: SAMLSettings{SSOURL: "u", Audience: "a",
+			SLOURL: "http://app.test/slo", SPCertificate: bad}}); !errors.Is(err, ErrInvalid) {
+			t.Errorf("signature certificate %q: err = %v, want ErrInvalid", bad, err)
+		}
+	}
 	if err := org.SetFaults(app.ID, []string{"saml-unsigned"}); err != nil {
 		t.Fatal(err)
 	}

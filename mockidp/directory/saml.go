@@ -1,6 +1,9 @@
 package directory
 
 import (
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -56,7 +59,10 @@ type SAMLSettings struct {
 	// means single logout is not enabled for the app (Okta's "Enable Single Logout" unchecked).
 	SLOURL string
 	// SPIssuer is the "SP Issuer" a LogoutRequest must carry. Default: Audience.
-	SPIssuer       string
+	SPIssuer string
+	// SPCertificate is the "Signature Certificate" uploaded for single logout (PEM): Okta verifies the
+	// signature of every LogoutRequest with it and refuses requests it does not verify.
+	SPCertificate  string
 	Attributes     []SAMLAttribute
 	GroupAttribute *SAMLGroupAttribute
 }
@@ -86,6 +92,11 @@ func (o *Org) CreateSAMLApp(in SAMLAppInput) (App, error) {
 	s := in.Settings
 	if strings.TrimSpace(in.Label) == "" {
 		return App{}, fmt.Errorf("create saml app: label is required: %w", ErrInvalid)
+	}
+	if s.SPCertificate != "" {
+		if _, err := ParsePEMCertificate(s.SPCertificate); err != nil {
+			return App{}, fmt.Errorf("create saml app %q: signature certificate: %w: %w", in.Label, err, ErrInvalid)
+		}
 	}
 	if in.UnsignedResponse && in.UnsignedAssertion {
 		return App{}, fmt.Errorf("create saml app %q: the response or the assertion must be signed: %w", in.Label, ErrInvalid)
@@ -169,4 +180,17 @@ func cmpOr(v, def string) string {
 		return def
 	}
 	return v
+}
+
+// ParsePEMCertificate reads the one X.509 certificate of a PEM "CERTIFICATE" block, as Okta accepts an
+// uploaded SP signature certificate.
+func ParsePEMCertificate(s string) (*x509.Certificate, error) {
+	block, rest := pem.Decode([]byte(strings.TrimSpace(s)))
+	if block == nil || block.Type != "CERTIFICATE" {
+		return nil, errors.New("not a PEM CERTIFICATE block")
+	}
+	if len(strings.TrimSpace(string(rest))) != 0 {
+		return nil, errors.New("more than one PEM block")
+	}
+	return x509.ParseCertificate(block.Bytes)
 }

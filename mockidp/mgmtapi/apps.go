@@ -1,6 +1,7 @@
 package mgmtapi
 
 import (
+	"encoding/base64"
 	"net/http"
 	"strings"
 
@@ -131,6 +132,11 @@ func (a *API) samlApp(j *appJSON, app directory.App) {
 		"authnContextClassRef":      "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport",
 		"allowMultipleAcsEndpoints": len(acs) > 0, "acsEndpoints": acs, "attributeStatements": attrs,
 		"slo": slo(s)}}
+	if c, err := directory.ParsePEMCertificate(s.SPCertificate); err == nil {
+		// Okta's signOn.spCertificate: the uploaded single logout certificate as an x5c chain.
+		j.Settings["signOn"].(map[string]any)["spCertificate"] = map[string]any{
+			"x5c": []string{base64.StdEncoding.EncodeToString(c.Raw)}}
+	}
 	j.Links["metadata"] = link{Href: a.cfg.BaseURL + directory.SAMLMetadataPath(s.ExternalKey),
 		Type: "application/xml"}
 }

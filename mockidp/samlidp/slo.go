@@ -68,6 +68,13 @@ func (p *IdP) handleSLO(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	lr, e := parseLogoutRequest(app, raw)
+	if e == nil {
+		if e = verifyLogoutSignature(app, r, raw); e != nil {
+			p.cfg.SystemLog.Append(r.Context(), syslog.Event{EventType: "app.auth.slo.saml.malformed_request.invalid_signature",
+				DisplayMessage: "SAML single logout request with an invalid signature", Actor: syslog.Actor{Type: "AppInstance", ID: app.ID, DisplayName: app.Label},
+				Outcome: syslog.Failure("INVALID_SIGNATURE"), Targets: []syslog.Target{syslog.AppTarget(app.ID, app.Label)}})
+		}
+	}
 	if e != nil {
 		p.writeError(w, r, e)
 		return

@@ -1,17 +1,26 @@
 package samlidp
 
 import (
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/base64"
+	"encoding/pem"
 	"errors"
+	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/crewjam/saml"
+	dsig "github.com/russellhaering/goxmldsig"
 
 	"github.com/ssoconform/ssoconform/mockidp/directory"
+	"github.com/ssoconform/ssoconform/mockidp/syslog"
 )
 
 const testSLO = "http://sp.test:8081/sso/saml/slo"
@@ -25,7 +34,8 @@ func TestSingleLogout(t *testing.T) {
 	if md := plain.sp(t).IDPMetadata.IDPSSODescriptors[0]; len(md.SingleLogoutServices) != 0 {
 		t.Errorf("an app without single logout lists %d SingleLogoutService", len(md.SingleLogoutServices))
 	}
-	e := newEnv(t, func(s *directory.SAMLSettings) { s.SLOURL = testSLO })
+	spKey, spCert, spPEM := spKeyPair(t)
+	e := newEnv(t, func(s *directory.SAMLSettings) { s.SLOURL, s.SPCertificate = testSLO, spPEM })
 	sloURL := e.idp.SLOURL(e.app.SAML.AppName, e.app.SAML.ExternalKey)
 	sp := e.sp(t)
 	slos := sp.IDPMetadata.IDPSSODescriptors[0].SingleLogoutServices
@@ -35,6 +45,7 @@ func TestSingleLogout(t *testing.T) {
 	}
 	slo, _ := url.Parse(testSLO)
 	sp.SloURL = *slo
+	sp.Key, sp.Certificate, sp.SignatureMethod = spKey, spCert, dsig.RSASHA256SignatureMethod
 	for _, binding := range []string{"redirect", "post"} {
 		t.Run(binding, func(t *testing.T) {
 			c := e.signedInBrowser(t)
@@ -44,7 +55,11 @@ func TestSingleLogout(t *testing.T) {
 			}
 			var p page
 			if binding == "redirect" {
-				p = get(t, c, lr.Redirect("rs-slo").String())
+				u, err := sp.RedirectLogoutRequestURL(lr, "rs-slo")
+				if err != nil {
+					t.Fatal(err)
+				}
+				p = get(t, c, u.String())
 			} else {
 				p = postForm(t, c, sloURL, url.Values{"SAMLRequest": {base64.StdEncoding.EncodeToString(xmlBytes(t, lr.Element()))},
 					"RelayState": {"rs-slo"}})
@@ -68,6 +83,8 @@ func TestSingleLogout(t *testing.T) {
 		})
 	}
 
+	t.Run("signature refusals", func(t *testing.T) { sloSignatureRefusals(t, e, sp, sloURL) })
+
 	t.Run("refusals", func(t *testing.T) {
 		other := *sp
 		other.EntityID = "http://other.test/sp"
@@ -85,4 +102,92 @@ func TestSingleLogout(t *testing.T) {
 			t.Errorf("single logout of an app without it: %d", p.status)
 		}
 	})
+}
+
+// sloSignatureRefusals sends LogoutRequests that Okta refuses (unsigned, signed by another key, altered
+// after signing) over both bindings; each is refused, logged, and leaves the Okta session alive.
+func sloSignatureRefusals(t *testing.T, e *env, sp *saml.ServiceProvider, sloURL string) {
+	otherKey, otherCert, _ := spKeyPair(t)
+	other := *sp
+	other.Key, other.Certificate = otherKey, otherCert
+	signedRedirect := func(p *saml.ServiceProvider, relay string) string {
+		lr, err := p.MakeLogoutRequest(sloURL, "alice@acme.test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		u, err := p.RedirectLogoutRequestURL(lr, relay)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u.String()
+	}
+	signedPost := func(p *saml.ServiceProvider, edit func(string) string) url.Values {
+		lr, err := p.MakeLogoutRequest(sloURL, "alice@acme.test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		x := edit(string(xmlBytes(t, lr.Element())))
+		return url.Values{"SAMLRequest": {base64.StdEncoding.EncodeToString([]byte(x))}}
+	}
+	unsigned, err := sp.MakeLogoutRequest(sloURL, "alice@acme.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	unsigned.Signature = nil
+	same := func(x string) string { return x }
+	cases := []struct {
+		name string
+		send func(c *http.Client) page
+	}{
+		{"redirect unsigned", func(c *http.Client) page { return get(t, c, unsigned.Redirect("rs").String()) }},
+		{"redirect other key", func(c *http.Client) page { return get(t, c, signedRedirect(&other, "rs")) }},
+		{"redirect tampered", func(c *http.Client) page {
+			return get(t, c, strings.Replace(signedRedirect(sp, "rs-one"), "RelayState=rs-one", "RelayState=rs-two", 1))
+		}},
+		{"post unsigned", func(c *http.Client) page {
+			return postForm(t, c, sloURL, url.Values{"SAMLRequest": {base64.StdEncoding.EncodeToString(xmlBytes(t, unsigned.Element()))}})
+		}},
+		{"post other key", func(c *http.Client) page { return postForm(t, c, sloURL, signedPost(&other, same)) }},
+		{"post tampered", func(c *http.Client) page {
+			return postForm(t, c, sloURL, signedPost(sp, func(x string) string {
+				return strings.Replace(x, "alice@acme.test", "carol@acme.test", 1)
+			}))
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := e.signedInBrowser(t)
+			p := tc.send(c)
+			if p.status != http.StatusBadRequest || !strings.Contains(p.body, "not signed with the signature certificate") {
+				t.Errorf("status %d, want 400 and the signature page", p.status)
+			}
+			next := e.send(t, c, sp, e.authnRequest(t, sp), "redirect", "")
+			if strings.Contains(next.body, `id="okta-signin-username"`) {
+				t.Errorf("a refused LogoutRequest ended the Okta session")
+			}
+		})
+	}
+	if n := len(e.log.Events(syslog.Query{EventType: "app.auth.slo.saml.malformed_request.invalid_signature"})); n != len(cases) {
+		t.Errorf("System Log has %d invalid-signature events, want %d", n, len(cases))
+	}
+}
+
+// spKeyPair makes an SP signing key and its self-signed certificate (also as PEM).
+func spKeyPair(t *testing.T) (*rsa.PrivateKey, *x509.Certificate, string) {
+	t.Helper()
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "sp.test"},
+		NotBefore: testNow.Add(-time.Hour), NotAfter: testNow.Add(24 * time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return key, cert, string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
 }
