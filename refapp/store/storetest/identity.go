@@ -3,7 +3,6 @@ package storetest
 import (
 	"context"
 	"errors"
-	"sync"
 	"testing"
 	"time"
 
@@ -100,22 +99,7 @@ func testAssertionReplay(t *testing.T, st store.Store) {
 
 func testAssertionConcurrent(t *testing.T, st store.Store) {
 	ctx := context.Background()
-	errs := make([]error, 16)
-	var wg sync.WaitGroup
-	for i := range errs {
-		wg.Go(func() { errs[i] = st.RecordAssertion(ctx, "idp", "_race", t0.Add(time.Hour), t0) })
-	}
-	wg.Wait()
-	ok := 0
-	for _, err := range errs {
-		switch {
-		case err == nil:
-			ok++
-		case !errors.Is(err, store.ErrAlreadyUsed):
-			t.Errorf("unexpected error %v", err)
-		}
-	}
-	if ok != 1 {
-		t.Errorf("%d records succeeded, want exactly 1", ok)
-	}
+	oneWins(t, 16, store.ErrAlreadyUsed, "records", func(int) error {
+		return st.RecordAssertion(ctx, "idp", "_race", t0.Add(time.Hour), t0)
+	})
 }

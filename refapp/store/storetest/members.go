@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
@@ -172,26 +171,10 @@ func testProvisionMember(t *testing.T, st store.Store) {
 func testProvisionConcurrent(t *testing.T, st store.Store) {
 	ctx := context.Background()
 	mustOrg(t, st, "o1", "acme")
-	var wg sync.WaitGroup
-	errs := make([]error, 20)
-	for i := range errs {
-		wg.Go(func() {
-			_, errs[i] = st.ProvisionMember(ctx, scimMember(fmt.Sprint("m", i), "o1", "same@acme.test", "same@acme.test"))
-		})
-	}
-	wg.Wait()
-	ok := 0
-	for _, err := range errs {
-		switch {
-		case err == nil:
-			ok++
-		case !errors.Is(err, store.ErrConflict):
-			t.Errorf("unexpected error %v", err)
-		}
-	}
-	if ok != 1 {
-		t.Errorf("%d creates succeeded, want exactly 1", ok)
-	}
+	oneWins(t, 20, store.ErrConflict, "creates", func(i int) error {
+		_, err := st.ProvisionMember(ctx, scimMember(fmt.Sprint("m", i), "o1", "same@acme.test", "same@acme.test"))
+		return err
+	})
 }
 
 func testModifyAndDeleteMember(t *testing.T, st store.Store) {

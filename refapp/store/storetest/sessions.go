@@ -3,7 +3,6 @@ package storetest
 import (
 	"context"
 	"errors"
-	"sync"
 	"testing"
 	"time"
 
@@ -99,22 +98,8 @@ func testLoginAttemptConcurrent(t *testing.T, st store.Store) {
 	if err := st.CreateLoginAttempt(ctx, a); err != nil {
 		t.Fatal(err)
 	}
-	errs := make([]error, 16)
-	var wg sync.WaitGroup
-	for i := range errs {
-		wg.Go(func() { _, errs[i] = st.ConsumeLoginAttempt(ctx, a.StateHash, t0) })
-	}
-	wg.Wait()
-	ok := 0
-	for _, err := range errs {
-		switch {
-		case err == nil:
-			ok++
-		case !errors.Is(err, store.ErrAlreadyUsed):
-			t.Errorf("unexpected error %v", err)
-		}
-	}
-	if ok != 1 {
-		t.Errorf("%d consumes succeeded, want exactly 1", ok)
-	}
+	oneWins(t, 16, store.ErrAlreadyUsed, "consumes", func(int) error {
+		_, err := st.ConsumeLoginAttempt(ctx, a.StateHash, t0)
+		return err
+	})
 }

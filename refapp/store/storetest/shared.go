@@ -3,7 +3,7 @@ package storetest
 import (
 	"context"
 	"errors"
-	"sync"
+	"fmt"
 	"testing"
 	"time"
 
@@ -61,28 +61,10 @@ func testSharedConsume(t *testing.T, a, b store.Store) {
 	if err := a.CreateLoginAttempt(ctx, att); err != nil {
 		t.Fatal(err)
 	}
-	errs := make([]error, 16)
-	var wg sync.WaitGroup
-	for i := range errs {
-		st := a
-		if i%2 == 1 {
-			st = b
-		}
-		wg.Go(func() { _, errs[i] = st.ConsumeLoginAttempt(ctx, att.StateHash, t0) })
-	}
-	wg.Wait()
-	ok := 0
-	for _, err := range errs {
-		switch {
-		case err == nil:
-			ok++
-		case !errors.Is(err, store.ErrAlreadyUsed):
-			t.Errorf("unexpected error %v", err)
-		}
-	}
-	if ok != 1 {
-		t.Errorf("%d consumes through two handles succeeded, want exactly 1", ok)
-	}
+	oneWins(t, 16, store.ErrAlreadyUsed, "consumes through two handles", func(i int) error {
+		_, err := []store.Store{a, b}[i%2].ConsumeLoginAttempt(ctx, att.StateHash, t0)
+		return err
+	})
 }
 
 func testSharedReplay(t *testing.T, a, b store.Store) {
@@ -98,28 +80,8 @@ func testSharedReplay(t *testing.T, a, b store.Store) {
 func testSharedConflict(t *testing.T, a, b store.Store) {
 	ctx := context.Background()
 	mustOrg(t, a, "o1", "acme")
-	errs := make([]error, 10)
-	var wg sync.WaitGroup
-	for i := range errs {
-		st := a
-		if i%2 == 1 {
-			st = b
-		}
-		wg.Go(func() {
-			_, errs[i] = st.ProvisionMember(ctx, scimMember("m"+string(rune('0'+i)), "o1", "same", "same@acme.test"))
-		})
-	}
-	wg.Wait()
-	ok := 0
-	for _, err := range errs {
-		switch {
-		case err == nil:
-			ok++
-		case !errors.Is(err, store.ErrConflict):
-			t.Errorf("unexpected error %v", err)
-		}
-	}
-	if ok != 1 {
-		t.Errorf("%d provisions of one userName through two handles succeeded, want exactly 1", ok)
-	}
+	oneWins(t, 10, store.ErrConflict, "provisions of one userName through two handles", func(i int) error {
+		_, err := []store.Store{a, b}[i%2].ProvisionMember(ctx, scimMember(fmt.Sprint("m", i), "o1", "same", "same@acme.test"))
+		return err
+	})
 }

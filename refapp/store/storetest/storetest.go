@@ -23,6 +23,8 @@ package storetest
 
 import (
 	"context"
+	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -109,4 +111,28 @@ func scimMember(id, org, userName string, emails ...string) store.Member {
 		m.Email = emails[0]
 	}
 	return m
+}
+
+// oneWins runs fn(0..n-1) at once and checks that exactly one call succeeds and every other fails
+// with loser (a single-use record or a unique key racing with itself); what names the calls.
+func oneWins(t *testing.T, n int, loser error, what string, fn func(i int) error) {
+	t.Helper()
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range errs {
+		wg.Go(func() { errs[i] = fn(i) })
+	}
+	wg.Wait()
+	ok := 0
+	for _, err := range errs {
+		switch {
+		case err == nil:
+			ok++
+		case !errors.Is(err, loser):
+			t.Errorf("%s: unexpected error %v, want nil or %v", what, err, loser)
+		}
+	}
+	if ok != 1 {
+		t.Errorf("%d %s succeeded, want exactly 1", ok, what)
+	}
 }
