@@ -17,8 +17,8 @@ import (
 // LogoutResponse to the app's Single Logout URL. Okta does not send LogoutRequests to the other apps of
 // the session (their own sessions stay until they check back with Okta), and neither does the mock.
 //
-// Departure from Okta: Okta requires the LogoutRequest to be signed with the certificate uploaded for the
-// app; the mock has no SP certificates and does not check that signature.
+// As on Okta, the LogoutRequest must be signed with the certificate uploaded for the app (its
+// SPCertificate; slosig.go checks both bindings); an unsigned or wrongly signed request ends nothing.
 
 var (
 	errSLODisabled   = &Error{Status: http.StatusBadRequest, Title: "Bad Request", Message: "Single logout is not enabled for this app."}
