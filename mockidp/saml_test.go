@@ -1,17 +1,11 @@
 package mockidp_test
 
 import (
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/base64"
-	"encoding/pem"
 	"encoding/xml"
 	"errors"
 	"html"
 	"io"
-	"math/big"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -26,6 +20,7 @@ import (
 	dsig "github.com/russellhaering/goxmldsig"
 
 	"github.com/ssoconform/ssoconform/mockidp"
+	"github.com/ssoconform/ssoconform/mockidp/internal/testcert"
 	"github.com/ssoconform/ssoconform/mockidp/syslog"
 )
 
@@ -50,7 +45,7 @@ func TestSAMLApp(t *testing.T) {
 		t.Fatal(err)
 	}
 	const acs, audience = "http://sp.test:8081/sso/saml/acs", "http://sp.test:8081/sso/saml/metadata"
-	spKey, spCert, spPEM := spSigningPair(t)
+	spKey, spCert, spPEM := testcert.SelfSigned(t, "sp.test", time.Now())
 	app, err := org.CreateSAMLApp(ctx, mockidp.SAMLAppInput{Label: "Test SP", SSOURL: acs, Audience: audience,
 		NameIDFormat: mockidp.NameIDEmail, Attributes: []mockidp.SAMLAttribute{{Name: "email", Value: "email"}},
 		SLOURL: "http://sp.test:8081/sso/saml/slo", SPCertificate: spPEM})
@@ -195,24 +190,4 @@ func silentAuthorize(t *testing.T, jar http.CookieJar, base, clientID string) ur
 		t.Fatalf("prompt=none: %d %q", resp.StatusCode, resp.Header.Get("Location"))
 	}
 	return loc.Query()
-}
-
-// spSigningPair is an SP's single logout signing key with its self-signed certificate, also as PEM.
-func spSigningPair(t *testing.T) (*rsa.PrivateKey, *x509.Certificate, string) {
-	t.Helper()
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "sp.test"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour)}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return key, cert, string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
 }

@@ -1,19 +1,14 @@
 package mgmtapi_test
 
 import (
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/base64"
 	"encoding/json"
-	"encoding/pem"
-	"math/big"
 	"net/http"
 	"testing"
 	"time"
 
 	"github.com/ssoconform/ssoconform/mockidp/directory"
+	"github.com/ssoconform/ssoconform/mockidp/internal/testcert"
 )
 
 // TestAppSingleLogoutSettings pins settings.signOn.slo and spCertificate as Okta's apps API shows them for
@@ -21,19 +16,10 @@ import (
 func TestAppSingleLogoutSettings(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: "sp.test"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, cert, certPEM := testcert.SelfSigned(t, "sp.test", time.Now())
 	app, err := e.dir.CreateSAMLApp(directory.SAMLAppInput{Label: "sp", Settings: directory.SAMLSettings{
 		SSOURL: "https://sp.test/acs", Audience: "urn:sp.test", SLOURL: "https://sp.test/slo",
-		SPCertificate: string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))}})
+		SPCertificate: certPEM}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +41,7 @@ func TestAppSingleLogoutSettings(t *testing.T) {
 	if so.SLO["enabled"] != true || so.SLO["spIssuer"] != "urn:sp.test" || so.SLO["logoutUrl"] != "https://sp.test/slo" {
 		t.Errorf("slo = %v", so.SLO)
 	}
-	if len(so.SPCertificate.X5C) != 1 || so.SPCertificate.X5C[0] != base64.StdEncoding.EncodeToString(der) {
+	if len(so.SPCertificate.X5C) != 1 || so.SPCertificate.X5C[0] != base64.StdEncoding.EncodeToString(cert.Raw) {
 		t.Errorf("spCertificate.x5c = %v", so.SPCertificate.X5C)
 	}
 }

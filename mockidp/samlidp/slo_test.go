@@ -1,25 +1,19 @@
 package samlidp
 
 import (
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/base64"
-	"encoding/pem"
 	"errors"
-	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/crewjam/saml"
 	dsig "github.com/russellhaering/goxmldsig"
 
 	"github.com/ssoconform/ssoconform/mockidp/directory"
+	"github.com/ssoconform/ssoconform/mockidp/internal/testcert"
 	"github.com/ssoconform/ssoconform/mockidp/syslog"
 )
 
@@ -34,7 +28,7 @@ func TestSingleLogout(t *testing.T) {
 	if md := plain.sp(t).IDPMetadata.IDPSSODescriptors[0]; len(md.SingleLogoutServices) != 0 {
 		t.Errorf("an app without single logout lists %d SingleLogoutService", len(md.SingleLogoutServices))
 	}
-	spKey, spCert, spPEM := spKeyPair(t)
+	spKey, spCert, spPEM := testcert.SelfSigned(t, "sp.test", testNow)
 	e := newEnv(t, func(s *directory.SAMLSettings) { s.SLOURL, s.SPCertificate = testSLO, spPEM })
 	sloURL := e.idp.SLOURL(e.app.SAML.AppName, e.app.SAML.ExternalKey)
 	sp := e.sp(t)
@@ -107,7 +101,7 @@ func TestSingleLogout(t *testing.T) {
 // sloSignatureRefusals sends LogoutRequests that Okta refuses (unsigned, signed by another key, altered
 // after signing) over both bindings; each is refused, logged, and leaves the Okta session alive.
 func sloSignatureRefusals(t *testing.T, e *env, sp *saml.ServiceProvider, sloURL string) {
-	otherKey, otherCert, _ := spKeyPair(t)
+	otherKey, otherCert, _ := testcert.SelfSigned(t, "sp.test", testNow)
 	other := *sp
 	other.Key, other.Certificate = otherKey, otherCert
 	signedRedirect := func(p *saml.ServiceProvider, relay string) string {
@@ -170,24 +164,4 @@ func sloSignatureRefusals(t *testing.T, e *env, sp *saml.ServiceProvider, sloURL
 	if n := len(e.log.Events(syslog.Query{EventType: "app.auth.slo.saml.malformed_request.invalid_signature"})); n != len(cases) {
 		t.Errorf("System Log has %d invalid-signature events, want %d", n, len(cases))
 	}
-}
-
-// spKeyPair makes an SP signing key and its self-signed certificate (also as PEM).
-func spKeyPair(t *testing.T) (*rsa.PrivateKey, *x509.Certificate, string) {
-	t.Helper()
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "sp.test"},
-		NotBefore: testNow.Add(-time.Hour), NotAfter: testNow.Add(24 * time.Hour)}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return key, cert, string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
 }

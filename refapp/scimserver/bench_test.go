@@ -1,7 +1,6 @@
 package scimserver_test
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/rand"
@@ -14,8 +13,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -23,6 +20,7 @@ import (
 	"time"
 
 	"github.com/ssoconform/ssoconform/refapp/auth"
+	"github.com/ssoconform/ssoconform/refapp/internal/procstat"
 	"github.com/ssoconform/ssoconform/refapp/scimserver"
 	"github.com/ssoconform/ssoconform/refapp/store"
 	"github.com/ssoconform/ssoconform/refapp/store/pgstore"
@@ -173,7 +171,7 @@ func reportLatency(b *testing.B, lat []time.Duration) {
 	pct := func(p float64) float64 { return float64(lat[int(p*float64(len(lat)-1))]) / float64(time.Millisecond) }
 	b.ReportMetric(pct(0.50), "p50-ms")
 	b.ReportMetric(pct(0.99), "p99-ms")
-	b.ReportMetric(peakRSSMB(b), "peak-RSS-MB")
+	procstat.ReportPeakRSS(b)
 }
 
 // cpuTime is the CPU time (user + system) the process has used: on a shared
@@ -185,26 +183,6 @@ func cpuTime(b *testing.B) time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// peakRSSMB is the process's peak resident set (VmHWM), in MiB.
-func peakRSSMB(b *testing.B) float64 {
-	f, err := os.Open("/proc/self/status")
-	if err != nil {
-		b.Logf("peak RSS unavailable: %v", err)
-		return 0
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
-			kb, err := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")))
-			if err == nil {
-				return float64(kb) / 1024
-			}
-		}
-	}
-	return 0
 }
 
 const pushUsers = 10000

@@ -1,17 +1,14 @@
 package sqlstore_test
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
+	"github.com/ssoconform/ssoconform/refapp/internal/procstat"
 	"github.com/ssoconform/ssoconform/refapp/store"
 )
 
@@ -61,26 +58,7 @@ func BenchmarkStoreFilterLookup100k(b *testing.B) {
 			pct := func(p float64) float64 { return float64(lat[int(p*float64(len(lat)-1))]) / float64(time.Millisecond) }
 			b.ReportMetric(pct(0.50), "p50-ms")
 			b.ReportMetric(pct(0.99), "p99-ms")
-			b.ReportMetric(peakRSSMB(b), "peak-RSS-MB")
+			procstat.ReportPeakRSS(b)
 		})
 	}
-}
-
-// peakRSSMB is the process's peak resident set (VmHWM), in MiB, or 0 when /proc says nothing.
-func peakRSSMB(b *testing.B) float64 {
-	f, err := os.Open("/proc/self/status")
-	if err != nil {
-		b.Logf("peak RSS unavailable: %v", err)
-		return 0
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
-			if kb, err := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB"))); err == nil {
-				return float64(kb) / 1024
-			}
-		}
-	}
-	return 0
 }
