@@ -110,7 +110,7 @@ func AppSignIn(ctx context.Context, client *http.Client, startURL, username, pas
 	if err != nil {
 		return Landing{}, fmt.Errorf("app sign-in: %w", err)
 	}
-	login, err := findForm(page, "okta-signin-username")
+	login, err := formHolding(page, "okta-signin-username")
 	if err != nil {
 		return landing(page, false), fmt.Errorf("app sign-in: %s did not lead to Okta's sign-in page: landed on %s (%d): %s",
 			RedactURL(startURL), RedactURL(page.url), page.status, excerpt(page.body, 300))
@@ -120,7 +120,7 @@ func AppSignIn(ctx context.Context, client *http.Client, startURL, username, pas
 	if page, err = fetch(ctx, client, http.MethodPost, login.action, login.values); err != nil {
 		return Landing{ReachedOkta: true}, fmt.Errorf("app sign-in: %w", err)
 	}
-	if post, err := findForm(page, "SAMLResponse"); err == nil { // SAML: the IdP's auto-submit form
+	if post, err := formHolding(page, "SAMLResponse"); err == nil { // SAML: the IdP's auto-submit form
 		if page, err = fetch(ctx, client, http.MethodPost, post.action, post.values); err != nil {
 			return Landing{ReachedOkta: true}, fmt.Errorf("app sign-in: %w", err)
 		}

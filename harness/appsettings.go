@@ -2,10 +2,10 @@ package harness
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"maps"
 	"net/http"
-	"net/url"
+	"slices"
 	"strings"
 
 	"golang.org/x/net/html"
@@ -63,7 +63,7 @@ func submitForm(ctx context.Context, client *http.Client, page string, fields ma
 	if got.status >= 400 {
 		return conn.refusal("GET", got)
 	}
-	f, err := formHolding(got, fields)
+	f, err := formHolding(got, slices.Sorted(maps.Keys(fields))...)
 	if err != nil {
 		return err
 	}
@@ -104,108 +104,4 @@ func pageText(body string) string {
 		}
 	}
 	return strings.Join(strings.Fields(b.String()), " ")
-}
-
-// formHolding returns the first POST form of the page with a control named in fields, with its action
-// resolved and the values a browser would submit: inputs (checkboxes and radios when checked),
-// selected options (or the first) and textareas.
-func formHolding(page fetched, fields map[string]string) (form, error) {
-	doc, err := html.Parse(strings.NewReader(page.body))
-	if err != nil {
-		return form{}, fmt.Errorf("parse %s: %w", RedactURL(page.url), err)
-	}
-	for f := range doc.Descendants() {
-		if f.Type != html.ElementNode || f.Data != "form" {
-			continue
-		}
-		values, holds := formValues(f, fields)
-		if !holds {
-			continue
-		}
-		if m := strings.ToLower(attr(f, "method")); m != "post" {
-			return form{}, fmt.Errorf("the form on %s is sent with %q; only POST forms are filled", RedactURL(page.url), m)
-		}
-		base, err := url.Parse(page.url)
-		if err != nil {
-			return form{}, err
-		}
-		action, err := base.Parse(attr(f, "action"))
-		if err != nil {
-			return form{}, fmt.Errorf("form action: %w", err)
-		}
-		return form{action: action.String(), values: values}, nil
-	}
-	names := make([]string, 0, len(fields))
-	for k := range fields {
-		names = append(names, k)
-	}
-	return form{}, errors.New("no form on " + RedactURL(page.url) + " (status " + fmt.Sprint(page.status) + ") has a field named " +
-		strings.Join(names, ", "))
-}
-
-// formValues collects the values a browser would submit from form f, and whether f holds a control
-// named in fields.
-func formValues(f *html.Node, fields map[string]string) (url.Values, bool) {
-	values, holds := url.Values{}, false
-	for n := range f.Descendants() {
-		name := attr(n, "name")
-		if n.Type != html.ElementNode || name == "" {
-			continue
-		}
-		if _, ok := fields[name]; ok {
-			holds = true
-		}
-		switch n.Data {
-		case "input":
-			switch typ := strings.ToLower(attr(n, "type")); typ {
-			case "submit", "button", "image", "reset", "file":
-			case "checkbox", "radio":
-				if hasAttrKey(n, "checked") {
-					values.Add(name, withDefault(attr(n, "value"), "on"))
-				}
-			default:
-				values.Add(name, attr(n, "value"))
-			}
-		case "select":
-			if v, ok := selected(n); ok {
-				values.Add(name, v)
-			}
-		case "textarea":
-			values.Add(name, textOf(n))
-		}
-	}
-	return values, holds
-}
-
-// selected is the value of a select's selected option, or of its first.
-func selected(sel *html.Node) (string, bool) {
-	var first *html.Node
-	for o := range sel.Descendants() {
-		if o.Type != html.ElementNode || o.Data != "option" {
-			continue
-		}
-		if first == nil {
-			first = o
-		}
-		if hasAttrKey(o, "selected") {
-			first = o
-			break
-		}
-	}
-	if first == nil {
-		return "", false
-	}
-	if hasAttrKey(first, "value") {
-		return attr(first, "value"), true
-	}
-	return textOf(first), true
-}
-
-func hasAttrKey(n *html.Node, key string) bool {
-	for _, a := range n.Attr {
-		if a.Key == key {
-			return true
-		}
-	}
-	return false
 }

@@ -34,12 +34,18 @@ func HeadlessClient() *http.Client {
 	return &http.Client{Jar: jar, Transport: tr, Timeout: 30 * time.Second}
 }
 
+// RefAppSSOStart is where the reference app at appURL starts SP-initiated SSO for an organization (what
+// its "Sign in with Okta" button links to).
+func RefAppSSOStart(appURL, org string) string {
+	return appURL + "/sso/" + url.PathEscape(org) + "/start"
+}
+
 // HeadlessSignIn runs the SP-initiated sign-in of the reference app without a browser: GET
 // {appURL}/sso/{org}/start, the mock Okta's sign-in form, and, for SAML, the auto-submitted response
 // form; it succeeds when the app's /api/v1/me answers 200 for the client's session. client must come
 // from HeadlessClient (one per sign-in: it holds the session).
 func HeadlessSignIn(ctx context.Context, client *http.Client, appURL, org, username, password string) error {
-	page, err := fetch(ctx, client, http.MethodGet, appURL+"/sso/"+url.PathEscape(org)+"/start", nil)
+	page, err := fetch(ctx, client, http.MethodGet, RefAppSSOStart(appURL, org), nil)
 	if err != nil {
 		return fmt.Errorf("headless sign-in: %w", err)
 	}
@@ -73,7 +79,7 @@ func HeadlessFollowLink(ctx context.Context, client *http.Client, appURL, link, 
 // finishAtOkta fills the mock Okta's sign-in form on page, posts the SAML response form when one comes
 // back, and checks that the app's /api/v1/me answers 200.
 func finishAtOkta(ctx context.Context, client *http.Client, page fetched, appURL, username, password string) error {
-	login, err := findForm(page, "okta-signin-username")
+	login, err := formHolding(page, "okta-signin-username")
 	if err != nil {
 		return fmt.Errorf("okta sign-in page %s: %w", RedactURL(page.url), err)
 	}
@@ -82,7 +88,7 @@ func finishAtOkta(ctx context.Context, client *http.Client, page fetched, appURL
 	if page, err = fetch(ctx, client, http.MethodPost, login.action, login.values); err != nil {
 		return err
 	}
-	if post, err := findForm(page, "SAMLResponse"); err == nil { // SAML: the IdP's auto-submit form
+	if post, err := formHolding(page, "SAMLResponse"); err == nil { // SAML: the IdP's auto-submit form
 		if page, err = fetch(ctx, client, http.MethodPost, post.action, post.values); err != nil {
 			return err
 		}
@@ -106,15 +112,11 @@ func findLink(page fetched, id string) (string, error) {
 	}
 	for n := range doc.Descendants() {
 		if n.Type == html.ElementNode && n.Data == "a" && attr(n, "id") == id {
-			base, err := url.Parse(page.url)
-			if err != nil {
-				return "", err
-			}
-			href, err := base.Parse(attr(n, "href"))
+			href, err := page.resolve(attr(n, "href"))
 			if err != nil {
 				return "", fmt.Errorf("link %s: %w", id, err)
 			}
-			return href.String(), nil
+			return href, nil
 		}
 	}
 	return "", fmt.Errorf("no link #%s (status %d)", id, page.status)
@@ -153,53 +155,6 @@ func fetch(ctx context.Context, client *http.Client, method, target string, form
 		return fetched{}, fmt.Errorf("%s %s: read: %w", method, RedactURL(target), err)
 	}
 	return fetched{url: resp.Request.URL.String(), status: resp.StatusCode, body: string(b)}, nil
-}
-
-type form struct {
-	action string
-	values url.Values
-}
-
-// findForm returns the first form holding an input whose id or name is field, with its action resolved
-// against the page's URL and the values of its inputs.
-func findForm(page fetched, field string) (form, error) {
-	doc, err := html.Parse(strings.NewReader(page.body))
-	if err != nil {
-		return form{}, fmt.Errorf("parse page: %w", err)
-	}
-	for f := range doc.Descendants() {
-		if f.Type != html.ElementNode || f.Data != "form" {
-			continue
-		}
-		out := form{values: url.Values{}}
-		found := false
-		for in := range f.Descendants() {
-			if in.Type != html.ElementNode || in.Data != "input" {
-				continue
-			}
-			name := attr(in, "name")
-			if name == field || attr(in, "id") == field {
-				found = true
-			}
-			if name != "" && attr(in, "type") != "submit" {
-				out.values.Set(name, attr(in, "value"))
-			}
-		}
-		if !found {
-			continue
-		}
-		base, err := url.Parse(page.url)
-		if err != nil {
-			return form{}, err
-		}
-		action, err := base.Parse(attr(f, "action"))
-		if err != nil {
-			return form{}, fmt.Errorf("form action: %w", err)
-		}
-		out.action = action.String()
-		return out, nil
-	}
-	return form{}, errors.New("no form with " + field + " (status " + fmt.Sprint(page.status) + ")")
 }
 
 func attr(n *html.Node, key string) string {

@@ -107,7 +107,7 @@ func mockCodeFlow(ctx context.Context, org *mockidp.Org, app mockidp.App, login,
 	if err != nil {
 		return err
 	}
-	f, err := findForm(page, "okta-signin-username")
+	f, err := formHolding(page, "okta-signin-username")
 	if err != nil {
 		return err
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 )
 
 // ErrAskedForPassword is returned by HeadlessSSO when the mock Okta showed its sign-in form: the browser
@@ -50,14 +49,14 @@ func (st *Stack) NewSiblingTenant(ctx context.Context, first *Tenant, spec Tenan
 // fails with ErrAskedForPassword when the mock Okta shows its sign-in form instead of answering at once.
 // It does not check who is signed in afterwards; read the app's /api/v1/me for that.
 func HeadlessSSO(ctx context.Context, client *http.Client, appURL, org string) error {
-	page, err := fetch(ctx, client, http.MethodGet, appURL+"/sso/"+url.PathEscape(org)+"/start", nil)
+	page, err := fetch(ctx, client, http.MethodGet, RefAppSSOStart(appURL, org), nil)
 	if err != nil {
 		return fmt.Errorf("headless sso: %w", err)
 	}
-	if _, err := findForm(page, "okta-signin-username"); err == nil {
+	if _, err := formHolding(page, "okta-signin-username"); err == nil {
 		return fmt.Errorf("headless sso: %s: %w", RedactURL(page.url), ErrAskedForPassword)
 	}
-	if post, err := findForm(page, "SAMLResponse"); err == nil {
+	if post, err := formHolding(page, "SAMLResponse"); err == nil {
 		if page, err = fetch(ctx, client, http.MethodPost, post.action, post.values); err != nil {
 			return fmt.Errorf("headless sso: %w", err)
 		}

@@ -100,10 +100,10 @@ var refAppProtocols = []string{"oidc", "saml"}
 // catalogueApp is the app the catalogue drives: the run's (Config.App) or, in the reference suite, the
 // stack's refapp (set up by setUp).
 func (su *Suite) catalogueApp() harness.App {
-	if su.cfg.App != nil || su.refApp == nil {
-		return su.cfg.App
+	if su.refApp != nil {
+		return su.refApp
 	}
-	return su.refApp
+	return su.cfg.App
 }
 
 // notJudged are faults whose rule allows both outcomes: nothing to check from outside.

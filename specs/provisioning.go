@@ -122,14 +122,11 @@ func pushedUser(ctx context.Context, tn *harness.Tenant, first, last string) (u 
 // page as the browser driver reads it, and who /api/v1/me names for the client's session.
 func (su *Suite) signIn(ctx SpecContext, tn *harness.Tenant, u oktaUser) (harness.Outcome, member) {
 	GinkgoHelper()
-	client := harness.HeadlessClient()
-	DeferCleanup(client.CloseIdleConnections)
-	land, err := harness.AppSignIn(ctx, client, su.refApp.SignInURL(tn.Org, tn.Protocol), u.Login, tn.Password(u))
+	land, s, err := su.signInAs(ctx, su.refApp, harness.AppTenant{Org: tn.Org, Protocol: tn.Protocol}, u.Login, tn.Password(u))
 	Expect(err).NotTo(HaveOccurred())
-	su.savePage(land)
 	out, err := su.refApp.Outcome(land)
 	Expect(err).NotTo(HaveOccurred())
-	return out, headlessMember(ctx, client, su.stack.App.URL)
+	return out, headlessMember(ctx, s.client, su.stack.App.URL)
 }
 
 func (su *Suite) describePushUsers(fl provFlavour) {

@@ -44,7 +44,7 @@ func (su *Suite) signInAcrossInstances(ctx SpecContext, protocol string) {
 	By("starting the SSO flow on instance A; Okta sends the client to the shared address, instance B")
 	client := harness.HeadlessClient()
 	DeferCleanup(client.CloseIdleConnections)
-	land, err := harness.AppSignIn(ctx, client, a.DirectURL+"/sso/"+url.PathEscape(tn.Org)+"/start", u.Login, tn.Password(u))
+	land, err := harness.AppSignIn(ctx, client, harness.RefAppSSOStart(a.DirectURL, tn.Org), u.Login, tn.Password(u))
 	Expect(err).NotTo(HaveOccurred())
 	su.savePage(land)
 	out, err := su.refApp.Outcome(land)

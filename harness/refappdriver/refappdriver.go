@@ -13,7 +13,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/url"
 	"sync"
 
 	"github.com/ssoconform/ssoconform/harness"
@@ -53,7 +52,7 @@ func (a *App) Protocols() []string { return []string{"oidc", "saml"} }
 
 // SignInURL is refapp's SP-initiated start for the organization (what "Sign in with Okta" links to).
 func (a *App) SignInURL(org, _ string) string {
-	return a.st.App.URL + "/sso/" + url.PathEscape(org) + "/start"
+	return harness.RefAppSSOStart(a.st.App.URL, org)
 }
 
 // CallbackPath is refapp's OIDC redirect URI path.
