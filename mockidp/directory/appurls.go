@@ -7,7 +7,7 @@ import (
 	"strings"
 )
 
-// The one check of an app's URL settings. Every way of setting them (CreateOIDCApp, CreateSAMLApp,
+// The one check of an app's URL settings (and of a SAML app's signature certificate). Every way of setting them (CreateOIDCApp, CreateSAMLApp,
 // SetRedirectURIs, UpdateApp; so the Go API, the fixture loader, the management API and the console)
 // goes through checkAppURLs, and a refusal is a FieldErrors naming each bad field as Okta's Apps API
 // names it, with one sentence per field that every surface shows as it is.
@@ -28,6 +28,7 @@ const (
 	FieldDestination    = "destination"
 	FieldAudience       = "audience"
 	FieldACSEndpoints   = "acsEndpoints"
+	FieldSPCertificate  = "spCertificate"
 )
 
 // FieldError is one refused app setting: the field and a sentence saying what is wrong with it.
@@ -38,10 +39,13 @@ type FieldError struct {
 // FieldErrors are the refused settings of one change, at most one per field. It wraps ErrInvalid.
 type FieldErrors []FieldError
 
+// String is the refusal as "field: sentence".
+func (f FieldError) String() string { return f.Field + ": " + f.Sentence }
+
 func (e FieldErrors) Error() string {
 	parts := make([]string, len(e))
 	for i, f := range e {
-		parts[i] = f.Field + ": " + f.Sentence
+		parts[i] = f.String()
 	}
 	return strings.Join(parts, "; ")
 }
@@ -58,47 +62,39 @@ func (e FieldErrors) Sentence(field string) string {
 	return ""
 }
 
-// checkAppURLs checks the URL settings of a that differ from old (every one when old is nil) and
-// returns FieldErrors, or nil when all are acceptable.
+// checkAppURLs checks the URL settings of a that differ from old (every one when old is nil), and a
+// SAML app's signature certificate, and returns FieldErrors, or nil when all are acceptable.
 func checkAppURLs(a, old *App) error {
-	var errs FieldErrors
-	add := func(field, sentence string) {
-		if sentence != "" {
-			errs = append(errs, FieldError{Field: field, Sentence: sentence})
-		}
+	var was App
+	if old != nil {
+		was = *old
 	}
-	changed := func(get func(*App) []string) bool { return old == nil || !slices.Equal(get(a), get(old)) }
+	var checks []settingCheck
 	if a.SignOnMode == SignOnModeOIDC {
-		if changed(func(x *App) []string { return x.RedirectURIs }) {
-			add(FieldRedirectURIs, redirectURIsProblem(a.RedirectURIs, true))
-		}
-		if changed(func(x *App) []string { return x.PostLogoutRedirectURIs }) {
-			add(FieldPostLogoutURIs, redirectURIsProblem(a.PostLogoutRedirectURIs, false))
-		}
+		checks = append(checks,
+			check(FieldRedirectURIs, a.RedirectURIs, was.RedirectURIs, func(v []string) string { return redirectURIsProblem(v, true) }),
+			check(FieldPostLogoutURIs, a.PostLogoutRedirectURIs, was.PostLogoutRedirectURIs, func(v []string) string { return redirectURIsProblem(v, false) }))
 	}
-	if a.SAML != nil {
-		saml := func(get func(*SAMLSettings) string) func(*App) []string {
-			return func(x *App) []string {
-				if x.SAML == nil {
-					return nil
-				}
-				return []string{get(x.SAML)}
-			}
+	if s := a.SAML; s != nil {
+		w := SAMLSettings{}
+		if was.SAML != nil {
+			w = *was.SAML
 		}
-		if changed(saml(func(s *SAMLSettings) string { return s.SSOURL })) {
-			add(FieldSSOURL, httpURLProblem(a.SAML.SSOURL))
+		checks = append(checks,
+			check(FieldSSOURL, []string{s.SSOURL}, []string{w.SSOURL}, first(httpURLProblem)),
+			check(FieldRecipient, []string{s.Recipient}, []string{w.Recipient}, first(httpURLProblem)),
+			check(FieldDestination, []string{s.Destination}, []string{w.Destination}, first(httpURLProblem)),
+			check(FieldAudience, []string{s.Audience}, []string{w.Audience}, first(audienceProblem)),
+			check(FieldACSEndpoints, s.RequestableSSOURLs, w.RequestableSSOURLs, func(v []string) string { return redirectURIsProblem(v, false) }),
+			check(FieldSPCertificate, []string{s.SPCertificate}, []string{w.SPCertificate}, first(certificateProblem)))
+	}
+	var errs FieldErrors
+	for _, c := range checks {
+		if old != nil && slices.Equal(c.now, c.then) {
+			continue // unchanged: an old state file's odd value does not block editing the others
 		}
-		if changed(saml(func(s *SAMLSettings) string { return s.Recipient })) {
-			add(FieldRecipient, httpURLProblem(a.SAML.Recipient))
-		}
-		if changed(saml(func(s *SAMLSettings) string { return s.Destination })) {
-			add(FieldDestination, httpURLProblem(a.SAML.Destination))
-		}
-		if changed(saml(func(s *SAMLSettings) string { return s.Audience })) {
-			add(FieldAudience, audienceProblem(a.SAML.Audience))
-		}
-		if changed(requestable) {
-			add(FieldACSEndpoints, redirectURIsProblem(a.SAML.RequestableSSOURLs, false))
+		if p := c.problemFor(c.now); p != "" {
+			errs = append(errs, FieldError{Field: c.field, Sentence: p})
 		}
 	}
 	if errs == nil {
@@ -107,11 +103,32 @@ func checkAppURLs(a, old *App) error {
 	return errs
 }
 
-func requestable(a *App) []string {
-	if a.SAML == nil {
-		return nil
+// settingCheck is one setting's value now and before, and what says its problem.
+type settingCheck struct {
+	field      string
+	now, then  []string
+	problemFor func([]string) string
+}
+
+func check(field string, now, then []string, problemFor func([]string) string) settingCheck {
+	return settingCheck{field, now, then, problemFor}
+}
+
+// first applies a single value's check to the one value of a setting.
+func first(problem func(string) string) func([]string) string {
+	return func(v []string) string { return problem(v[0]) }
+}
+
+// certificateProblem says what keeps s from being the one PEM certificate Okta takes as a signature
+// certificate; none is fine (single logout is then refused, as nothing can be verified).
+func certificateProblem(s string) string {
+	if s == "" {
+		return ""
 	}
-	return a.SAML.RequestableSSOURLs
+	if _, err := ParsePEMCertificate(s); err != nil {
+		return "The signature certificate is not one PEM-encoded X.509 certificate (" + err.Error() + ")."
+	}
+	return ""
 }
 
 // redirectURIsProblem checks a list of URLs; required says at least one is needed.

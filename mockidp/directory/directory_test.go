@@ -118,9 +118,15 @@ func TestCreateSAMLAppDefaults(t *testing.T) {
 		t.Error("an app signing nothing was accepted")
 	}
 	for _, bad := range []string{"not a certificate", "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----"} {
-		if _, err := org.CreateSAMLApp(SAMLAppInput{Label: "slo", Settings: SAMLSettings{SSOURL: "u", Audience: "a",
-			SLOURL: "http://app.test/slo", SPCertificate: bad}}); !errors.Is(err, ErrInvalid) {
-			t.Errorf("signature certificate %q: err = %v, want ErrInvalid", bad, err)
+		_, err := org.CreateSAMLApp(SAMLAppInput{Label: "slo", Settings: SAMLSettings{SSOURL: "http://app.test/acs",
+			Audience: "urn:app", SLOURL: "http://app.test/slo", SPCertificate: bad}})
+		var fe FieldErrors
+		if !errors.As(err, &fe) || fe.Sentence(FieldSPCertificate) == "" || len(fe) != 1 {
+			t.Errorf("signature certificate %q at create: err = %v, want a refusal of %s alone", bad, err, FieldSPCertificate)
+		}
+		_, err = org.UpdateApp(app.ID, func(a *App) error { a.SAML.SPCertificate = bad; return nil })
+		if !errors.As(err, &fe) || fe.Sentence(FieldSPCertificate) == "" {
+			t.Errorf("signature certificate %q on update: err = %v, want a refusal of %s", bad, err, FieldSPCertificate)
 		}
 	}
 	if err := org.SetFaults(app.ID, []string{"saml-unsigned"}); err != nil {

@@ -93,11 +93,6 @@ func (o *Org) CreateSAMLApp(in SAMLAppInput) (App, error) {
 	if strings.TrimSpace(in.Label) == "" {
 		return App{}, fmt.Errorf("create saml app: label is required: %w", ErrInvalid)
 	}
-	if s.SPCertificate != "" {
-		if _, err := ParsePEMCertificate(s.SPCertificate); err != nil {
-			return App{}, fmt.Errorf("create saml app %q: signature certificate: %w: %w", in.Label, err, ErrInvalid)
-		}
-	}
 	if in.UnsignedResponse && in.UnsignedAssertion {
 		return App{}, fmt.Errorf("create saml app %q: the response or the assertion must be signed: %w", in.Label, ErrInvalid)
 	}

@@ -59,27 +59,25 @@ func (a *API) replaceApp(w http.ResponseWriter, r *http.Request) error {
 
 // apply copies the members that were sent onto the app.
 func (in *appReplace) apply(d *directory.App) {
-	set := func(dst *string, src *string) {
-		if src != nil {
-			*dst = *src
-		}
-	}
-	set(&d.Label, in.Label)
+	setIfSent(&d.Label, in.Label)
 	if oc := in.Settings.OAuthClient; oc != nil && d.SignOnMode == directory.SignOnModeOIDC {
-		if oc.RedirectURIs != nil {
-			d.RedirectURIs = *oc.RedirectURIs
-		}
-		if oc.PostLogoutURIs != nil {
-			d.PostLogoutRedirectURIs = *oc.PostLogoutURIs
-		}
+		setIfSent(&d.RedirectURIs, oc.RedirectURIs)
+		setIfSent(&d.PostLogoutRedirectURIs, oc.PostLogoutURIs)
 	}
 	if so := in.Settings.SignOn; so != nil && d.SAML != nil {
 		s := d.SAML
-		set(&s.SSOURL, so.SSOURL)
-		set(&s.Recipient, so.Recipient)
-		set(&s.Destination, so.Destination)
-		set(&s.Audience, so.Audience)
-		set(&s.NameIDFormat, so.NameIDFormat)
-		set(&s.DefaultRelayState, so.DefaultRelayState)
+		setIfSent(&s.SSOURL, so.SSOURL)
+		setIfSent(&s.Recipient, so.Recipient)
+		setIfSent(&s.Destination, so.Destination)
+		setIfSent(&s.Audience, so.Audience)
+		setIfSent(&s.NameIDFormat, so.NameIDFormat)
+		setIfSent(&s.DefaultRelayState, so.DefaultRelayState)
+	}
+}
+
+// setIfSent sets *dst to the member the body sent (src not nil).
+func setIfSent[T any](dst, src *T) {
+	if src != nil {
+		*dst = *src
 	}
 }

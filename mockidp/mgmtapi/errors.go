@@ -61,7 +61,7 @@ func fromDirectory(err error, id, kind, field string) error {
 	case errors.As(err, &fe) && len(fe) > 0:
 		causes := make([]string, len(fe))
 		for i, f := range fe {
-			causes[i] = f.Field + ": " + f.Sentence
+			causes[i] = f.String()
 		}
 		return validation(fe[0].Field, err, causes...)
 	case errors.Is(err, directory.ErrNotFound):

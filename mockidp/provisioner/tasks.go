@@ -80,6 +80,23 @@ type queue struct {
 	running bool
 }
 
+// push adds t to the tasks waiting to run.
+func (q *queue) push(t *Task) {
+	q.pending = append(q.pending, t)
+	q.waiting[t.key()]++
+}
+
+// pop takes the first waiting task off the queue.
+func (q *queue) pop() *Task {
+	t := q.pending[0]
+	q.pending = q.pending[1:]
+	k := t.key()
+	if q.waiting[k]--; q.waiting[k] == 0 {
+		delete(q.waiting, k)
+	}
+	return t
+}
+
 // key is the work a task does, for finding a waiting duplicate.
 func (t *Task) key() sameWork {
 	return sameWork{t.Kind, t.UserID, t.GroupID, t.Force, t.DeleteInApp, t.WithGroups}
@@ -116,8 +133,7 @@ func (e *Engine) enqueue(t Task) {
 
 // pushLocked puts a task at the end of the pending list and makes sure a worker runs.
 func (e *Engine) pushLocked(q *queue, t *Task) {
-	q.pending = append(q.pending, t)
-	q.waiting[t.key()]++
+	q.push(t)
 	if !q.running {
 		q.running = true
 		go e.work(t.AppID, q)
@@ -140,13 +156,7 @@ func (e *Engine) work(appID string, q *queue) {
 			e.mu.Unlock()
 			return
 		}
-		t := q.pending[0]
-		q.pending = q.pending[1:]
-		if k := t.key(); q.waiting[k] > 1 {
-			q.waiting[k]--
-		} else {
-			delete(q.waiting, k)
-		}
+		t := q.pop()
 		t.Status, t.Updated, t.Attempts = StatusRunning, e.cfg.Now(), t.Attempts+1
 		t.First = e.transcriptLenLocked(appID)
 		run := *t
