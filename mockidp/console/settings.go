@@ -13,20 +13,11 @@ import (
 
 // The General tab's "Edit" form: an OIDC app's sign-in and sign-out redirect URIs; a SAML app's single
 // sign-on URL (ACS), audience, NameID format and attribute statements. The console checks what only the
-// form has (the NameID format offered, the attribute statement lines); the URLs are checked by the
+// form has (the attribute statement lines); the URLs and the NameID format are checked by the
 // directory's app setters (SetRedirectURIs, UpdateApp), the ones the Go API, the management API and the
 // fixture loader use, so every surface refuses a bad URL with the same sentence. Either way the form is
 // shown again with the errors beside the fields; a saved form is seen by the next authorize request or
-// SAML response. The NameID formats offered are Okta's five, all from the SAML 2.0 list (SAML core 8.3).
-
-// nameIDFormats are the NameID formats the form offers, with Okta's labels.
-var nameIDFormats = []struct{ URN, Label string }{
-	{directory.NameIDUnspecified, "Unspecified"},
-	{directory.NameIDEmail, "EmailAddress"},
-	{"urn:oasis:names:tc:SAML:1.1:nameid-format:X509SubjectName", "x509SubjectName"},
-	{directory.NameIDPersistent, "Persistent"},
-	{directory.NameIDTransient, "Transient"},
-}
+// SAML response. The NameID formats offered are Okta's five (directory.NameIDFormats), all from SAML core 8.3.
 
 // attributeFields are the user profile fields an attribute statement may carry.
 var attributeFields = []string{"email", "firstName", "lastName", "displayName", "login", "userName"}
@@ -37,7 +28,7 @@ type settingsForm struct {
 	SSOURL, Audience, NameIDFormat string
 	Attributes                     string
 	Errors                         map[string]string
-	NameIDFormats                  []struct{ URN, Label string }
+	NameIDFormats                  []directory.NameIDFormat
 	AttributeFields                []string
 	saml                           bool
 	redirect, postLogout           []string
@@ -46,7 +37,7 @@ type settingsForm struct {
 
 // settingsFormOf fills the form with the app's current settings.
 func settingsFormOf(app directory.App) settingsForm {
-	f := settingsForm{NameIDFormats: nameIDFormats, AttributeFields: attributeFields, saml: app.SAML != nil,
+	f := settingsForm{NameIDFormats: directory.NameIDFormats, AttributeFields: attributeFields, saml: app.SAML != nil,
 		RedirectURIs: strings.Join(app.RedirectURIs, "\n"), PostLogoutURIs: strings.Join(app.PostLogoutRedirectURIs, "\n")}
 	if s := app.SAML; s != nil {
 		f.SSOURL, f.Audience, f.NameIDFormat = s.SSOURL, s.Audience, s.NameIDFormat
@@ -66,7 +57,7 @@ func settingsFormOf(app directory.App) settingsForm {
 // settingsFormFrom reads a posted form and checks it; Errors is empty when it is valid.
 func settingsFormFrom(app directory.App, r *http.Request) settingsForm {
 	v := r.PostFormValue
-	f := settingsForm{NameIDFormats: nameIDFormats, AttributeFields: attributeFields, saml: app.SAML != nil,
+	f := settingsForm{NameIDFormats: directory.NameIDFormats, AttributeFields: attributeFields, saml: app.SAML != nil,
 		RedirectURIs: v("redirectUris"), PostLogoutURIs: v("postLogoutRedirectUris"), SSOURL: strings.TrimSpace(v("ssoUrl")),
 		Audience: strings.TrimSpace(v("audience")), NameIDFormat: v("nameIdFormat"), Attributes: v("attributes"),
 		Errors: map[string]string{}}
@@ -87,6 +78,7 @@ var formFields = map[string]string{
 	directory.FieldRedirectURIs: "redirectUris", directory.FieldPostLogoutURIs: "postLogoutRedirectUris",
 	directory.FieldSSOURL: "ssoUrl", directory.FieldAudience: "audience",
 	directory.FieldRecipient: "ssoUrl", directory.FieldDestination: "ssoUrl",
+	directory.FieldNameIDFormat: "nameIdFormat",
 }
 
 // refused puts the directory's refusals beside the form's fields; it reports whether any was placed
@@ -105,9 +97,6 @@ func (f *settingsForm) refused(err error) bool {
 }
 
 func (f *settingsForm) checkSAML() {
-	if !slices.ContainsFunc(nameIDFormats, func(n struct{ URN, Label string }) bool { return n.URN == f.NameIDFormat }) {
-		f.Errors["nameIdFormat"] = fmt.Sprintf("%q is not a SAML 2.0 NameID format this console offers.", f.NameIDFormat)
-	}
 	var err error
 	if f.attributes, err = attributeLines(f.Attributes); err != nil {
 		f.Errors["attributes"] = sentence(err)

@@ -118,7 +118,7 @@ func TestSettingsFormRefusesBadSAMLSettings(t *testing.T) {
 	cases := []struct{ name, key, value, field, text string }{
 		{"relative ACS", "ssoUrl", "/acs", "ssoUrl-error", "not an absolute http(s) URL"},
 		{"audience not a URI", "audience", "my app", "audience-error", "not an absolute URI"},
-		{"NameID format not SAML 2.0", "nameIdFormat", "urn:example:nameid:made-up", "nameIdFormat-error", "not a SAML 2.0 NameID format"},
+		{"NameID format not SAML 2.0", "nameIdFormat", "urn:example:nameid:made-up", "nameIdFormat-error", "is not a NameID format Okta offers"},
 		{"attribute without a field", "attributes", "email", "attributes-error", "Name = field"},
 		{"attribute of an unknown field", "attributes", "ssn = user.ssn", "attributes-error", "not a profile field"},
 		{"duplicate attribute", "attributes", "a = email\na = login", "attributes-error", "already listed"},

@@ -7,7 +7,7 @@ import (
 	"strings"
 )
 
-// The one check of an app's URL settings (and of a SAML app's signature certificate). Every way of setting them (CreateOIDCApp, CreateSAMLApp,
+// The one check of an app's URL settings (and of a SAML app's signature certificate and NameID format). Every way of setting them (CreateOIDCApp, CreateSAMLApp,
 // SetRedirectURIs, UpdateApp; so the Go API, the fixture loader, the management API and the console)
 // goes through checkAppURLs, and a refusal is a FieldErrors naming each bad field as Okta's Apps API
 // names it, with one sentence per field that every surface shows as it is.
@@ -29,6 +29,7 @@ const (
 	FieldAudience       = "audience"
 	FieldACSEndpoints   = "acsEndpoints"
 	FieldSPCertificate  = "spCertificate"
+	FieldNameIDFormat   = "subjectNameIdFormat"
 )
 
 // FieldError is one refused app setting: the field and a sentence saying what is wrong with it.
@@ -86,7 +87,8 @@ func checkAppURLs(a, old *App) error {
 			check(FieldDestination, []string{s.Destination}, []string{w.Destination}, first(httpURLProblem)),
 			check(FieldAudience, []string{s.Audience}, []string{w.Audience}, first(audienceProblem)),
 			check(FieldACSEndpoints, s.RequestableSSOURLs, w.RequestableSSOURLs, func(v []string) string { return redirectURIsProblem(v, false) }),
-			check(FieldSPCertificate, []string{s.SPCertificate}, []string{w.SPCertificate}, first(certificateProblem)))
+			check(FieldSPCertificate, []string{s.SPCertificate}, []string{w.SPCertificate}, first(certificateProblem)),
+			check(FieldNameIDFormat, []string{s.NameIDFormat}, []string{w.NameIDFormat}, first(nameIDFormatProblem)))
 	}
 	var errs FieldErrors
 	for _, c := range checks {
@@ -129,6 +131,14 @@ func certificateProblem(s string) string {
 		return "The signature certificate is not one PEM-encoded X.509 certificate (" + err.Error() + ")."
 	}
 	return ""
+}
+
+// nameIDFormatProblem says why s is not one of Okta's NameID formats; none means the default.
+func nameIDFormatProblem(s string) string {
+	if s == "" || slices.ContainsFunc(NameIDFormats, func(f NameIDFormat) bool { return f.URN == s }) {
+		return ""
+	}
+	return strconv.Quote(s) + " is not a NameID format Okta offers (unspecified, emailAddress, x509SubjectName, persistent or transient)."
 }
 
 // redirectURIsProblem checks a list of URLs; required says at least one is needed.

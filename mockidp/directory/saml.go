@@ -19,9 +19,23 @@ const PrefixExternalKey = "exk"
 const (
 	NameIDUnspecified = "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified"
 	NameIDEmail       = "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress"
+	NameIDX509        = "urn:oasis:names:tc:SAML:1.1:nameid-format:X509SubjectName"
 	NameIDPersistent  = "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent"
 	NameIDTransient   = "urn:oasis:names:tc:SAML:2.0:nameid-format:transient"
 )
+
+// NameIDFormat is one NameID format Okta offers for a SAML app, with the label its wizard shows.
+type NameIDFormat struct{ URN, Label string }
+
+// NameIDFormats are the five formats Okta's subjectNameIdFormat takes, in its wizard's order; the
+// directory refuses any other (checkAppURLs).
+var NameIDFormats = []NameIDFormat{
+	{NameIDUnspecified, "Unspecified"},
+	{NameIDEmail, "EmailAddress"},
+	{NameIDX509, "x509SubjectName"},
+	{NameIDPersistent, "Persistent"},
+	{NameIDTransient, "Transient"},
+}
 
 // SAMLAttribute is one attribute statement: Name and NameFormat as sent, Value the user profile field it
 // carries: "email", "firstName", "lastName", "displayName" or "login".

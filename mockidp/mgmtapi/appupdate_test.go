@@ -70,7 +70,8 @@ func TestReplaceAppSAMLURLs(t *testing.T) {
 		t.Fatal(err)
 	}
 	path := "/api/v1/apps/" + app.ID
-	status, body := e.do(http.MethodPut, path, `{"settings":{"signOn":{"ssoAcsUrl":"acs","audience":"sp test"}}}`)
+	status, body := e.do(http.MethodPut, path, `{"settings":{"signOn":{"ssoAcsUrl":"acs","audience":"sp test",
+		"subjectNameIdFormat":"urn:oasis:names:tc:SAML:2.0:nameid-format:entity"}}}`)
 	var oe oktaError
 	if err := json.Unmarshal(body, &oe); err != nil || status != http.StatusBadRequest || oe.ErrorCode != "E0000001" {
 		t.Fatalf("bad update: %d %s", status, body)
@@ -80,16 +81,20 @@ func TestReplaceAppSAMLURLs(t *testing.T) {
 		causes = append(causes, c.ErrorSummary)
 	}
 	want := []string{`ssoAcsUrl: "acs" is not an absolute http(s) URL.`,
-		`audience: "sp test" is not an absolute URI (for example https://app.example.com/saml or urn:example:app).`}
+		`audience: "sp test" is not an absolute URI (for example https://app.example.com/saml or urn:example:app).`,
+		`subjectNameIdFormat: "urn:oasis:names:tc:SAML:2.0:nameid-format:entity" is not a NameID format Okta offers ` +
+			`(unspecified, emailAddress, x509SubjectName, persistent or transient).`}
 	if diff := cmp.Diff(want, causes); diff != "" {
 		t.Errorf("causes (-want +got):\n%s", diff)
 	}
 	status, body = e.do(http.MethodPut, path, `{"settings":{"signOn":{"ssoAcsUrl":"https://sp.test/acs2",
-		"recipient":"https://sp.test/acs2","destination":"https://sp.test/acs2","audience":"https://sp.test/sp"}}}`)
+		"recipient":"https://sp.test/acs2","destination":"https://sp.test/acs2","audience":"https://sp.test/sp",
+		"subjectNameIdFormat":"urn:oasis:names:tc:SAML:1.1:nameid-format:X509SubjectName"}}}`)
 	if status != http.StatusOK {
 		t.Fatalf("good update: %d %s", status, body)
 	}
-	if got, _ := e.dir.App(app.ID); got.SAML.SSOURL != "https://sp.test/acs2" || got.SAML.Audience != "https://sp.test/sp" {
+	if got, _ := e.dir.App(app.ID); got.SAML.SSOURL != "https://sp.test/acs2" || got.SAML.Audience != "https://sp.test/sp" ||
+		got.SAML.NameIDFormat != directory.NameIDX509 {
 		t.Errorf("stored = %+v", got.SAML)
 	}
 	if status, body := e.do(http.MethodPut, "/api/v1/apps/0oanothere", `{}`); status != http.StatusNotFound ||
