@@ -139,6 +139,11 @@ Every spec ` + "`ssoconform scim`" + ` runs against a SCIM server, with its leve
 A spec needing an optional feature (` + "`--features`" + `) is skipped, with the reason, when the server does not
 declare it; ` + "`tenants`" + ` means a second organization (` + "`--second-url`" + `).
 
+A failure you have agreed to live with for a while can be listed, with a reason and an expiry date, in a
+` + "`--deviations`" + ` file: it is then reported as deviated and does not fail the verdict, and the run fails
+if the spec passes again, the entry expires or its ID names no spec below (README, "Validating your own SCIM
+server").
+
 | ID | Level | Profiles | Needs | Requirement | Reference |
 |----|-------|----------|-------|-------------|-----------|
 `)
