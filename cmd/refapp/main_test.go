@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"net"
 	"net/http"
@@ -113,7 +114,18 @@ func TestAdminCommands(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &got); err != nil {
 		t.Fatalf("sso show output %q: %v", out, err)
 	}
+	cert, _ := got["sp_certificate"].(string)
+	if block, _ := pem.Decode([]byte(cert)); block == nil || block.Type != "CERTIFICATE" {
+		t.Errorf("sso show sp_certificate = %q, want a PEM certificate", cert)
+	}
+	var again map[string]any
+	if err := json.Unmarshal([]byte(mustRun("", "sso", "show", "--db", db, "--org", "cheap", "--base-url", "http://x.test")), &again); err != nil ||
+		again["sp_certificate"] != cert {
+		t.Errorf("another org's sso show: certificate %v (%v), want the deployment's one key", again["sp_certificate"], err)
+	}
+	delete(got, "sp_certificate")
 	want := map[string]any{"redirect_uri": "http://app.test:8080/sso/oidc/callback", "scim_base_url": "http://app.test:8080/scim/v2",
+		"slo_url":  "http://app.test:8080/sso/saml/slo",
 		"protocol": "oidc", "metadata_url": meta, "client_id": "0oa123", "default_role": "member", "sync": true,
 		"acs_url": "http://app.test:8080/sso/saml/acs", "sp_entity_id": "http://app.test:8080/sso/saml/metadata",
 		"sp_metadata_url": "http://app.test:8080/sso/saml/metadata", "issuer": idp.URL, "enforce": false, "has_idp_metadata": false}

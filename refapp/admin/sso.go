@@ -128,8 +128,12 @@ type SSOView struct {
 	// ACSURL is the SAML "Single sign-on URL" (Assertion Consumer Service, HTTP-POST).
 	ACSURL string `json:"acs_url"`
 	// SPEntityID is the SAML "Audience URI (SP Entity ID)"; it is also the SP metadata URL.
-	SPEntityID     string `json:"sp_entity_id"`
-	SPMetadataURL  string `json:"sp_metadata_url"`
+	SPEntityID    string `json:"sp_entity_id"`
+	SPMetadataURL string `json:"sp_metadata_url"`
+	// SLOURL is the SAML "Single Logout URL" and SPCertificate (PEM) the "Signature Certificate" Okta
+	// verifies this app's LogoutRequests with (the app's "Enable Single Logout").
+	SLOURL         string `json:"slo_url"`
+	SPCertificate  string `json:"sp_certificate"`
 	SCIMBaseURL    string `json:"scim_base_url"`
 	Protocol       string `json:"protocol"`
 	MetadataURL    string `json:"metadata_url"`
@@ -149,7 +153,10 @@ func (a *Admin) ShowSSO(ctx context.Context, orgName, baseURL string) (SSOView, 
 	}
 	base := strings.TrimRight(baseURL, "/")
 	v := SSOView{RedirectURI: base + oidcrp.CallbackPath, ACSURL: samlsp.ACSURLFor(base), SPEntityID: samlsp.EntityIDFor(base),
-		SPMetadataURL: samlsp.EntityIDFor(base), SCIMBaseURL: base + "/scim/v2"}
+		SPMetadataURL: samlsp.EntityIDFor(base), SCIMBaseURL: base + "/scim/v2", SLOURL: samlsp.SLOURLFor(base)}
+	if v.SPCertificate, err = samlsp.SigningCertificate(ctx, a.cfg.Store, v.SPEntityID, a.cfg.Now()); err != nil {
+		return SSOView{}, fmt.Errorf("show sso: %w", err)
+	}
 	c, err := a.cfg.Store.SSOConnection(ctx, org.ID)
 	switch {
 	case errors.Is(err, store.ErrNotFound):

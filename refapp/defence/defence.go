@@ -61,10 +61,14 @@ const (
 	// SettingsDefaultRole: the OKTA AUTHENTICATION page saves the role chosen in the Default Role
 	// drop-down.
 	SettingsDefaultRole Name = "settings-default-role"
+	// SLO: signing out after a SAML sign-in also ends the Okta session (a signed LogoutRequest to the
+	// IdP's single logout service), not only this app's.
+	SLO Name = "slo"
 )
 
 // All lists every defence, in the order the self-test reports them.
 func All() []Name {
 	return []Name{Nonce, Audience, Signature, PlanGate, RequireSSO, RequireSSOMembers,
-		LinkMail, SCIMScope, SyncToggle, Sanitization, DefaultRole, State, SAMLAudience, EmailType, SettingsSAML, SettingsDefaultRole}
+		LinkMail, SCIMScope, SyncToggle, Sanitization, DefaultRole, State, SAMLAudience, EmailType, SettingsSAML, SettingsDefaultRole,
+		SLO}
 }

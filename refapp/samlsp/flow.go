@@ -11,6 +11,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"time"
 
 	"github.com/crewjam/saml"
@@ -45,9 +46,18 @@ func (sp *SP) provider(idp *saml.EntityDescriptor, now time.Time) *saml.ServiceP
 	return p
 }
 
-// Metadata is the SP metadata document (served at MetadataPath).
-func (sp *SP) Metadata() ([]byte, error) {
-	ed := sp.provider(nil, sp.cfg.Now()).Metadata()
+// Metadata is the SP metadata document (served at MetadataPath): the ACS, the Single Logout URL and
+// the signing certificate (not for encryption: Okta is never asked to encrypt to this SP).
+func (sp *SP) Metadata(ctx context.Context) ([]byte, error) {
+	p, err := sp.signingProvider(ctx, nil, sp.cfg.Now())
+	if err != nil {
+		return nil, fmt.Errorf("sp metadata: %w", err)
+	}
+	ed := p.Metadata()
+	for i, d := range ed.SPSSODescriptors {
+		ed.SPSSODescriptors[i].KeyDescriptors = slices.DeleteFunc(d.KeyDescriptors,
+			func(k saml.KeyDescriptor) bool { return k.Use == "encryption" })
+	}
 	b, err := xmlMarshal(ed)
 	if err != nil {
 		return nil, fmt.Errorf("sp metadata: %w", err)

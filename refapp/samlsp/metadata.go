@@ -24,6 +24,7 @@ const maxMetadataBytes = 1 << 20
 type IdPMetadata struct {
 	EntityID string
 	SSOURL   string // the HTTP-Redirect SingleSignOnService
+	SLOURL   string // the HTTP-Redirect SingleLogoutService; empty when single logout is not enabled
 	XML      string // the document as fetched
 	entity   *saml.EntityDescriptor
 }
@@ -95,6 +96,11 @@ func ParseIdPMetadata(doc []byte) (IdPMetadata, error) {
 		for _, s := range d.SingleSignOnServices {
 			if s.Binding == saml.HTTPRedirectBinding && md.SSOURL == "" {
 				md.SSOURL = s.Location
+			}
+		}
+		for _, s := range d.SingleLogoutServices {
+			if s.Binding == saml.HTTPRedirectBinding && md.SLOURL == "" {
+				md.SLOURL = s.Location
 			}
 		}
 	}

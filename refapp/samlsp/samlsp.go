@@ -7,6 +7,7 @@
 //	{base}/sso/saml/metadata   SP entity ID and SP metadata URL (the "Audience URI" in Okta)
 //	{base}/sso/saml/acs        Assertion Consumer Service (Okta's "Single sign-on URL")
 //	{base}/sso/saml/finish     where the ACS hands the verified sign-in back to the starting browser
+//	{base}/sso/saml/slo        Single Logout URL: the IdP's LogoutResponse (slo.go)
 //
 // A sign-in in flight is a store.LoginAttempt keyed by the SHA-256 of an opaque RelayState, holding the
 // AuthnRequest ID that InResponseTo must name; it is single-use and expires. The ACS receives a
@@ -62,6 +63,7 @@ type Store interface {
 	CreateLoginAttempt(ctx context.Context, a store.LoginAttempt) error
 	ConsumeLoginAttempt(ctx context.Context, stateHash []byte, now time.Time) (store.LoginAttempt, error)
 	RecordAssertion(ctx context.Context, issuer, id string, expiresAt, now time.Time) error
+	KeyStore
 }
 
 // Config configures an SP.
@@ -156,7 +158,8 @@ func refuse(status int, cause error, format string, args ...any) *Error {
 
 // SP is the service provider. It is safe for concurrent use.
 type SP struct {
-	cfg Config
+	cfg  Config
+	keys spKeys
 }
 
 // New checks cfg and returns an SP.

@@ -163,12 +163,22 @@ type SSOConnection struct {
 	UpdatedAt   time.Time
 }
 
+// SPKey is the SAML service provider's signing key pair, one per deployment (the SP has one entity ID):
+// it signs the LogoutRequests of single logout, and its certificate is in the SP metadata and in
+// `refapp sso show` for the Okta app's "Signature Certificate". The private key never leaves the store
+// and the SP.
+type SPKey struct {
+	PrivateKeyPEM  string // PKCS #8
+	CertificatePEM string
+	CreatedAt      time.Time
+}
+
 // Session is a signed-in browser. Only the SHA-256 of the cookie value is stored.
 type Session struct {
 	TokenHash []byte
 	MemberID  string
 	OrgID     string
-	Method    string // "password" or "oidc"
+	Method    string // "password", "oidc" or "saml"
 	CreatedAt time.Time
 	ExpiresAt time.Time
 }
@@ -280,6 +290,11 @@ type Store interface {
 
 	PutSSOConnection(ctx context.Context, c SSOConnection) error
 	SSOConnection(ctx context.Context, orgID string) (SSOConnection, error)
+	// SPKey returns the deployment's SAML signing key, or ErrNotFound before EnsureSPKey stored one.
+	SPKey(ctx context.Context) (SPKey, error)
+	// EnsureSPKey stores k as the deployment's SAML signing key unless one is stored already, and
+	// returns the stored one: every instance on the database, racing or not, signs with the same key.
+	EnsureSPKey(ctx context.Context, k SPKey) (SPKey, error)
 
 	CreateSession(ctx context.Context, s Session) error
 	SessionByHash(ctx context.Context, hash []byte) (Session, error)

@@ -148,10 +148,16 @@ func roundWait(d time.Duration) string {
 	return fmt.Sprintf("%d minutes", int(math.Ceil(d.Minutes())))
 }
 
+// logout ends the session here, then, after a SAML sign-in, Okta's too (samlLogout).
 func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
+	se, m, lookupErr := h.cfg.Sessions.Lookup(r.Context(), r)
 	if err := h.cfg.Sessions.End(r.Context(), w, r); err != nil {
 		h.fail(w, r, "Sign-out failed", err)
 		return
 	}
-	http.Redirect(w, r, "/login", http.StatusSeeOther)
+	to := "/login"
+	if lookupErr == nil && se.Method == "saml" {
+		to = h.samlLogout(r.Context(), m)
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
 }

@@ -16,6 +16,8 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("GET /sso/saml/metadata", h.samlMetadata)
 	mux.HandleFunc("POST /sso/saml/acs", h.samlACS) // cross-site POST from the IdP: no CrossOriginProtection
 	mux.HandleFunc("GET /sso/saml/finish", h.samlFinish)
+	mux.HandleFunc("POST /sso/saml/slo", h.samlSLO) // cross-site POST from the IdP, like the ACS
+	mux.HandleFunc("GET /sso/saml/slo", h.samlSLO)
 	mux.HandleFunc("GET /account/link/{token}", h.linkPage)
 	mux.HandleFunc("GET /account/link/{token}/start", h.linkStart)
 	mux.HandleFunc("GET /api/v1/me", h.me)

@@ -2,7 +2,13 @@ package web
 
 import (
 	"context"
+	"errors"
+	"log/slog"
 	"net/http"
+
+	"github.com/ssoconform/ssoconform/refapp/defence"
+	"github.com/ssoconform/ssoconform/refapp/refusal"
+	"github.com/ssoconform/ssoconform/refapp/store"
 
 	"github.com/ssoconform/ssoconform/refapp/samlsp"
 )
@@ -13,7 +19,7 @@ func (h *Handler) samlMetadata(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	b, err := h.cfg.SP.Metadata()
+	b, err := h.cfg.SP.Metadata(r.Context())
 	if err != nil {
 		h.fail(w, r, "Error", err)
 		return
@@ -60,6 +66,68 @@ func (h *Handler) samlFinish(w http.ResponseWriter, r *http.Request) {
 	}
 	h.signInSSO(w, r, ssoIdentity{OrgID: id.OrgID, Protocol: "saml", Issuer: id.Issuer, Subject: id.Subject,
 		Email: id.Email, Name: id.Name, LinkMemberID: id.LinkMemberID})
+}
+
+// samlLogout starts single logout for a member whose SAML session was just ended here: it returns the
+// IdP URL carrying the signed LogoutRequest, or "/login" when the organization's IdP has no single
+// logout service (or the request cannot be made, which is logged: the local sign-out stands).
+func (h *Handler) samlLogout(ctx context.Context, m store.Member) string {
+	if h.cfg.SP == nil || defence.Off(defence.SLO) {
+		return "/login"
+	}
+	c, err := h.cfg.Store.SSOConnection(ctx, m.OrgID)
+	if err != nil || c.Protocol != "saml" {
+		return "/login"
+	}
+	nameID, err := h.nameIDAt(ctx, m, c.Issuer)
+	if err == nil {
+		var to string
+		if to, err = h.cfg.SP.Logout(ctx, m.OrgID, nameID, samlsp.Connection{IdPMetadata: c.IdPMetadata}); err == nil && to != "" {
+			return to
+		}
+	}
+	if err != nil {
+		h.cfg.Logger.ErrorContext(ctx, "saml single logout not started", slog.Any("error", err))
+	}
+	return "/login"
+}
+
+// nameIDAt is the NameID the IdP issuer knows the member by (the subject of their linked identity).
+func (h *Handler) nameIDAt(ctx context.Context, m store.Member, issuer string) (string, error) {
+	ids, err := h.cfg.Store.MemberIdentities(ctx, m.OrgID, m.ID)
+	if err != nil {
+		return "", err
+	}
+	for _, id := range ids {
+		if id.Issuer == issuer {
+			return id.Subject, nil
+		}
+	}
+	return "", webError("the member has no identity at " + issuer)
+}
+
+// samlSLO receives the IdP's LogoutResponse at the Single Logout URL (posted cross-site by the IdP's
+// page, or redirected): the sign-out is complete, or Okta's side is unconfirmed and the page says so.
+func (h *Handler) samlSLO(w http.ResponseWriter, r *http.Request) {
+	if h.cfg.SP == nil {
+		http.NotFound(w, r)
+		return
+	}
+	lookup := func(ctx context.Context, id string) (samlsp.Connection, error) {
+		c, err := h.cfg.Store.SSOConnection(ctx, id)
+		return samlsp.Connection{IdPMetadata: c.IdPMetadata}, err
+	}
+	if err := h.cfg.SP.LogoutResponse(r.Context(), w, r, lookup); err != nil {
+		status, msg := http.StatusInternalServerError, "Something went wrong on our side."
+		if re, ok := errors.AsType[*refusal.Error](err); ok {
+			status, msg = re.Status, re.Message
+		}
+		h.cfg.Logger.InfoContext(r.Context(), "saml logout response refused", slog.Any("error", err))
+		h.render(w, r, status, "error", pageData{Title: "Signed out of this app",
+			Error: msg + ". You are signed out of this app."})
+		return
+	}
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
 }
 
 type webError string

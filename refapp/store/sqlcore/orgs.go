@@ -112,3 +112,20 @@ func (s *Store) KeyGrant(ctx context.Context, hash []byte) (store.KeyGrant, erro
 	}
 	return g, nil
 }
+
+// EnsureSPKey stores k unless a key is stored, then returns the stored one.
+func (s *Store) EnsureSPKey(ctx context.Context, k store.SPKey) (store.SPKey, error) {
+	if _, err := s.exec(ctx, `INSERT INTO sp_key (id, private_key_pem, certificate_pem, created_at)
+		VALUES (1, ?, ?, ?) ON CONFLICT (id) DO NOTHING`, k.PrivateKeyPEM, k.CertificatePEM, k.CreatedAt); err != nil {
+		return store.SPKey{}, s.mapErr("ensure sp key", err)
+	}
+	return s.SPKey(ctx)
+}
+
+// SPKey reads the stored SAML signing key.
+func (s *Store) SPKey(ctx context.Context) (store.SPKey, error) {
+	var k store.SPKey
+	err := s.q().QueryRowContext(ctx, `SELECT private_key_pem, certificate_pem, created_at FROM sp_key WHERE id = 1`).
+		Scan(&k.PrivateKeyPEM, &k.CertificatePEM, at(&k.CreatedAt))
+	return k, s.mapErr("sp key", err)
+}

@@ -3,6 +3,8 @@ package storetest
 import (
 	"context"
 	"errors"
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -15,6 +17,47 @@ var identityTests = []test{
 	{"Identities", testIdentities},
 	{"AssertionReplayCache", testAssertionReplay},
 	{"AssertionRecordedOnceUnderConcurrency", testAssertionConcurrent},
+	{"SPKeyStoredOnce", testSPKeyStoredOnce},
+}
+
+// testSPKeyStoredOnce: the first key stored is the deployment's, whatever later or racing callers offer.
+func testSPKeyStoredOnce(t *testing.T, st store.Store) {
+	ctx := context.Background()
+	if _, err := st.SPKey(ctx); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("SPKey before any is stored: err = %v, want ErrNotFound", err)
+	}
+	offer := func(i int) store.SPKey {
+		return store.SPKey{PrivateKeyPEM: fmt.Sprintf("key %d", i), CertificatePEM: fmt.Sprintf("cert %d", i), CreatedAt: t0}
+	}
+	got := make([]store.SPKey, 8)
+	var wg sync.WaitGroup
+	for i := range got {
+		wg.Go(func() {
+			var err error
+			if got[i], err = st.EnsureSPKey(ctx, offer(i)); err != nil {
+				t.Errorf("EnsureSPKey %d: %v", i, err)
+			}
+		})
+	}
+	wg.Wait()
+	first := got[0]
+	if first.PrivateKeyPEM == "" {
+		t.Fatalf("EnsureSPKey returned an empty key")
+	}
+	for i, k := range got {
+		if k != first {
+			t.Errorf("caller %d got %+v, caller 0 got %+v: two keys for one deployment", i, k, first)
+		}
+	}
+	if read, err := st.SPKey(ctx); err != nil || read != first {
+		t.Errorf("SPKey = %+v, %v; want the stored %+v", read, err, first)
+	}
+	if again, err := st.EnsureSPKey(ctx, offer(99)); err != nil || again != first {
+		t.Errorf("EnsureSPKey later = %+v, %v; want the stored %+v", again, err, first)
+	}
+	if first.PrivateKeyPEM[len("key "):] != first.CertificatePEM[len("cert "):] {
+		t.Errorf("stored key and certificate come from different offers: %+v", first)
+	}
 }
 
 func testIdentities(t *testing.T, st store.Store) {
