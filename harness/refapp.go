@@ -274,13 +274,16 @@ type SSOInfo struct {
 	RedirectURI string `json:"redirect_uri"`
 	ACSURL      string `json:"acs_url"`
 	SPEntityID  string `json:"sp_entity_id"`
-	SCIMBaseURL string `json:"scim_base_url"`
-	Protocol    string `json:"protocol"`
-	MetadataURL string `json:"metadata_url"`
-	ClientID    string `json:"client_id"`
-	DefaultRole string `json:"default_role"`
-	Issuer      string `json:"issuer"`
-	Enforce     bool   `json:"enforce"`
+	// SLOURL and SPCertificate (PEM) enable single logout on the Okta app.
+	SLOURL        string `json:"slo_url"`
+	SPCertificate string `json:"sp_certificate"`
+	SCIMBaseURL   string `json:"scim_base_url"`
+	Protocol      string `json:"protocol"`
+	MetadataURL   string `json:"metadata_url"`
+	ClientID      string `json:"client_id"`
+	DefaultRole   string `json:"default_role"`
+	Issuer        string `json:"issuer"`
+	Enforce       bool   `json:"enforce"`
 }
 
 // SSOShow reads `refapp sso show` for the organization.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 )
 
 // ErrAskedForPassword is returned by HeadlessSSO when the mock Okta showed its sign-in form: the browser
@@ -65,4 +66,21 @@ func HeadlessSSO(ctx context.Context, client *http.Client, appURL, org string) e
 		return fmt.Errorf("headless sso: landed on %s with status %d", RedactURL(page.url), page.status)
 	}
 	return nil
+}
+
+// HeadlessSignOut signs out of the reference app at appURL as its "Sign out" button does (POST
+// /logout) and, when the app's single logout sends the browser to the IdP, posts the IdP's
+// auto-submitted LogoutResponse form back to the app. It returns the URL the browser ends on and that
+// page's status.
+func HeadlessSignOut(ctx context.Context, client *http.Client, appURL string) (string, int, error) {
+	page, err := fetch(ctx, client, http.MethodPost, appURL+"/logout", url.Values{})
+	if err != nil {
+		return "", 0, fmt.Errorf("headless sign-out: %w", err)
+	}
+	if post, err := formHolding(page, "SAMLResponse"); err == nil {
+		if page, err = fetch(ctx, client, http.MethodPost, post.action, post.values); err != nil {
+			return "", 0, fmt.Errorf("headless sign-out: %w", err)
+		}
+	}
+	return page.url, page.status, nil
 }

@@ -110,9 +110,10 @@ func (st *Stack) connectSAML(ctx context.Context, tn *Tenant, spec TenantSpec, i
 }
 
 // samlAppInput is the SAML 2.0 app integration for refapp: its ACS URL and Audience from info, the
-// email as NameID, and the attributes refapp maps.
+// email as NameID, the attributes refapp maps, and single logout enabled with refapp's SLO URL and
+// signature certificate.
 func samlAppInput(info SSOInfo) mockidp.SAMLAppInput {
-	return mockidp.SAMLAppInput{Label: "refapp", SSOURL: info.ACSURL,
+	return mockidp.SAMLAppInput{Label: "refapp", SSOURL: info.ACSURL, SLOURL: info.SLOURL, SPCertificate: info.SPCertificate,
 		Audience: info.SPEntityID, NameIDFormat: mockidp.NameIDEmail, Attributes: []mockidp.SAMLAttribute{
 			{Name: "email", Value: "email"}, {Name: "firstName", Value: "firstName"},
 			{Name: "lastName", Value: "lastName"}, {Name: "displayName", Value: "displayName"}}}

@@ -149,6 +149,7 @@ func Register(cfg Config) *Suite {
 	su.describeSsoSaml2()
 	su.describeSsoSanitize()
 	su.describeSsoSession()
+	su.describeSsoSLO()
 	su.describeSsoSettings()
 	su.describeSsoSharedDb()
 	return su

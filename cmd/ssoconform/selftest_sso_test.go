@@ -48,6 +48,7 @@ var ssoDefenceCases = []ssoDefenceCase{
 	{defence.EmailType, []string{"PROV-EMAIL-TYPE"}},
 	{defence.SettingsSAML, []string{"SSO-SETTINGS-SAML"}},
 	{defence.SettingsDefaultRole, []string{"SSO-SETTINGS-DEFAULT-ROLE"}},
+	{defence.SLO, []string{"SSO-SLO-ENDS-BOTH"}},
 }
 
 // ssoControls must pass whichever defence is off: an ordinary sign-in over each protocol.
