@@ -12,7 +12,8 @@ import (
 )
 
 // The General tab's "Edit" form: an OIDC app's sign-in and sign-out redirect URIs; a SAML app's single
-// sign-on URL (ACS), audience, NameID format and attribute statements. The console checks what only the
+// sign-on URL (ACS), audience, NameID format, attribute statements, and single logout (the SP's Single
+// Logout URL and signature certificate; an empty URL turns single logout off). The console checks what only the
 // form has (the attribute statement lines); the URLs and the NameID format are checked by the
 // directory's app setters (SetRedirectURIs, UpdateApp), the ones the Go API, the management API and the
 // fixture loader use, so every surface refuses a bad URL with the same sentence. Either way the form is
@@ -26,6 +27,7 @@ var attributeFields = []string{"email", "firstName", "lastName", "displayName", 
 type settingsForm struct {
 	RedirectURIs, PostLogoutURIs   string
 	SSOURL, Audience, NameIDFormat string
+	SLOURL, SPCertificate          string
 	Attributes                     string
 	Errors                         map[string]string
 	NameIDFormats                  []directory.NameIDFormat
@@ -41,6 +43,7 @@ func settingsFormOf(app directory.App) settingsForm {
 		RedirectURIs: strings.Join(app.RedirectURIs, "\n"), PostLogoutURIs: strings.Join(app.PostLogoutRedirectURIs, "\n")}
 	if s := app.SAML; s != nil {
 		f.SSOURL, f.Audience, f.NameIDFormat = s.SSOURL, s.Audience, s.NameIDFormat
+		f.SLOURL, f.SPCertificate = s.SLOURL, s.SPCertificate
 		var lines []string
 		for _, a := range s.Attributes {
 			line := a.Name + " = " + a.Value
@@ -60,6 +63,7 @@ func settingsFormFrom(app directory.App, r *http.Request) settingsForm {
 	f := settingsForm{NameIDFormats: directory.NameIDFormats, AttributeFields: attributeFields, saml: app.SAML != nil,
 		RedirectURIs: v("redirectUris"), PostLogoutURIs: v("postLogoutRedirectUris"), SSOURL: strings.TrimSpace(v("ssoUrl")),
 		Audience: strings.TrimSpace(v("audience")), NameIDFormat: v("nameIdFormat"), Attributes: v("attributes"),
+		SLOURL: strings.TrimSpace(v("sloUrl")), SPCertificate: strings.TrimSpace(v("spCertificate")),
 		Errors: map[string]string{}}
 	if f.saml {
 		f.checkSAML()
@@ -78,7 +82,8 @@ var formFields = map[string]string{
 	directory.FieldRedirectURIs: "redirectUris", directory.FieldPostLogoutURIs: "postLogoutRedirectUris",
 	directory.FieldSSOURL: "ssoUrl", directory.FieldAudience: "audience",
 	directory.FieldRecipient: "ssoUrl", directory.FieldDestination: "ssoUrl",
-	directory.FieldNameIDFormat: "nameIdFormat",
+	directory.FieldNameIDFormat: "nameIdFormat", directory.FieldSLOURL: "sloUrl",
+	directory.FieldSPCertificate: "spCertificate",
 }
 
 // refused puts the directory's refusals beside the form's fields; it reports whether any was placed
@@ -199,6 +204,7 @@ func (c *Console) storeSettings(app directory.App, f *settingsForm) error {
 			s.Destination = f.SSOURL
 		}
 		s.SSOURL, s.Audience, s.NameIDFormat, s.Attributes = f.SSOURL, f.Audience, f.NameIDFormat, f.attributes
+		s.SLOURL, s.SPCertificate = f.SLOURL, f.SPCertificate
 		return nil
 	})
 	return err

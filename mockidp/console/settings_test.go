@@ -7,10 +7,12 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/ssoconform/ssoconform/mockidp/directory"
+	"github.com/ssoconform/ssoconform/mockidp/internal/testcert"
 )
 
 func TestSettingsFormSavesRedirectURIs(t *testing.T) {
@@ -90,16 +92,19 @@ func TestSettingsFormSavesSAMLSettings(t *testing.T) {
 	e := newEnv(t)
 	e.signIn()
 	app := samlApp(t, e)
+	_, _, certPEM := testcert.SelfSigned(t, "sp.test", time.Now())
 	status, body := e.post("/admin/apps/"+app.ID+"/settings", url.Values{"ssoUrl": {"https://new.test/saml/acs"},
 		"audience": {"urn:new:sp"}, "nameIdFormat": {directory.NameIDPersistent},
-		"attributes": {"mail = user.email\nfirst = firstName (basic)\n"}})
+		"attributes": {"mail = user.email\nfirst = firstName (basic)\n"},
+		"sloUrl":     {"https://new.test/saml/slo"}, "spCertificate": {certPEM}})
 	if status != http.StatusOK || !strings.Contains(body, "Settings saved.") {
 		t.Fatalf("save: %d", status)
 	}
 	got, _ := e.dir.App(app.ID)
 	s := got.SAML
 	if s.SSOURL != "https://new.test/saml/acs" || s.Recipient != s.SSOURL || s.Destination != s.SSOURL ||
-		s.Audience != "urn:new:sp" || s.NameIDFormat != directory.NameIDPersistent {
+		s.Audience != "urn:new:sp" || s.NameIDFormat != directory.NameIDPersistent ||
+		s.SLOURL != "https://new.test/saml/slo" || s.SPCertificate != strings.TrimSpace(certPEM) {
 		t.Errorf("saml settings = %+v", s)
 	}
 	want := []directory.SAMLAttribute{{Name: "mail", Value: "email"}, {Name: "first", NameFormat: "basic", Value: "firstName"}}
@@ -122,6 +127,8 @@ func TestSettingsFormRefusesBadSAMLSettings(t *testing.T) {
 		{"attribute without a field", "attributes", "email", "attributes-error", "Name = field"},
 		{"attribute of an unknown field", "attributes", "ssn = user.ssn", "attributes-error", "not a profile field"},
 		{"duplicate attribute", "attributes", "a = email\na = login", "attributes-error", "already listed"},
+		{"relative Single Logout URL", "sloUrl", "/slo", "sloUrl-error", "not an absolute http(s) URL"},
+		{"signature certificate not PEM", "spCertificate", "MIIB not a certificate", "spCertificate-error", "not one PEM-encoded X.509 certificate"},
 	}
 	for _, c := range cases {
 		form := url.Values{}

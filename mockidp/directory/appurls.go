@@ -13,7 +13,7 @@ import (
 // names it, with one sentence per field that every surface shows as it is.
 //
 // The rules: redirect URIs, sign-out redirect URIs and the SAML single sign-on URL (and its Recipient,
-// Destination and other requestable SSO URLs) must be absolute http(s) URLs with a host and no fragment
+// Destination, other requestable SSO URLs and, when set, Single Logout URL) must be absolute http(s) URLs with a host and no fragment
 // (RFC 6749 3.1.2 for redirect URIs; Okta's wizard refuses the same for the ACS URL). The audience
 // ("Audience URI (SP Entity ID)") may be any absolute URI, a urn: included, as Okta accepts. An OIDC
 // app needs at least one sign-in redirect URI. Where this is stricter than Okta: Okta also lets native
@@ -30,6 +30,7 @@ const (
 	FieldACSEndpoints   = "acsEndpoints"
 	FieldSPCertificate  = "spCertificate"
 	FieldNameIDFormat   = "subjectNameIdFormat"
+	FieldSLOURL         = "slo.logoutUrl"
 )
 
 // FieldError is one refused app setting: the field and a sentence saying what is wrong with it.
@@ -88,7 +89,8 @@ func checkAppURLs(a, old *App) error {
 			check(FieldAudience, []string{s.Audience}, []string{w.Audience}, first(audienceProblem)),
 			check(FieldACSEndpoints, s.RequestableSSOURLs, w.RequestableSSOURLs, func(v []string) string { return redirectURIsProblem(v, false) }),
 			check(FieldSPCertificate, []string{s.SPCertificate}, []string{w.SPCertificate}, first(certificateProblem)),
-			check(FieldNameIDFormat, []string{s.NameIDFormat}, []string{w.NameIDFormat}, first(nameIDFormatProblem)))
+			check(FieldNameIDFormat, []string{s.NameIDFormat}, []string{w.NameIDFormat}, first(nameIDFormatProblem)),
+			check(FieldSLOURL, []string{s.SLOURL}, []string{w.SLOURL}, first(optional(httpURLProblem))))
 	}
 	var errs FieldErrors
 	for _, c := range checks {
@@ -114,6 +116,16 @@ type settingCheck struct {
 
 func check(field string, now, then []string, problemFor func([]string) string) settingCheck {
 	return settingCheck{field, now, then, problemFor}
+}
+
+// optional lets a setting be empty (the feature it enables is off) and checks it otherwise.
+func optional(problem func(string) string) func(string) string {
+	return func(s string) string {
+		if s == "" {
+			return ""
+		}
+		return problem(s)
+	}
 }
 
 // first applies a single value's check to the one value of a setting.
