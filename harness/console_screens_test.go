@@ -15,7 +15,7 @@ import (
 
 // TestConsoleScreens drives the mock Okta's admin console in Chromium through the provisioning pages (a
 // failed task, Retry, the faults checklist, a profile edit that pushes, the System Log filtered with a row
-// expanded, the app settings form refusing then saving a redirect URI, Test API Credentials) and saves a screenshot of each
+// expanded, the app settings form refusing then saving a redirect URI, Test API Credentials, a SAML app's single logout settings) and saves a screenshot of each
 // page to $SSOCONFORM_SCREENS_DIR (skipped when unset): the pictures for issue 10's closing note.
 func TestConsoleScreens(t *testing.T) {
 	dir := os.Getenv("SSOCONFORM_SCREENS_DIR")
@@ -195,4 +195,28 @@ func TestConsoleScreens(t *testing.T) {
 		t.Fatal(err)
 	}
 	save("11-saml-settings-refused")
+	// Single logout on: a Single Logout URL that is not http(s) is refused beside the field.
+	if err := p.Fill(ctx, "#audience", "http://sp.test/sp"); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Fill(ctx, "#sloUrl", "ftp://sp.test/slo"); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Click(ctx, "#settings-save"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.WaitAny(ctx, "#sloUrl-error"); err != nil {
+		t.Fatal(err)
+	}
+	save("12-saml-slo-refused")
+	if err := p.Fill(ctx, "#sloUrl", "http://sp.test/sso/saml/slo"); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Click(ctx, "#settings-save"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.WaitAny(ctx, ".banner.notice"); err != nil {
+		t.Fatal(err)
+	}
+	shot("13-saml-signon-slo", admin+"/apps/"+samlApp.ID+"?tab=signon")
 }
