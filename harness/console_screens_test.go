@@ -149,10 +149,13 @@ func TestConsoleScreens(t *testing.T) {
 	if err := p.Open(ctx, admin+"/apps/"+appID+"?tab=general"); err != nil {
 		t.Fatal(err)
 	}
-	submit := func(uri, want string) {
+	// submit fills the settings form's fields (selector, value pairs), saves, and waits for want.
+	submit := func(want string, fields ...string) {
 		t.Helper()
-		if err := p.Fill(ctx, "#redirectUris", uri); err != nil {
-			t.Fatal(err)
+		for i := 0; i < len(fields); i += 2 {
+			if err := p.Fill(ctx, fields[i], fields[i+1]); err != nil {
+				t.Fatal(err)
+			}
 		}
 		if err := p.Click(ctx, "#settings-save"); err != nil {
 			t.Fatal(err)
@@ -161,9 +164,9 @@ func TestConsoleScreens(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	submit("app.test/callback#frag", "#redirectUris-error")
+	submit("#redirectUris-error", "#redirectUris", "app.test/callback#frag")
 	save("8-settings-refused")
-	submit("https://app.test:9443/sso/oidc/callback", ".banner.notice")
+	submit(".banner.notice", "#redirectUris", "https://app.test:9443/sso/oidc/callback")
 	save("9-settings-saved")
 	// Test API Credentials against the failing SCIM server: the banner and the last test's outcome.
 	if err := p.Open(ctx, admin+"/apps/"+appID+"?tab=provisioning"); err != nil {
@@ -185,38 +188,11 @@ func TestConsoleScreens(t *testing.T) {
 	if err := p.Open(ctx, admin+"/apps/"+samlApp.ID+"?tab=general"); err != nil {
 		t.Fatal(err)
 	}
-	if err := p.Fill(ctx, "#audience", "my app"); err != nil {
-		t.Fatal(err)
-	}
-	if err := p.Click(ctx, "#settings-save"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.WaitAny(ctx, "#audience-error"); err != nil {
-		t.Fatal(err)
-	}
+	submit("#audience-error", "#audience", "my app")
 	save("11-saml-settings-refused")
 	// Single logout on: a Single Logout URL that is not http(s) is refused beside the field.
-	if err := p.Fill(ctx, "#audience", "http://sp.test/sp"); err != nil {
-		t.Fatal(err)
-	}
-	if err := p.Fill(ctx, "#sloUrl", "ftp://sp.test/slo"); err != nil {
-		t.Fatal(err)
-	}
-	if err := p.Click(ctx, "#settings-save"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.WaitAny(ctx, "#sloUrl-error"); err != nil {
-		t.Fatal(err)
-	}
+	submit("#sloUrl-error", "#audience", "http://sp.test/sp", "#sloUrl", "ftp://sp.test/slo")
 	save("12-saml-slo-refused")
-	if err := p.Fill(ctx, "#sloUrl", "http://sp.test/sso/saml/slo"); err != nil {
-		t.Fatal(err)
-	}
-	if err := p.Click(ctx, "#settings-save"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.WaitAny(ctx, ".banner.notice"); err != nil {
-		t.Fatal(err)
-	}
+	submit(".banner.notice", "#sloUrl", "http://sp.test/sso/saml/slo")
 	shot("13-saml-signon-slo", admin+"/apps/"+samlApp.ID+"?tab=signon")
 }

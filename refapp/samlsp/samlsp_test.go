@@ -195,6 +195,13 @@ func (f fixture) start(t *testing.T) (relay, reqID string, cookie *http.Cookie) 
 	if err != nil || !strings.HasPrefix(to, idpSSO+"?") {
 		t.Fatalf("Start redirected to %q", to)
 	}
+	d := redirectedRequest(t, u)
+	return u.Query().Get("RelayState"), d.Root().SelectAttrValue("ID", ""), w.Result().Cookies()[0]
+}
+
+// redirectedRequest is the SAMLRequest an HTTP-Redirect binding URL carries, inflated and parsed.
+func redirectedRequest(t *testing.T, u *url.URL) *etree.Document {
+	t.Helper()
 	deflated, err := base64.StdEncoding.DecodeString(u.Query().Get("SAMLRequest"))
 	if err != nil {
 		t.Fatal(err)
@@ -207,7 +214,7 @@ func (f fixture) start(t *testing.T) (relay, reqID string, cookie *http.Cookie) 
 	if err := d.ReadFromBytes(xmlReq); err != nil {
 		t.Fatal(err)
 	}
-	return u.Query().Get("RelayState"), d.Root().SelectAttrValue("ID", ""), w.Result().Cookies()[0]
+	return d
 }
 
 func (f fixture) acs(t *testing.T, relay, samlResponse string) (string, error) {

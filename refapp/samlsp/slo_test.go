@@ -1,8 +1,6 @@
 package samlsp_test
 
 import (
-	"bytes"
-	"compress/flate"
 	"context"
 	"crypto"
 	"crypto/rsa"
@@ -10,7 +8,6 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/pem"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -54,19 +51,9 @@ func (f fixture) logout(t *testing.T) (raw string, q url.Values, reqID string) {
 		t.Fatalf("Logout = %q, %v; want the IdP's HTTP-Redirect SingleLogoutService", to, err)
 	}
 	u, _ := url.Parse(to)
-	deflated, err := base64.StdEncoding.DecodeString(u.Query().Get("SAMLRequest"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	xmlReq, err := io.ReadAll(flate.NewReader(bytes.NewReader(deflated)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	d := etree.NewDocument()
-	if err := d.ReadFromBytes(xmlReq); err != nil {
-		t.Fatal(err)
-	}
+	d := redirectedRequest(t, u)
 	if d.Root().Tag != "LogoutRequest" || d.Root().FindElement("./NameID").Text() != nameID {
+		xmlReq, _ := d.WriteToString()
 		t.Errorf("request = %s, want a LogoutRequest for %s", xmlReq, nameID)
 	}
 	return u.RawQuery, u.Query(), d.Root().SelectAttrValue("ID", "")
