@@ -3,6 +3,7 @@
 package defence_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/ssoconform/ssoconform/refapp/defence"
@@ -10,7 +11,11 @@ import (
 
 // TestProductionKeepsEveryDefence: without the selftest tag, no environment switches anything off.
 func TestProductionKeepsEveryDefence(t *testing.T) {
-	t.Setenv("REFAPP_SELFTEST_DEFENCES_OFF", "nonce,audience,signature,plan-gate,require-sso,require-sso-members,link-mail,scim-scope,sync-toggle,sanitization,default-role,state,saml-audience,email-type,settings-saml,settings-default-role")
+	names := make([]string, 0, len(defence.All()))
+	for _, n := range defence.All() {
+		names = append(names, string(n))
+	}
+	t.Setenv("REFAPP_SELFTEST_DEFENCES_OFF", strings.Join(names, ",")) // every switch, slo included
 	for _, n := range defence.All() {
 		if defence.Off(n) {
 			t.Errorf("a production build switched %s off", n)
