@@ -15,8 +15,8 @@ import (
 // next person at the browser is signed straight back in by Okta without a password. The app sends a
 // LogoutRequest signed with the certificate uploaded to its Okta app, Okta ends its one session and
 // posts a signed LogoutResponse back to the app's Single Logout URL. The spec signs out headless and
-// then checks both sides: the app no longer knows the browser, and a new sign-in makes Okta ask for
-// the password again.
+// then checks both sides: the app no longer knows the browser, and a new sign-in, which went through
+// without a password just before the sign-out, makes Okta ask for the password again.
 func (su *Suite) describeSsoSLO() {
 	Describe("Single logout", func() {
 		It("SSO-SLO-ENDS-BOTH: signing out after a SAML sign-in ends the app's session and the Okta session", ProtocolSAML, KindSecurity, func(ctx SpecContext) {
@@ -29,6 +29,9 @@ func (su *Suite) describeSsoSLO() {
 			defer client.CloseIdleConnections()
 			Expect(harness.HeadlessSignIn(ctx, client, su.stack.App.URL, tn.Org, u.Login, tn.Password(u))).To(Succeed())
 			Expect(su.headlessWhoAmI(ctx, client).Email).To(Equal(u.Login))
+			By("Okta's session is live: a new sign-in asks for no password")
+			Expect(harness.HeadlessSSO(ctx, client, su.stack.App.URL, tn.Org)).To(Succeed(),
+				"before sign-out the Okta session must let a new SAML sign-in through, or the last check proves nothing")
 
 			By("signing out in the app")
 			landed, status, err := harness.HeadlessSignOut(ctx, client, su.stack.App.URL)
