@@ -111,6 +111,13 @@ func TestSettingsFormSavesSAMLSettings(t *testing.T) {
 	if diff := cmp.Diff(want, s.Attributes); diff != "" {
 		t.Errorf("attributes (-want +got):\n%s", diff)
 	}
+	if _, page := e.get("/admin/apps/" + app.ID + "?tab=signon"); !strings.Contains(page, "<code>https://new.test/saml/slo</code>") ||
+		!strings.Contains(page, "requests verified with the uploaded signature certificate") {
+		t.Errorf("the Sign On tab does not show single logout on with the certificate:\n%s", page)
+	}
+	if _, page := e.get("/admin/apps/" + app.ID + "?tab=general"); !strings.Contains(html.UnescapeString(page), strings.TrimSpace(certPEM)) {
+		t.Error("the General tab's form does not hold the saved signature certificate")
+	}
 }
 
 func TestSettingsFormRefusesBadSAMLSettings(t *testing.T) {
