@@ -2,11 +2,8 @@ package storetest
 
 import (
 	"context"
-	"errors"
 	"testing"
 	"time"
-
-	"github.com/google/go-cmp/cmp"
 
 	"github.com/ssoconform/ssoconform/refapp/store"
 )
@@ -20,49 +17,27 @@ var coreTests = []test{
 
 func testOrgs(t *testing.T, st store.Store) {
 	ctx := context.Background()
-	want := mustOrg(t, st, "o1", "Acme")
-	for name, lookup := range map[string]func() (store.Org, error){
-		"by id":               func() (store.Org, error) { return st.OrgByID(ctx, "o1") },
-		"by name, other case": func() (store.Org, error) { return st.OrgByName(ctx, "aCME") },
-	} {
-		got, err := lookup()
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		if diff := cmp.Diff(want, got); diff != "" {
-			t.Errorf("%s (-want +got):\n%s", name, diff)
-		}
-	}
-	conflicts := []store.Org{
-		{ID: "o2", Name: "ACME", Plan: store.PlanFree, CreatedAt: t0},  // name, other case
-		{ID: "o1", Name: "other", Plan: store.PlanFree, CreatedAt: t0}, // id
-	}
-	for _, o := range conflicts {
-		if err := st.CreateOrg(ctx, o); !errors.Is(err, store.ErrConflict) {
-			t.Errorf("CreateOrg %+v: err = %v, want ErrConflict", o, err)
-		}
-	}
-	if err := st.CreateOrg(ctx, store.Org{ID: "o3", Name: "Ünïcode", Plan: store.PlanEnterprise, CreatedAt: t0}); err != nil {
-		t.Fatalf("CreateOrg: %v", err)
-	}
-	if got, err := st.OrgByName(ctx, "üNÏCODE"); err != nil || got.ID != "o3" {
-		t.Errorf("OrgByName folds beyond ASCII: got %+v, %v", got, err)
-	}
-	for name, lookup := range map[string]func() (store.Org, error){
-		"unknown name": func() (store.Org, error) { return st.OrgByName(ctx, "nope") },
-		"unknown id":   func() (store.Org, error) { return st.OrgByID(ctx, "nope") },
-		"id as name":   func() (store.Org, error) { return st.OrgByName(ctx, "o1") },
-	} {
-		if _, err := lookup(); !errors.Is(err, store.ErrNotFound) {
-			t.Errorf("%s: err = %v, want ErrNotFound", name, err)
-		}
-	}
+	acme := mustOrg(t, st, "o1", "Acme")
+	wants(t, "by id", acme)(st.OrgByID(ctx, "o1"))
+	wants(t, "by name, other case", acme)(st.OrgByName(ctx, "aCME"))
+	uni := store.Org{ID: "o3", Name: "Ünïcode", Plan: store.PlanEnterprise, CreatedAt: t0}
+	checkErrs(t, []check{
+		{"CreateOrg, name of another case", st.CreateOrg(ctx, store.Org{ID: "o2", Name: "ACME", Plan: store.PlanFree,
+			CreatedAt: t0}), store.ErrConflict},
+		{"CreateOrg, taken id", st.CreateOrg(ctx, store.Org{ID: "o1", Name: "other", Plan: store.PlanFree,
+			CreatedAt: t0}), store.ErrConflict},
+		{"CreateOrg", st.CreateOrg(ctx, uni), nil},
+		{"unknown name", errOf(st.OrgByName(ctx, "nope")), store.ErrNotFound},
+		{"unknown id", errOf(st.OrgByID(ctx, "nope")), store.ErrNotFound},
+		{"id as name", errOf(st.OrgByName(ctx, "o1")), store.ErrNotFound},
+	})
+	wants(t, "OrgByName folds beyond ASCII", uni)(st.OrgByName(ctx, "üNÏCODE"))
 }
 
 func testAPIKeys(t *testing.T, st store.Store) {
 	ctx := context.Background()
 	mustOrg(t, st, "o1", "acme")
-	mustMember(t, st, store.Member{ID: "m1", OrgID: "o1", Email: "a@example.com", Role: store.RoleAdmin, Active: true})
+	mustMembers(t, st, store.Member{ID: "m1", OrgID: "o1", Email: "a@example.com", Role: store.RoleAdmin, Active: true})
 	keys := []store.APIKey{
 		{ID: "k1", OrgID: "o1", Prefix: "rk_abcdef", Hash: []byte("0123456789abcdef0123456789abcdef"),
 			Scopes: []string{"org:read", "scim"}, CreatedAt: t0},
@@ -70,33 +45,21 @@ func testAPIKeys(t *testing.T, st store.Store) {
 			Scopes: []string{"scim"}, CreatedAt: t0},
 	}
 	for _, k := range keys {
-		if err := st.CreateAPIKey(ctx, k); err != nil {
-			t.Fatalf("CreateAPIKey %s: %v", k.ID, err)
-		}
-		got, err := st.APIKeyByHash(ctx, k.Hash)
-		if err != nil {
-			t.Fatalf("APIKeyByHash %s: %v", k.ID, err)
-		}
-		if diff := cmp.Diff(k, got); diff != "" {
-			t.Errorf("api key %s (-want +got):\n%s", k.ID, diff)
-		}
+		must(t, st.CreateAPIKey(ctx, k))
+		wants(t, "api key "+k.ID, k)(st.APIKeyByHash(ctx, k.Hash))
 	}
 	dup := keys[0]
 	dup.ID = "k3"
-	if err := st.CreateAPIKey(ctx, dup); !errors.Is(err, store.ErrConflict) {
-		t.Errorf("CreateAPIKey with a taken hash: err = %v, want ErrConflict", err)
-	}
-	if _, err := st.APIKeyByHash(ctx, []byte("other")); !errors.Is(err, store.ErrNotFound) {
-		t.Errorf("APIKeyByHash unknown: err = %v, want ErrNotFound", err)
-	}
+	checkErrs(t, []check{
+		{"CreateAPIKey with a taken hash", st.CreateAPIKey(ctx, dup), store.ErrConflict},
+		{"APIKeyByHash unknown", errOf(st.APIKeyByHash(ctx, []byte("other"))), store.ErrNotFound},
+	})
 }
 
 func testSSOConnection(t *testing.T, st store.Store) {
 	ctx := context.Background()
 	mustOrg(t, st, "o1", "acme")
-	if _, err := st.SSOConnection(ctx, "o1"); !errors.Is(err, store.ErrNotFound) {
-		t.Errorf("SSOConnection before Put: err = %v, want ErrNotFound", err)
-	}
+	wantErr(t, "SSOConnection before Put", errOf(st.SSOConnection(ctx, "o1")), store.ErrNotFound)
 	versions := []store.SSOConnection{
 		{OrgID: "o1", Protocol: "oidc", MetadataURL: "https://x/.well-known/openid-configuration", Issuer: "https://x",
 			ClientID: "id", ClientSecret: "s1", DefaultRole: store.RoleMember, SyncEnabled: true, UpdatedAt: t0},
@@ -104,23 +67,14 @@ func testSSOConnection(t *testing.T, st store.Store) {
 			IdPMetadata: "<md:EntityDescriptor/>", DefaultRole: store.RoleViewer, Enforce: true, UpdatedAt: t0.Add(time.Hour)},
 	}
 	for i, c := range versions {
-		if err := st.PutSSOConnection(ctx, c); err != nil {
-			t.Fatalf("PutSSOConnection %d: %v", i, err)
-		}
-		got, err := st.SSOConnection(ctx, "o1")
-		if err != nil {
-			t.Fatalf("SSOConnection %d: %v", i, err)
-		}
-		if diff := cmp.Diff(c, got); diff != "" {
-			t.Errorf("sso connection %d, replaced whole (-want +got):\n%s", i, diff)
-		}
+		must(t, st.PutSSOConnection(ctx, c))
+		wants(t, "sso connection "+c.Protocol+", replaced whole", versions[i])(st.SSOConnection(ctx, "o1"))
 	}
 }
 
 func testAudit(t *testing.T, st store.Store) {
 	ctx := context.Background()
-	mustOrg(t, st, "o1", "acme")
-	mustOrg(t, st, "o2", "globex")
+	twoOrgs(t, st)
 	events := []store.AuditEvent{
 		{ID: "e1", OrgID: "o1", At: t0, Actor: "cli", Action: "sso.configure", Outcome: "success", Detail: "oidc"},
 		{ID: "e2", OrgID: "o1", At: t0.Add(time.Minute), Actor: "okta:00u1", Action: "sso.signin", Outcome: "success"},
@@ -128,21 +82,9 @@ func testAudit(t *testing.T, st store.Store) {
 		{ID: "e4", OrgID: "o1", At: t0.Add(-time.Second), Actor: "support", Action: "sso.refused", Outcome: "failure"},
 	}
 	for _, e := range events {
-		if err := st.AppendAudit(ctx, e); err != nil {
-			t.Fatalf("AppendAudit %s: %v", e.ID, err)
-		}
+		must(t, st.AppendAudit(ctx, e))
 	}
-	got, err := st.ListAudit(ctx, "o1", 0)
-	if err != nil {
-		t.Fatalf("ListAudit: %v", err)
-	}
-	if diff := cmp.Diff([]store.AuditEvent{events[1], events[0], events[3]}, got); diff != "" {
-		t.Errorf("audit of o1, newest first (-want +got):\n%s", diff)
-	}
-	if got, err := st.ListAudit(ctx, "o1", 1); err != nil || len(got) != 1 || got[0].ID != "e2" {
-		t.Errorf("ListAudit limit 1 = %+v, %v; want e2 only", got, err)
-	}
-	if got, err := st.ListAudit(ctx, "nope", 0); err != nil || len(got) != 0 {
-		t.Errorf("ListAudit of an unknown org = %+v, %v; want none", got, err)
-	}
+	wants(t, "audit of o1, newest first", []store.AuditEvent{events[1], events[0], events[3]})(st.ListAudit(ctx, "o1", 0))
+	wants(t, "ListAudit limit 1", events[1:2])(st.ListAudit(ctx, "o1", 1))
+	wants(t, "ListAudit of an unknown org", []store.AuditEvent(nil))(st.ListAudit(ctx, "nope", 0))
 }

@@ -4,10 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"testing"
-
-	"github.com/google/go-cmp/cmp"
 
 	"github.com/ssoconform/ssoconform/refapp/store"
 )
@@ -23,19 +20,13 @@ func eq(attr, v string) *store.Cond { return &store.Cond{Op: store.CondEq, Attr:
 
 func testListSCIMMembersFilters(t *testing.T, st store.Store) {
 	ctx := context.Background()
-	mustOrg(t, st, "o1", "acme")
-	mustOrg(t, st, "o2", "other")
-	for _, m := range []store.Member{
+	twoOrgs(t, st)
+	mustProvision(t, st,
 		scimMember("a", "o1", "Ada.Lovelace@acme.test", "ada@acme.test", "ADA@home.test"),
 		scimMember("b", "o1", "bob@acme.test", "bob@acme.test"),
 		scimMember("c", "o1", "carol", "carol@acme.test"),
-		scimMember("z", "o2", "zed@other.test", "ada@acme.test"),
-	} {
-		if _, err := st.ProvisionMember(ctx, m); err != nil {
-			t.Fatal(err)
-		}
-	}
-	mustMember(t, st, store.Member{ID: "nosc", OrgID: "o1", Email: "plain@acme.test", Active: true}) // no SCIM identity: never listed
+		scimMember("z", "o2", "zed@other.test", "ada@acme.test"))
+	mustMembers(t, st, member("nosc", "o1", "plain@acme.test")) // no SCIM identity: never listed
 	tests := []struct {
 		name string
 		f    *store.Cond
@@ -55,14 +46,16 @@ func testListSCIMMembersFilters(t *testing.T, st store.Store) {
 		{"co email", &store.Cond{Op: store.CondContains, Attr: store.AttrEmailValue, Value: "home"}, []string{"a"}},
 		{"sw email", &store.Cond{Op: store.CondStartsWith, Attr: store.AttrEmailValue, Value: "CAROL@"}, []string{"c"}},
 		{"pr", &store.Cond{Op: store.CondPresent, Attr: store.AttrExternalID}, []string{"a", "b", "c"}},
-		{"or", &store.Cond{Op: store.CondOr, Args: []store.Cond{*eq(store.AttrID, "a"), *eq(store.AttrID, "c")}}, []string{"a", "c"}},
+		{"or", &store.Cond{Op: store.CondOr, Args: []store.Cond{*eq(store.AttrID, "a"), *eq(store.AttrID, "c")}},
+			[]string{"a", "c"}},
 		{"and", &store.Cond{Op: store.CondAnd, Args: []store.Cond{*eq(store.AttrID, "a"), *eq(store.AttrID, "c")}}, nil},
 		{"not", &store.Cond{Op: store.CondNot, Args: []store.Cond{*eq(store.AttrID, "a")}}, []string{"b", "c"}},
 		{"nested", &store.Cond{Op: store.CondAnd, Args: []store.Cond{
 			{Op: store.CondOr, Args: []store.Cond{*eq(store.AttrEmailValue, "ada@acme.test"), *eq(store.AttrID, "b")}},
 			{Op: store.CondNot, Args: []store.Cond{*eq(store.AttrUserName, "bob@acme.test")}}}}, []string{"a"}},
 		{"injection is a literal", eq(store.AttrUserName, `x' OR '1'='1`), nil},
-		{"injection in co is a literal", &store.Cond{Op: store.CondContains, Attr: store.AttrUserName, Value: `%' OR 1=1 --`}, nil},
+		{"injection in co is a literal", &store.Cond{Op: store.CondContains, Attr: store.AttrUserName,
+			Value: `%' OR 1=1 --`}, nil},
 		{"LIKE wildcards are literals", &store.Cond{Op: store.CondStartsWith, Attr: store.AttrUserName, Value: "%"}, nil},
 		{"underscore is a literal", &store.Cond{Op: store.CondContains, Attr: store.AttrUserName, Value: "_"}, nil},
 	}
@@ -70,19 +63,11 @@ func testListSCIMMembersFilters(t *testing.T, st store.Store) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			ms, total, err := st.ListSCIMMembers(ctx, "o1", store.Query{Filter: tt.f, Limit: 100})
-			if err != nil {
-				t.Fatalf("ListSCIMMembers: %v", err)
-			}
-			if diff := cmp.Diff(tt.want, memberIDs(ms)); diff != "" || total != len(tt.want) {
-				t.Errorf("total %d; ids (-want +got):\n%s", total, diff)
-			}
+			wantsPage(t, "ids", tt.want, len(tt.want))(memberIDs(ms), total, err)
 		})
 	}
-	if _, total, err := st.ListSCIMMembers(ctx, "o1", store.Query{Offset: 10, Limit: 5}); err != nil || total != 3 {
-		t.Errorf("page past the end: total %d, err %v; want 3, nil", total, err)
-	}
-	if ms, total, err := st.ListSCIMMembers(ctx, "o1", store.Query{}); err != nil || total != 3 || len(ms) != 0 {
-		t.Errorf("count only (Limit 0): %d members, total %d, err %v; want 0, 3, nil", len(ms), total, err)
+	for _, q := range []store.Query{{Offset: 10, Limit: 5}, {}} { // a page past the end; count only (Limit 0)
+		wantsPage(t, fmt.Sprintf("page %+v", q), []store.Member(nil), 3)(st.ListSCIMMembers(ctx, "o1", q))
 	}
 	bad := map[string]*store.Cond{
 		"unknown attribute": eq("password", "x"),
@@ -114,13 +99,13 @@ func testCreationOrderPaging(t *testing.T, st store.Store) {
 	for i := range 12 {
 		id := fmt.Sprintf("id-%02d", 11-i) // ids sort against creation order
 		want = append(want, id)
-		if _, err := st.ProvisionMember(ctx, scimMember(id, "o1", "user"+id)); err != nil {
-			t.Fatal(err)
-		}
+		mustProvision(t, st, scimMember(id, "o1", "user"+id))
 	}
-	if _, err := st.ModifyMember(ctx, "o1", want[0], func(m *store.Member) error { m.DisplayName = "moved?"; return nil }); err != nil {
-		t.Fatal(err)
-	}
+	_, err := st.ModifyMember(ctx, "o1", want[0], func(m *store.Member) error {
+		m.DisplayName = "moved?"
+		return nil
+	})
+	must(t, err)
 	var got []string
 	for off := 0; off < 12; off += 5 {
 		ms, total, err := st.ListSCIMMembers(ctx, "o1", store.Query{Offset: off, Limit: 5})
@@ -129,125 +114,95 @@ func testCreationOrderPaging(t *testing.T, st store.Store) {
 		}
 		got = append(got, memberIDs(ms)...)
 	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("paged ids, creation order (-want +got):\n%s", diff)
+	same(t, "paged ids, creation order", want, got)
+}
+
+// group is a group of the org created at t0, with those members.
+func group(id, org, name string, memberIDs ...string) store.Group {
+	g := store.Group{ID: id, OrgID: org, DisplayName: name, CreatedAt: t0, UpdatedAt: t0}
+	for _, m := range memberIDs {
+		g.Members = append(g.Members, store.GroupMember{ID: m})
 	}
+	return g
 }
 
 func testGroups(t *testing.T, st store.Store) {
 	ctx := context.Background()
-	mustOrg(t, st, "o1", "acme")
-	mustOrg(t, st, "o2", "other")
-	for _, m := range []store.Member{scimMember("a", "o1", "ada"), scimMember("b", "o1", "bob"), scimMember("z", "o2", "zed")} {
-		if _, err := st.ProvisionMember(ctx, m); err != nil {
-			t.Fatal(err)
-		}
-	}
-	mustMember(t, st, store.Member{ID: "p", OrgID: "o1", Email: "pat@acme.test", Active: true})
-	g := store.Group{ID: "g1", OrgID: "o1", DisplayName: "Engineering", ExternalID: "ext-g1",
-		Members: []store.GroupMember{{ID: "b"}, {ID: "a"}, {ID: "b"}, {ID: "p"}}, CreatedAt: t0, UpdatedAt: t0}
-	if err := st.CreateGroup(ctx, g); err != nil {
-		t.Fatalf("CreateGroup: %v", err)
-	}
+	twoOrgs(t, st)
+	mustProvision(t, st, scimMember("a", "o1", "ada"), scimMember("b", "o1", "bob"), scimMember("z", "o2", "zed"))
+	mustMembers(t, st, member("p", "o1", "pat@acme.test"))
+	g := group("g1", "o1", "Engineering", "b", "a", "b", "p")
+	g.ExternalID = "ext-g1"
+	must(t, st.CreateGroup(ctx, g))
 	want := g
-	want.Members = []store.GroupMember{{ID: "b", Display: "bob"}, {ID: "a", Display: "ada"}, {ID: "p", Display: "pat@acme.test"}}
-	got, err := st.GroupByID(ctx, "o1", "g1")
-	if err != nil {
-		t.Fatalf("GroupByID: %v", err)
-	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("GroupByID: members in order, repeats dropped, display = userName else email (-want +got):\n%s", diff)
-	}
-	bad := []struct {
-		g    store.Group
-		want error
-	}{
-		{store.Group{ID: "g2", OrgID: "o1", DisplayName: "ENGINEERING", CreatedAt: t0, UpdatedAt: t0}, store.ErrConflict},
-		{store.Group{ID: "g3", OrgID: "o1", DisplayName: "x", Members: []store.GroupMember{{ID: "z"}}, CreatedAt: t0, UpdatedAt: t0}, store.ErrInvalidReference},
-		{store.Group{ID: "g3", OrgID: "o1", DisplayName: "y", Members: []store.GroupMember{{ID: "nobody"}}, CreatedAt: t0, UpdatedAt: t0}, store.ErrInvalidReference},
-	}
-	for _, b := range bad {
-		if err := st.CreateGroup(ctx, b.g); !errors.Is(err, b.want) {
-			t.Errorf("CreateGroup %s %q: err = %v, want %v", b.g.ID, b.g.DisplayName, err, b.want)
-		}
-	}
-	if _, err := st.GroupByID(ctx, "o1", "g3"); !errors.Is(err, store.ErrNotFound) {
-		t.Errorf("a refused CreateGroup left the group behind: err = %v, want ErrNotFound", err)
-	}
-	if err := st.CreateGroup(ctx, store.Group{ID: "g4", OrgID: "o2", DisplayName: "Engineering", CreatedAt: t0, UpdatedAt: t0}); err != nil {
-		t.Errorf("same name in another org: %v", err)
-	}
-	if _, err := st.GroupByID(ctx, "o2", "g1"); !errors.Is(err, store.ErrNotFound) {
-		t.Errorf("GroupByID in another org: err = %v, want ErrNotFound", err)
-	}
-	testModifyGroup(t, st)
-	if err := st.DeleteGroup(ctx, "o2", "g1"); !errors.Is(err, store.ErrNotFound) {
-		t.Errorf("DeleteGroup from another org: err = %v, want ErrNotFound", err)
-	}
-	if err := st.DeleteGroup(ctx, "o1", "g1"); err != nil {
-		t.Fatalf("DeleteGroup: %v", err)
-	}
-	if _, err := st.MemberByID(ctx, "o1", "a"); err != nil {
-		t.Errorf("member after its group was deleted: %v", err)
-	}
-	if _, err := st.GroupByID(ctx, "o1", "g1"); !errors.Is(err, store.ErrNotFound) {
-		t.Errorf("GroupByID after delete: err = %v, want ErrNotFound", err)
-	}
-	if err := st.DeleteGroup(ctx, "o1", "g1"); !errors.Is(err, store.ErrNotFound) {
-		t.Errorf("DeleteGroup twice: err = %v, want ErrNotFound", err)
+	want.Members = []store.GroupMember{{ID: "b", Display: "bob"}, {ID: "a", Display: "ada"},
+		{ID: "p", Display: "pat@acme.test"}}
+	wants(t, "GroupByID: members in order, repeats dropped, display = userName else email", want)(
+		st.GroupByID(ctx, "o1", "g1"))
+	checkErrs(t, []check{
+		{"CreateGroup, name of another case", st.CreateGroup(ctx, group("g2", "o1", "ENGINEERING")), store.ErrConflict},
+		{"CreateGroup, member of another org", st.CreateGroup(ctx, group("g3", "o1", "x", "z")),
+			store.ErrInvalidReference},
+		{"CreateGroup, unknown member", st.CreateGroup(ctx, group("g3", "o1", "y", "nobody")), store.ErrInvalidReference},
+		{"a refused CreateGroup left the group behind", errOf(st.GroupByID(ctx, "o1", "g3")), store.ErrNotFound},
+		{"same name in another org", st.CreateGroup(ctx, group("g4", "o2", "Engineering")), nil},
+		{"GroupByID in another org", errOf(st.GroupByID(ctx, "o2", "g1")), store.ErrNotFound},
+	})
+	testModifyGroup(t, st, want)
+	checkErrs(t, []check{
+		{"DeleteGroup from another org", st.DeleteGroup(ctx, "o2", "g1"), store.ErrNotFound},
+		{"DeleteGroup", st.DeleteGroup(ctx, "o1", "g1"), nil},
+		{"member after its group was deleted", errOf(st.MemberByID(ctx, "o1", "a")), nil},
+		{"GroupByID after delete", errOf(st.GroupByID(ctx, "o1", "g1")), store.ErrNotFound},
+		{"DeleteGroup twice", st.DeleteGroup(ctx, "o1", "g1"), store.ErrNotFound},
+	})
+}
+
+// rename is a ModifyGroup fn that renames the group and returns err.
+func rename(name string, err error) func(*store.Group) error {
+	return func(g *store.Group) error {
+		g.DisplayName = name
+		return err
 	}
 }
 
-func testModifyGroup(t *testing.T, st store.Store) {
+// testModifyGroup goes on from testGroups, whose group g1 is stored as g1.
+func testModifyGroup(t *testing.T, st store.Store, g1 store.Group) {
 	t.Helper()
 	ctx := context.Background()
-	if _, err := st.ModifyGroup(ctx, "o1", "g1", func(g *store.Group) error {
-		g.Members = append(g.Members, store.GroupMember{ID: "z"})
-		return nil
-	}); !errors.Is(err, store.ErrInvalidReference) {
-		t.Errorf("adding another org's member: err = %v, want ErrInvalidReference", err)
-	}
-	if err := st.CreateGroup(ctx, store.Group{ID: "g5", OrgID: "o1", DisplayName: "Sales", CreatedAt: t0, UpdatedAt: t0}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := st.ModifyGroup(ctx, "o1", "g5", func(g *store.Group) error { g.DisplayName = "engineering"; return nil }); !errors.Is(err, store.ErrConflict) {
-		t.Errorf("renaming onto a taken name: err = %v, want ErrConflict", err)
-	}
 	boom := errors.New("boom")
-	if _, err := st.ModifyGroup(ctx, "o1", "g1", func(g *store.Group) error { g.DisplayName = "x"; return boom }); !errors.Is(err, boom) {
-		t.Errorf("ModifyGroup with failing fn: err = %v, want boom", err)
-	}
-	if _, err := st.ModifyGroup(ctx, "o2", "g1", func(*store.Group) error { return nil }); !errors.Is(err, store.ErrNotFound) {
-		t.Errorf("ModifyGroup in another org: err = %v, want ErrNotFound", err)
-	}
-	got, err := st.ModifyGroup(ctx, "o1", "g1", func(g *store.Group) error {
+	checkErrs(t, []check{
+		{"adding another org's member", errOf(st.ModifyGroup(ctx, "o1", "g1", func(g *store.Group) error {
+			g.Members = append(g.Members, store.GroupMember{ID: "z"})
+			return nil
+		})), store.ErrInvalidReference},
+		{"CreateGroup", st.CreateGroup(ctx, group("g5", "o1", "Sales")), nil},
+		{"renaming onto a taken name", errOf(st.ModifyGroup(ctx, "o1", "g5", rename("engineering", nil))),
+			store.ErrConflict},
+		{"ModifyGroup with failing fn", errOf(st.ModifyGroup(ctx, "o1", "g1", rename("x", boom))), boom},
+		{"ModifyGroup in another org", errOf(st.ModifyGroup(ctx, "o2", "g1", func(*store.Group) error { return nil })),
+			store.ErrNotFound},
+	})
+	want := g1
+	want.DisplayName, want.Members, want.UpdatedAt = "Eng", []store.GroupMember{{ID: "a", Display: "ada"}}, t0.Add(1)
+	wants(t, "ModifyGroup", want)(st.ModifyGroup(ctx, "o1", "g1", func(g *store.Group) error {
 		g.DisplayName, g.Members, g.UpdatedAt = "Eng", []store.GroupMember{{ID: "a"}}, t0.Add(1)
 		return nil
-	})
-	if err != nil || got.DisplayName != "Eng" || !slices.Equal([]store.GroupMember{{ID: "a", Display: "ada"}}, got.Members) {
-		t.Errorf("ModifyGroup = %+v, %v", got, err)
-	}
-	gs, total, err := st.ListGroups(ctx, "o1", store.Query{Filter: eq(store.AttrDisplayName, "eng"), Limit: 10})
-	if err != nil || total != 1 || len(gs) != 1 || gs[0].ID != "g1" || len(gs[0].Members) != 1 {
-		t.Errorf("ListGroups displayName eq = %+v, %d, %v", gs, total, err)
-	}
+	}))
+	wantsPage(t, "ListGroups displayName eq", []store.Group{want}, 1)(
+		st.ListGroups(ctx, "o1", store.Query{Filter: eq(store.AttrDisplayName, "eng"), Limit: 10}))
 }
 
 func testListGroupsPaging(t *testing.T, st store.Store) {
 	ctx := context.Background()
-	mustOrg(t, st, "o1", "acme")
-	mustOrg(t, st, "o2", "other")
+	twoOrgs(t, st)
 	var want []string
 	for i := range 7 {
 		id := fmt.Sprintf("g-%d", 9-i)
 		want = append(want, id)
-		if err := st.CreateGroup(ctx, store.Group{ID: id, OrgID: "o1", DisplayName: "Team " + id, CreatedAt: t0, UpdatedAt: t0}); err != nil {
-			t.Fatal(err)
-		}
+		must(t, st.CreateGroup(ctx, group(id, "o1", "Team "+id)))
 	}
-	if err := st.CreateGroup(ctx, store.Group{ID: "other", OrgID: "o2", DisplayName: "Team other", CreatedAt: t0, UpdatedAt: t0}); err != nil {
-		t.Fatal(err)
-	}
+	must(t, st.CreateGroup(ctx, group("other", "o2", "Team other")))
 	var got []string
 	for off := 0; off < 7; off += 3 {
 		gs, total, err := st.ListGroups(ctx, "o1", store.Query{Offset: off, Limit: 3})
@@ -258,14 +213,10 @@ func testListGroupsPaging(t *testing.T, st store.Store) {
 			got = append(got, g.ID)
 		}
 	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("paged groups, creation order (-want +got):\n%s", diff)
-	}
-	gs, total, err := st.ListGroups(ctx, "o1", store.Query{Filter: &store.Cond{Op: store.CondStartsWith, Attr: store.AttrDisplayName,
-		Value: "TEAM G-9"}, Limit: 10})
-	if err != nil || total != 1 || len(gs) != 1 || gs[0].ID != "g-9" {
-		t.Errorf("ListGroups displayName sw = %+v, %d, %v", gs, total, err)
-	}
+	same(t, "paged groups, creation order", want, got)
+	sw := &store.Cond{Op: store.CondStartsWith, Attr: store.AttrDisplayName, Value: "TEAM G-9"}
+	wantsPage(t, "ListGroups displayName sw", []store.Group{group("g-9", "o1", "Team g-9")}, 1)(
+		st.ListGroups(ctx, "o1", store.Query{Filter: sw, Limit: 10}))
 	if _, _, err := st.ListGroups(ctx, "o1", store.Query{Filter: eq(store.AttrUserName, "x"), Limit: 10}); err == nil {
 		t.Error("ListGroups filter on userName: want an error (groups have no userName)")
 	}

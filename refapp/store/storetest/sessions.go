@@ -2,11 +2,8 @@ package storetest
 
 import (
 	"context"
-	"errors"
 	"testing"
 	"time"
-
-	"github.com/google/go-cmp/cmp"
 
 	"github.com/ssoconform/ssoconform/refapp/store"
 )
@@ -20,38 +17,19 @@ var sessionTests = []test{
 func testSessions(t *testing.T, st store.Store) {
 	ctx := context.Background()
 	mustOrg(t, st, "o1", "acme")
-	mustMember(t, st, store.Member{ID: "m1", OrgID: "o1", Email: "a@example.com"})
-	se := store.Session{TokenHash: []byte("hash"), MemberID: "m1", OrgID: "o1", Method: "password", CreatedAt: t0,
-		ExpiresAt: t0.Add(time.Hour)}
-	if err := st.CreateSession(ctx, se); err != nil {
-		t.Fatalf("CreateSession: %v", err)
-	}
-	if err := st.CreateSession(ctx, se); !errors.Is(err, store.ErrConflict) {
-		t.Errorf("CreateSession with a taken hash: err = %v, want ErrConflict", err)
-	}
-	got, err := st.SessionByHash(ctx, se.TokenHash)
-	if err != nil {
-		t.Fatalf("SessionByHash: %v", err)
-	}
-	if diff := cmp.Diff(se, got); diff != "" {
-		t.Errorf("SessionByHash (-want +got):\n%s", diff)
-	}
+	mustMembers(t, st, store.Member{ID: "m1", OrgID: "o1", Email: "a@example.com"})
+	se := session("hash", "m1", "password")
+	must(t, st.CreateSession(ctx, se))
+	wantErr(t, "CreateSession with a taken hash", st.CreateSession(ctx, se), store.ErrConflict)
+	wants(t, "SessionByHash", se)(st.SessionByHash(ctx, se.TokenHash))
 	se.ExpiresAt = t0.Add(2 * time.Hour)
-	if err := st.TouchSession(ctx, se.TokenHash, se.ExpiresAt); err != nil {
-		t.Fatalf("TouchSession: %v", err)
-	}
-	if got, err := st.SessionByHash(ctx, se.TokenHash); err != nil || !got.ExpiresAt.Equal(se.ExpiresAt) {
-		t.Errorf("after TouchSession: expires %v, %v; want %v", got.ExpiresAt, err, se.ExpiresAt)
-	}
-	if err := st.DeleteSession(ctx, se.TokenHash); err != nil {
-		t.Fatalf("DeleteSession: %v", err)
-	}
-	if _, err := st.SessionByHash(ctx, se.TokenHash); !errors.Is(err, store.ErrNotFound) {
-		t.Errorf("SessionByHash after delete: err = %v, want ErrNotFound", err)
-	}
-	if err := st.DeleteSession(ctx, se.TokenHash); err != nil {
-		t.Errorf("DeleteSession of an unknown session: %v, want nil", err)
-	}
+	must(t, st.TouchSession(ctx, se.TokenHash, se.ExpiresAt))
+	wants(t, "after TouchSession", se)(st.SessionByHash(ctx, se.TokenHash))
+	checkErrs(t, []check{
+		{"DeleteSession", st.DeleteSession(ctx, se.TokenHash), nil},
+		{"SessionByHash after delete", errOf(st.SessionByHash(ctx, se.TokenHash)), store.ErrNotFound},
+		{"DeleteSession of an unknown session", st.DeleteSession(ctx, se.TokenHash), nil},
+	})
 }
 
 func testLoginAttempts(t *testing.T, st store.Store) {
@@ -66,28 +44,15 @@ func testLoginAttempts(t *testing.T, st store.Store) {
 			Result: `{"subject":"00u1"}`, CreatedAt: t0, ExpiresAt: t0.Add(time.Minute)},
 	}
 	for _, a := range attempts {
-		if err := st.CreateLoginAttempt(ctx, a); err != nil {
-			t.Fatalf("CreateLoginAttempt %s: %v", a.StateHash, err)
-		}
+		must(t, st.CreateLoginAttempt(ctx, a))
 	}
-	if err := st.CreateLoginAttempt(ctx, attempts[0]); !errors.Is(err, store.ErrConflict) {
-		t.Errorf("CreateLoginAttempt with a taken state: err = %v, want ErrConflict", err)
-	}
+	wantErr(t, "CreateLoginAttempt with a taken state", st.CreateLoginAttempt(ctx, attempts[0]), store.ErrConflict)
 	for _, a := range attempts {
-		got, err := st.ConsumeLoginAttempt(ctx, a.StateHash, t0.Add(time.Minute))
-		if err != nil {
-			t.Fatalf("ConsumeLoginAttempt %s: %v", a.StateHash, err)
-		}
-		if diff := cmp.Diff(a, got); diff != "" {
-			t.Errorf("ConsumeLoginAttempt %s (-want +got):\n%s", a.StateHash, diff)
-		}
-		if _, err := st.ConsumeLoginAttempt(ctx, a.StateHash, t0); !errors.Is(err, store.ErrAlreadyUsed) {
-			t.Errorf("second ConsumeLoginAttempt %s: err = %v, want ErrAlreadyUsed", a.StateHash, err)
-		}
+		what := "ConsumeLoginAttempt " + string(a.StateHash)
+		wants(t, what, a)(st.ConsumeLoginAttempt(ctx, a.StateHash, t0.Add(time.Minute)))
+		wantErr(t, "second "+what, errOf(st.ConsumeLoginAttempt(ctx, a.StateHash, t0)), store.ErrAlreadyUsed)
 	}
-	if _, err := st.ConsumeLoginAttempt(ctx, []byte("unknown"), t0); !errors.Is(err, store.ErrNotFound) {
-		t.Errorf("ConsumeLoginAttempt unknown: err = %v, want ErrNotFound", err)
-	}
+	wantErr(t, "ConsumeLoginAttempt unknown", errOf(st.ConsumeLoginAttempt(ctx, []byte("unknown"), t0)), store.ErrNotFound)
 }
 
 func testLoginAttemptConcurrent(t *testing.T, st store.Store) {
@@ -95,9 +60,7 @@ func testLoginAttemptConcurrent(t *testing.T, st store.Store) {
 	mustOrg(t, st, "o1", "acme")
 	a := store.LoginAttempt{StateHash: []byte("race"), OrgID: "o1", Nonce: "n", PKCEVerifier: "v", BrowserHash: []byte("b"),
 		CreatedAt: t0, ExpiresAt: t0.Add(time.Minute)}
-	if err := st.CreateLoginAttempt(ctx, a); err != nil {
-		t.Fatal(err)
-	}
+	must(t, st.CreateLoginAttempt(ctx, a))
 	oneWins(t, 16, store.ErrAlreadyUsed, "consumes", func(int) error {
 		_, err := st.ConsumeLoginAttempt(ctx, a.StateHash, t0)
 		return err

@@ -11,6 +11,12 @@
 // and checks that what one writes, the other sees at once, and that
 // single-use records stay single-use across both.
 //
+// A test walks through a scenario as tables of checks: each check is a call
+// made where the table is built (in order, so a table can change the store
+// as it goes) and the error it must return; wants checks a returned value.
+// Fixtures (the two organizations o1 "acme" and o2 "other", members,
+// sessions) come from the helpers at the end of this file.
+//
 // Times are compared to the microsecond: backends must keep at least that
 // (PostgreSQL's timestamptz does; SQLite keeps nanoseconds).
 //
@@ -24,9 +30,12 @@ package storetest
 import (
 	"context"
 	"errors"
+	"reflect"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/ssoconform/ssoconform/refapp/store"
 )
@@ -48,7 +57,8 @@ type test struct {
 // tests is every single-store test, grouped by file.
 func tests() []test {
 	var all []test
-	for _, group := range [][]test{coreTests, memberTests, scimTests, sessionTests, identityTests, settingsTests, outboxTests, grantTests} {
+	for _, group := range [][]test{coreTests, memberTests, scimTests, sessionTests, identityTests, settingsTests,
+		outboxTests, grantTests} {
 		all = append(all, group...)
 	}
 	return all
@@ -77,6 +87,74 @@ func RunShared(t *testing.T, open SharedOpener) {
 	}
 }
 
+// check is the outcome of one call and the error it must be (errors.Is; nil: success).
+type check struct {
+	what      string
+	err, want error
+}
+
+// checkErrs reports every check whose error is not the one wanted.
+func checkErrs(t *testing.T, checks []check) {
+	t.Helper()
+	for _, c := range checks {
+		wantErr(t, c.what, c.err, c.want)
+	}
+}
+
+func wantErr(t *testing.T, what string, err, want error) {
+	t.Helper()
+	if !errors.Is(err, want) {
+		t.Errorf("%s: err = %v, want %v", what, err, want)
+	}
+}
+
+// errOf keeps the error of a (value, error) result, for a check.
+func errOf[T any](_ T, err error) error { return err }
+
+// wants returns the check of a (value, error) result: no error and a value equal to want, e.g.
+// wants(t, "by id", org)(st.OrgByID(ctx, "o1")).
+func wants[T any](t *testing.T, what string, want T) func(T, error) {
+	return func(got T, err error) {
+		t.Helper()
+		if err != nil {
+			t.Errorf("%s: %v", what, err)
+			return
+		}
+		same(t, what, want, got)
+	}
+}
+
+// wantsPage is wants for a page of a list and the total it counts.
+func wantsPage[T any](t *testing.T, what string, want []T, total int) func([]T, int, error) {
+	return func(got []T, n int, err error) {
+		t.Helper()
+		if err != nil || n != total {
+			t.Errorf("%s: total %d, err %v; want %d, nil", what, n, err, total)
+		}
+		same(t, what, want, got)
+	}
+}
+
+// same reports how got differs from want. An empty list may be nil or not; anything else compares exactly.
+func same(t *testing.T, what string, want, got any, opts ...cmp.Option) {
+	t.Helper()
+	if w, g := reflect.ValueOf(want), reflect.ValueOf(got); w.Kind() == reflect.Slice && w.Len() == 0 &&
+		g.Kind() == reflect.Slice && g.Len() == 0 {
+		return
+	}
+	if diff := cmp.Diff(want, got, opts...); diff != "" {
+		t.Errorf("%s (-want +got):\n%s", what, diff)
+	}
+}
+
+// must stops the test at a failed set-up step.
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
 func mustOrg(t *testing.T, st store.Store, id, name string) store.Org {
 	t.Helper()
 	o := store.Org{ID: id, Name: name, Plan: store.PlanPro, CreatedAt: t0}
@@ -86,18 +164,39 @@ func mustOrg(t *testing.T, st store.Store, id, name string) store.Org {
 	return o
 }
 
-func mustMember(t *testing.T, st store.Store, m store.Member) store.Member {
+// twoOrgs creates the suite's two organizations, o1 "acme" and o2 "other".
+func twoOrgs(t *testing.T, st store.Store) {
 	t.Helper()
+	mustOrg(t, st, "o1", "acme")
+	mustOrg(t, st, "o2", "other")
+}
+
+// member is an active member with that email (mustMembers fills in its role and times).
+func member(id, org, email string) store.Member {
+	return store.Member{ID: id, OrgID: org, Email: email, Active: true}
+}
+
+// withDefaults gives m the role member and the creation time t0 unless it has its own.
+func withDefaults(m store.Member) store.Member {
 	if m.CreatedAt.IsZero() {
 		m.CreatedAt, m.UpdatedAt = t0, t0
 	}
 	if m.Role == "" {
 		m.Role = store.RoleMember
 	}
-	if err := st.CreateMember(context.Background(), m); err != nil {
-		t.Fatalf("CreateMember %s: %v", m.ID, err)
-	}
 	return m
+}
+
+// mustMembers creates the members withDefaults and returns them as stored.
+func mustMembers(t *testing.T, st store.Store, ms ...store.Member) []store.Member {
+	t.Helper()
+	for i, m := range ms {
+		ms[i] = withDefaults(m)
+		if err := st.CreateMember(context.Background(), ms[i]); err != nil {
+			t.Fatalf("CreateMember %s: %v", m.ID, err)
+		}
+	}
+	return ms
 }
 
 // scimMember is a member as a SCIM push creates it; the first email is primary.
@@ -111,6 +210,22 @@ func scimMember(id, org, userName string, emails ...string) store.Member {
 		m.Email = emails[0]
 	}
 	return m
+}
+
+// mustProvision provisions the members as a SCIM push does.
+func mustProvision(t *testing.T, st store.Store, ms ...store.Member) {
+	t.Helper()
+	for _, m := range ms {
+		if _, err := st.ProvisionMember(context.Background(), m); err != nil {
+			t.Fatalf("ProvisionMember %s: %v", m.ID, err)
+		}
+	}
+}
+
+// session is a session of a member of o1, made at t0 for an hour.
+func session(hash, memberID, method string) store.Session {
+	return store.Session{TokenHash: []byte(hash), MemberID: memberID, OrgID: "o1", Method: method, CreatedAt: t0,
+		ExpiresAt: t0.Add(time.Hour)}
 }
 
 // oneWins runs fn(0..n-1) at once and checks that exactly one call succeeds and every other fails
