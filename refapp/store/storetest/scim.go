@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/ssoconform/ssoconform/refapp/store"
 )
@@ -184,9 +185,9 @@ func testModifyGroup(t *testing.T, st store.Store, g1 store.Group) {
 			store.ErrNotFound},
 	})
 	want := g1
-	want.DisplayName, want.Members, want.UpdatedAt = "Eng", []store.GroupMember{{ID: "a", Display: "ada"}}, t0.Add(1)
+	want.DisplayName, want.Members, want.UpdatedAt = "Eng", []store.GroupMember{{ID: "a", Display: "ada"}}, t0.Add(time.Microsecond)
 	wants(t, "ModifyGroup", want)(st.ModifyGroup(ctx, "o1", "g1", func(g *store.Group) error {
-		g.DisplayName, g.Members, g.UpdatedAt = "Eng", []store.GroupMember{{ID: "a"}}, t0.Add(1)
+		g.DisplayName, g.Members, g.UpdatedAt = "Eng", []store.GroupMember{{ID: "a"}}, t0.Add(time.Microsecond)
 		return nil
 	}))
 	wantsPage(t, "ListGroups displayName eq", []store.Group{want}, 1)(
