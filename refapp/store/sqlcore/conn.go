@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 )
 
@@ -38,11 +39,11 @@ func (s *Store) q() runner { return runner{s: s} }
 func (r runner) stmt(ctx context.Context, query string) *sql.Stmt {
 	switch {
 	case r.w:
-		return r.s.writerStmt(ctx, query)
+		return r.s.wstmts.get(ctx, r.s.wconn, &r.s.d, query)
 	case r.tx != nil:
 		return nil
 	}
-	return r.s.poolStmt(ctx, query)
+	return r.s.stmts.get(ctx, r.s.db, &r.s.d, query)
 }
 
 func (r runner) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
@@ -50,7 +51,7 @@ func (r runner) ExecContext(ctx context.Context, query string, args ...any) (sql
 	if st := r.stmt(ctx, query); st != nil {
 		return st.ExecContext(ctx, args...)
 	}
-	return r.plain().ExecContext(ctx, r.s.rebind(query), args...)
+	return r.plain().ExecContext(ctx, r.s.d.rebind(query), args...)
 }
 
 func (r runner) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
@@ -58,7 +59,7 @@ func (r runner) QueryContext(ctx context.Context, query string, args ...any) (*s
 	if st := r.stmt(ctx, query); st != nil {
 		return st.QueryContext(ctx, args...)
 	}
-	return r.plain().QueryContext(ctx, r.s.rebind(query), args...)
+	return r.plain().QueryContext(ctx, r.s.d.rebind(query), args...)
 }
 
 func (r runner) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
@@ -66,7 +67,7 @@ func (r runner) QueryRowContext(ctx context.Context, query string, args ...any) 
 	if st := r.stmt(ctx, query); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}
-	return r.plain().QueryRowContext(ctx, r.s.rebind(query), args...)
+	return r.plain().QueryRowContext(ctx, r.s.d.rebind(query), args...)
 }
 
 // plain is where a statement that is not kept prepared runs.
@@ -80,39 +81,133 @@ func (r runner) plain() querier {
 	return r.s.db
 }
 
-func (s *Store) poolStmt(ctx context.Context, query string) *sql.Stmt {
-	s.mu.RLock()
-	st := s.stmts[query]
-	s.mu.RUnlock()
+// stmtCache keeps prepared statements by query text, at most maxCachedStmts.
+type stmtCache struct {
+	mu sync.RWMutex
+	m  map[string]*sql.Stmt
+}
+
+// get returns the statement for query, prepared by p (in d's placeholders) when it is not kept yet; nil
+// when it cannot be.
+func (c *stmtCache) get(ctx context.Context, p preparer, d *Dialect, query string) *sql.Stmt {
+	c.mu.RLock()
+	st := c.m[query]
+	c.mu.RUnlock()
 	if st != nil {
 		return st
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if st = s.stmts[query]; st == nil && len(s.stmts) < maxCachedStmts {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if st = c.m[query]; st == nil && len(c.m) < maxCachedStmts {
 		var err error
-		if st, err = s.db.PrepareContext(ctx, s.rebind(query)); err != nil {
+		if st, err = p.PrepareContext(ctx, d.rebind(query)); err != nil {
 			return nil
 		}
-		s.stmts[query] = st
+		if c.m == nil {
+			c.m = map[string]*sql.Stmt{}
+		}
+		c.m[query] = st
 	}
 	return st
 }
 
-// writerStmt prepares query on the writer connection; wmu held.
-func (s *Store) writerStmt(ctx context.Context, query string) *sql.Stmt {
-	if st := s.wstmts[query]; st != nil {
-		return st
+// reset closes every kept statement.
+func (c *stmtCache) reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, st := range c.m {
+		st.Close()
 	}
-	if len(s.wstmts) >= maxCachedStmts {
-		return nil
-	}
-	st, err := s.wconn.PrepareContext(ctx, s.rebind(query))
+	c.m = nil
+}
+
+type preparer interface {
+	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
+}
+
+// scanner is a row to scan: *sql.Row or *sql.Rows.
+type scanner interface{ Scan(dest ...any) error }
+
+// scanFunc reads one record from a row.
+type scanFunc[T any] func(scanner) (T, error)
+
+// one scans the row query returns with scan; sql.ErrNoRows when there is none.
+func one[T any](ctx context.Context, q querier, scan scanFunc[T], query string, args ...any) (T, error) {
+	v, err := scan(q.QueryRowContext(ctx, query, args...))
 	if err != nil {
-		return nil
+		var zero T
+		return zero, err
 	}
-	s.wstmts[query] = st
-	return st
+	return v, nil
+}
+
+// all scans every row query returns with scan.
+func all[T any](ctx context.Context, q querier, scan scanFunc[T], query string, args ...any) ([]T, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// get is one on the pool, its error mapped for op.
+func get[T any](ctx context.Context, s *Store, op string, scan scanFunc[T], query string, args ...any) (T, error) {
+	v, err := one(ctx, s.q(), scan, query, args...)
+	return v, s.mapErr(op, err)
+}
+
+// list is all on the pool, its error mapped for op.
+func list[T any](ctx context.Context, s *Store, op string, scan scanFunc[T], query string, args ...any) ([]T, error) {
+	vs, err := all(ctx, s.q(), scan, query, args...)
+	return vs, s.mapErr(op, err)
+}
+
+// count scans a single number (a COUNT).
+func count(sc scanner) (int, error) {
+	var n int
+	err := sc.Scan(&n)
+	return n, err
+}
+
+// write runs one writing statement as its own committed transaction, its error mapped for op.
+func (s *Store) write(ctx context.Context, op, query string, args ...any) error {
+	_, err := s.exec(ctx, query, args...)
+	return s.mapErr(op, err)
+}
+
+// writeOne is write for a statement that must change a row: ErrNotFound when it changes none.
+func (s *Store) writeOne(ctx context.Context, op, query string, args ...any) error {
+	return s.mapErr(op, affected(s.exec(ctx, query, args...)))
+}
+
+// execOne runs a statement that must change a row: sql.ErrNoRows when it changes none.
+func execOne(ctx context.Context, q querier, query string, args ...any) error {
+	return affected(q.ExecContext(ctx, query, args...))
+}
+
+// affected turns "no row changed" into sql.ErrNoRows.
+func affected(res sql.Result, err error) error {
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return sql.ErrNoRows
+	}
+	return nil
+}
+
+// tx runs fn in a transaction (inTx), its error mapped for op.
+func (s *Store) tx(ctx context.Context, op string, fn func(tx querier) error) error {
+	return s.mapErr(op, s.inTx(ctx, fn))
 }
 
 // exec runs one writing statement as its own committed transaction.
@@ -275,15 +370,12 @@ func (s *Store) resetWriter(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("open writer connection: %w", err)
 	}
-	s.wconn, s.wstmts = c, map[string]*sql.Stmt{}
+	s.wconn = c
 	return nil
 }
 
 func (s *Store) closeWriter() {
-	for _, st := range s.wstmts {
-		st.Close()
-	}
-	s.wstmts = nil
+	s.wstmts.reset()
 	if s.wconn != nil {
 		s.wconn.Close()
 		s.wconn = nil

@@ -11,11 +11,9 @@ import (
 	"github.com/ssoconform/ssoconform/refapp/store/sqlfilter"
 )
 
-const groupCols = `t.id, t.org_id, t.display_name, t.external_id, t.created_at, t.updated_at`
-
 // CreateGroup inserts a group (a team) with its members.
 func (s *Store) CreateGroup(ctx context.Context, g store.Group) error {
-	return s.mapErr("create group", s.inTx(ctx, func(tx querier) error {
+	return s.tx(ctx, "create group", func(tx querier) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO teams (id, org_id, display_name, display_key, external_id, created_at,
 			updated_at, seq) VALUES (?, ?, ?, ?, ?, ?, ?, `+s.d.NextSeq("teams")+`)`,
 			g.ID, g.OrgID, g.DisplayName, key(g.DisplayName), g.ExternalID, g.CreatedAt, g.UpdatedAt)
@@ -23,7 +21,7 @@ func (s *Store) CreateGroup(ctx context.Context, g store.Group) error {
 			return err
 		}
 		return insertGroupMembers(ctx, tx, g)
-	}))
+	})
 }
 
 // insertGroupMembers adds g's members in order, skipping repeats; a member id
@@ -35,13 +33,12 @@ func insertGroupMembers(ctx context.Context, tx querier, g store.Group) error {
 			continue
 		}
 		seen[gm.ID] = true
-		res, err := tx.ExecContext(ctx, `INSERT INTO team_members (team_id, member_id, position)
-			SELECT ?, id, ? FROM members WHERE id = ? AND org_id = ?`, g.ID, i, gm.ID, g.OrgID)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil || n == 0 {
+		switch err := execOne(ctx, tx, `INSERT INTO team_members (team_id, member_id, position)
+			SELECT ?, id, ? FROM members WHERE id = ? AND org_id = ?`, g.ID, i, gm.ID, g.OrgID); {
+		case errors.Is(err, sql.ErrNoRows):
 			return fmt.Errorf("member %q: %w", gm.ID, store.ErrInvalidReference)
+		case err != nil:
+			return err
 		}
 	}
 	return nil
@@ -62,12 +59,9 @@ func (s *Store) ListGroups(ctx context.Context, orgID string, q store.Query) ([]
 	}
 	where = `WHERE t.org_id = ? AND ` + where
 	args = append([]any{orgID}, args...)
-	var total int
-	if err := s.q().QueryRowContext(ctx, `SELECT COUNT(*) FROM teams t `+where, args...).Scan(&total); err != nil {
-		return nil, 0, s.mapErr(op, err)
-	}
-	if q.Limit <= 0 || q.Offset >= total {
-		return nil, total, nil
+	total, err := get(ctx, s, op, count, `SELECT COUNT(*) FROM teams t `+where, args...)
+	if err != nil || q.Limit <= 0 || q.Offset >= total {
+		return nil, total, err
 	}
 	gs, err := groups(ctx, s.q(), where+` ORDER BY t.seq LIMIT ? OFFSET ?`, append(args, q.Limit, q.Offset)...)
 	return gs, total, s.mapErr(op, err)
@@ -77,7 +71,7 @@ func (s *Store) ListGroups(ctx context.Context, orgID string, q store.Query) ([]
 func (s *Store) ModifyGroup(ctx context.Context, orgID, id string, fn func(*store.Group) error) (store.Group, error) {
 	var g store.Group
 	var fnErr error
-	err := s.inTx(ctx, func(tx querier) error {
+	err := s.tx(ctx, "modify group", func(tx querier) error {
 		var err error
 		if g, err = s.oneGroup(ctx, tx, true, orgID, id); err != nil {
 			return err
@@ -86,14 +80,10 @@ func (s *Store) ModifyGroup(ctx context.Context, orgID, id string, fn func(*stor
 			return fnErr
 		}
 		g.ID, g.OrgID = id, orgID
-		res, err := tx.ExecContext(ctx, `UPDATE teams SET display_name = ?, display_key = ?, external_id = ?,
+		if err := execOne(ctx, tx, `UPDATE teams SET display_name = ?, display_key = ?, external_id = ?,
 			updated_at = ? WHERE id = ? AND org_id = ?`, g.DisplayName, key(g.DisplayName), g.ExternalID,
-			g.UpdatedAt, id, orgID)
-		if err != nil {
+			g.UpdatedAt, id, orgID); err != nil {
 			return err
-		}
-		if n, err := res.RowsAffected(); err != nil || n == 0 {
-			return sql.ErrNoRows
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM team_members WHERE team_id = ?`, id); err != nil {
 			return err
@@ -108,24 +98,20 @@ func (s *Store) ModifyGroup(ctx context.Context, orgID, id string, fn func(*stor
 		return store.Group{}, fnErr
 	}
 	if err != nil {
-		return store.Group{}, s.mapErr("modify group", err)
+		return store.Group{}, err
 	}
 	return g, nil
 }
 
 // DeleteGroup deletes a group and its memberships; the members stay.
 func (s *Store) DeleteGroup(ctx context.Context, orgID, id string) error {
-	return s.mapErr("delete group", s.inTx(ctx, func(tx querier) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM teams WHERE id = ? AND org_id = ?`, id, orgID)
-		if err != nil {
+	return s.tx(ctx, "delete group", func(tx querier) error {
+		if err := execOne(ctx, tx, `DELETE FROM teams WHERE id = ? AND org_id = ?`, id, orgID); err != nil {
 			return err
 		}
-		if n, err := res.RowsAffected(); err != nil || n == 0 {
-			return sql.ErrNoRows
-		}
-		_, err = tx.ExecContext(ctx, `DELETE FROM team_members WHERE team_id = ?`, id)
+		_, err := tx.ExecContext(ctx, `DELETE FROM team_members WHERE team_id = ?`, id)
 		return err
-	}))
+	})
 }
 
 // oneGroup reads a group; lock locks its row until the transaction ends (Dialect.LockRow).
@@ -144,49 +130,37 @@ func (s *Store) oneGroup(ctx context.Context, q querier, lock bool, orgID, id st
 	return gs[0], nil
 }
 
-// groups reads the selected groups, then their members in one more query.
-func groups(ctx context.Context, q querier, where string, args ...any) ([]store.Group, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+groupCols+` FROM teams t `+where, args...)
-	if err != nil {
-		return nil, err
-	}
-	var out []store.Group
-	byID := map[string]int{}
-	for rows.Next() {
-		var g store.Group
-		if err := rows.Scan(&g.ID, &g.OrgID, &g.DisplayName, &g.ExternalID, at(&g.CreatedAt), at(&g.UpdatedAt)); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		byID[g.ID] = len(out)
-		out = append(out, g)
-	}
-	if err := errors.Join(rows.Err(), rows.Close()); err != nil || len(out) == 0 {
-		return out, err
-	}
-	return out, groupMembers(ctx, q, out, byID)
+const groupCols = `t.id, t.org_id, t.display_name, t.external_id, t.created_at, t.updated_at`
+
+func scanGroup(sc scanner) (g store.Group, err error) {
+	err = sc.Scan(&g.ID, &g.OrgID, &g.DisplayName, &g.ExternalID, at(&g.CreatedAt), at(&g.UpdatedAt))
+	return g, err
 }
 
-func groupMembers(ctx context.Context, q querier, gs []store.Group, byID map[string]int) error {
-	ids := make([]any, 0, len(gs))
-	for _, g := range gs {
-		ids = append(ids, g.ID)
+// groups reads the selected groups, then their members in one more query.
+func groups(ctx context.Context, q querier, where string, args ...any) ([]store.Group, error) {
+	gs, err := all(ctx, q, scanGroup, `SELECT `+groupCols+` FROM teams t `+where, args...)
+	if err != nil || len(gs) == 0 {
+		return gs, err
 	}
-	rows, err := q.QueryContext(ctx, `SELECT tm.team_id, m.id, COALESCE(m.scim_user_name, m.email)
+	ids := make([]any, len(gs))
+	byID := make(map[string]int, len(gs))
+	for i, g := range gs {
+		ids[i], byID[g.ID] = g.ID, i
+	}
+	type row struct {
+		team string
+		m    store.GroupMember
+	}
+	rows, err := all(ctx, q, func(sc scanner) (r row, err error) {
+		err = sc.Scan(&r.team, &r.m.ID, &r.m.Display)
+		return r, err
+	}, `SELECT tm.team_id, m.id, COALESCE(m.scim_user_name, m.email)
 		FROM team_members tm JOIN members m ON m.id = tm.member_id
 		WHERE tm.team_id IN (?`+strings.Repeat(", ?", len(ids)-1)+`) ORDER BY tm.team_id, tm.position`, ids...)
-	if err != nil {
-		return err
+	for _, r := range rows {
+		g := &gs[byID[r.team]]
+		g.Members = append(g.Members, r.m)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var teamID string
-		var gm store.GroupMember
-		if err := rows.Scan(&teamID, &gm.ID, &gm.Display); err != nil {
-			return err
-		}
-		i := byID[teamID]
-		gs[i].Members = append(gs[i].Members, gm)
-	}
-	return rows.Err()
+	return gs, err
 }

@@ -11,13 +11,10 @@ import (
 	"github.com/ssoconform/ssoconform/refapp/store/sqlfilter"
 )
 
-const memberCols = `m.id, m.org_id, m.email, m.display_name, m.role, m.password_hash, m.active, m.scim_user_name,
-	m.external_id, m.given_name, m.family_name, m.formatted_name, m.emails_json, m.created_at, m.updated_at`
-
 // CreateMember inserts a member; ErrConflict when the email or SCIM userName
 // is already used in the organization.
 func (s *Store) CreateMember(ctx context.Context, m store.Member) error {
-	return s.mapErr("create member", s.inTx(ctx, func(tx querier) error { return s.insertMember(ctx, tx, m) }))
+	return s.tx(ctx, "create member", func(tx querier) error { return s.insertMember(ctx, tx, m) })
 }
 
 func (s *Store) insertMember(ctx context.Context, q querier, m store.Member) error {
@@ -51,7 +48,7 @@ func insertEmails(ctx context.Context, q querier, m store.Member) error {
 // UpdateMember rewrites every mutable field of the member with m's id and org.
 // Saving a member inactive deletes its sessions.
 func (s *Store) UpdateMember(ctx context.Context, m store.Member) error {
-	return s.mapErr("update member", s.inTx(ctx, func(tx querier) error { return updateMember(ctx, tx, m) }))
+	return s.tx(ctx, "update member", func(tx querier) error { return updateMember(ctx, tx, m) })
 }
 
 func updateMember(ctx context.Context, q querier, m store.Member) error {
@@ -59,17 +56,13 @@ func updateMember(ctx context.Context, q querier, m store.Member) error {
 	if err != nil {
 		return fmt.Errorf("encode emails: %w", err)
 	}
-	res, err := q.ExecContext(ctx, `UPDATE members SET email = ?, email_key = ?, display_name = ?, display_key = ?,
+	if err := execOne(ctx, q, `UPDATE members SET email = ?, email_key = ?, display_name = ?, display_key = ?,
 		role = ?, password_hash = ?, active = ?, scim_user_name = ?, scim_user_key = ?, external_id = ?, given_name = ?,
 		family_name = ?, formatted_name = ?, email_type = ?, emails_json = ?, updated_at = ? WHERE id = ? AND org_id = ?`,
 		m.Email, key(m.Email), m.DisplayName, key(m.DisplayName), string(m.Role), m.PasswordHash, m.Active,
 		nullable(m.SCIMUserName), nullable(key(m.SCIMUserName)), m.ExternalID, m.GivenName, m.FamilyName,
-		m.FormattedName, primaryType(m.Emails), string(emails), m.UpdatedAt, m.ID, m.OrgID)
-	if err != nil {
+		m.FormattedName, primaryType(m.Emails), string(emails), m.UpdatedAt, m.ID, m.OrgID); err != nil {
 		return err
-	}
-	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		return sql.ErrNoRows
 	}
 	if _, err := q.ExecContext(ctx, `DELETE FROM member_emails WHERE member_id = ?`, m.ID); err != nil {
 		return err
@@ -85,8 +78,7 @@ func updateMember(ctx context.Context, q querier, m store.Member) error {
 
 // ProvisionMember creates m or links it onto the member with its email that has no SCIM identity.
 func (s *Store) ProvisionMember(ctx context.Context, m store.Member) (store.Member, error) {
-	const op = "provision member"
-	err := s.inTx(ctx, func(tx querier) error {
+	err := s.tx(ctx, "provision member", func(tx querier) error {
 		old, err := s.oneMember(ctx, tx, true, `WHERE m.org_id = ? AND m.email_key = ?`, m.OrgID, key(m.Email))
 		if errors.Is(err, sql.ErrNoRows) {
 			return s.insertMember(ctx, tx, m)
@@ -100,11 +92,8 @@ func (s *Store) ProvisionMember(ctx context.Context, m store.Member) (store.Memb
 		m.ID, m.Role, m.PasswordHash, m.CreatedAt = old.ID, old.Role, old.PasswordHash, old.CreatedAt
 		return updateMember(ctx, tx, m)
 	})
-	if errors.Is(err, store.ErrConflict) {
-		return store.Member{}, fmt.Errorf("%s: %w", op, err)
-	}
 	if err != nil {
-		return store.Member{}, s.mapErr(op, err)
+		return store.Member{}, err
 	}
 	return m, nil
 }
@@ -113,7 +102,7 @@ func (s *Store) ProvisionMember(ctx context.Context, m store.Member) (store.Memb
 func (s *Store) ModifyMember(ctx context.Context, orgID, id string, fn func(*store.Member) error) (store.Member, error) {
 	var m store.Member
 	var fnErr error
-	err := s.inTx(ctx, func(tx querier) error {
+	err := s.tx(ctx, "modify member", func(tx querier) error {
 		var err error
 		if m, err = s.oneMember(ctx, tx, true, `WHERE m.org_id = ? AND m.id = ?`, orgID, id); err != nil {
 			return err
@@ -126,18 +115,18 @@ func (s *Store) ModifyMember(ctx context.Context, orgID, id string, fn func(*sto
 	if fnErr != nil {
 		return store.Member{}, fnErr
 	}
-	return m, s.mapErr("modify member", err)
+	return m, err
 }
 
 // DeleteMember deletes the member, its sessions, personal keys, emails, group memberships, link tokens
 // and identities.
 func (s *Store) DeleteMember(ctx context.Context, orgID, id string) error {
-	return s.mapErr("delete member", s.inTx(ctx, func(tx querier) error {
+	return s.tx(ctx, "delete member", func(tx querier) error {
 		if _, err := s.oneMember(ctx, tx, true, `WHERE m.org_id = ? AND m.id = ?`, orgID, id); err != nil {
 			return err
 		}
 		return deleteMember(ctx, tx, id)
-	}))
+	})
 }
 
 // deleteMember deletes the member with id and every row that names it.
@@ -173,8 +162,8 @@ func (s *Store) MemberBySCIMUserName(ctx context.Context, orgID, userName string
 
 // MembersByEmail returns the members with that email in every organization, oldest first.
 func (s *Store) MembersByEmail(ctx context.Context, email string) ([]store.Member, error) {
-	ms, err := members(ctx, s.q(), `WHERE m.email_key = ? ORDER BY m.seq`, key(email))
-	return ms, s.mapErr("members by email", err)
+	return list(ctx, s, "members by email", scanMember,
+		`SELECT `+memberCols+` FROM members m WHERE m.email_key = ? ORDER BY m.seq`, key(email))
 }
 
 // ListSCIMMembers pages through the organization's members that have a SCIM identity.
@@ -184,27 +173,22 @@ func (s *Store) ListSCIMMembers(ctx context.Context, orgID string, q store.Query
 	if err != nil {
 		return nil, 0, fmt.Errorf("%s: %w", op, err)
 	}
-	where = `WHERE m.org_id = ? AND m.scim_user_key IS NOT NULL AND ` + where
+	from := `FROM members m WHERE m.org_id = ? AND m.scim_user_key IS NOT NULL AND ` + where
 	args = append([]any{orgID}, args...)
 	var ms []store.Member
 	total := -1
 	if q.Limit > 0 {
-		rows, err := s.q().QueryContext(ctx, `SELECT `+memberCols+`, COUNT(*) OVER () FROM members m `+where+
-			` ORDER BY m.seq LIMIT ? OFFSET ?`, append(args, q.Limit, q.Offset)...)
-		if err != nil {
-			return nil, 0, s.mapErr(op, err)
-		}
-		ms, total, err = scanMembers(rows, true)
-		if err != nil {
-			return nil, 0, s.mapErr(op, err)
+		if ms, err = list(ctx, s, op, scanMemberAnd(&total), `SELECT `+memberCols+`, COUNT(*) OVER () `+from+
+			` ORDER BY m.seq LIMIT ? OFFSET ?`, append(args, q.Limit, q.Offset)...); err != nil {
+			return nil, 0, err
 		}
 		if total < 0 && q.Offset == 0 { // an empty first page: nothing matches (Okta's push lookup)
 			total = 0
 		}
 	}
 	if total < 0 { // no page asked for, or the page is past the end
-		if err := s.q().QueryRowContext(ctx, `SELECT COUNT(*) FROM members m `+where, args...).Scan(&total); err != nil {
-			return nil, 0, s.mapErr(op, err)
+		if total, err = get(ctx, s, op, count, `SELECT COUNT(*) `+from, args...); err != nil {
+			return nil, 0, err
 		}
 	}
 	return ms, total, nil
@@ -217,53 +201,35 @@ func (s *Store) oneMember(ctx context.Context, q querier, lock bool, where strin
 	if lock {
 		where += ` ` + s.d.LockRow
 	}
-	ms, err := members(ctx, q, where, args...)
-	if err != nil {
-		return store.Member{}, err
-	}
-	if len(ms) == 0 {
-		return store.Member{}, sql.ErrNoRows
-	}
-	return ms[0], nil
+	return one(ctx, q, scanMember, `SELECT `+memberCols+` FROM members m `+where, args...)
 }
 
-func members(ctx context.Context, q querier, where string, args ...any) ([]store.Member, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+memberCols+` FROM members m `+where, args...)
-	if err != nil {
-		return nil, err
-	}
-	ms, _, err := scanMembers(rows, false)
-	return ms, err
-}
+const memberCols = `m.id, m.org_id, m.email, m.display_name, m.role, m.password_hash, m.active,
+	COALESCE(m.scim_user_name, ''), m.external_id, m.given_name, m.family_name, m.formatted_name, m.emails_json,
+	m.created_at, m.updated_at`
 
-// scanMembers reads every row; withTotal reads a trailing window COUNT (-1 when there are no rows).
-func scanMembers(rows *sql.Rows, withTotal bool) ([]store.Member, int, error) {
-	defer rows.Close()
-	var out []store.Member
-	total := -1
-	for rows.Next() {
+// scanMember reads memberCols.
+var scanMember = scanMemberAnd()
+
+// scanMemberAnd reads memberCols, then the columns that follow them into extra.
+func scanMemberAnd(extra ...any) scanFunc[store.Member] {
+	return func(sc scanner) (store.Member, error) {
 		var m store.Member
-		var role, emails string
-		var userName sql.NullString
-		dest := []any{&m.ID, &m.OrgID, &m.Email, &m.DisplayName, &role, &m.PasswordHash, &m.Active, &userName,
-			&m.ExternalID, &m.GivenName, &m.FamilyName, &m.FormattedName, &emails, at(&m.CreatedAt), at(&m.UpdatedAt)}
-		if withTotal {
-			dest = append(dest, &total)
+		var emails string
+		err := sc.Scan(append([]any{&m.ID, &m.OrgID, &m.Email, &m.DisplayName, &m.Role, &m.PasswordHash, &m.Active,
+			&m.SCIMUserName, &m.ExternalID, &m.GivenName, &m.FamilyName, &m.FormattedName, &emails, at(&m.CreatedAt),
+			at(&m.UpdatedAt)}, extra...)...)
+		if err != nil {
+			return store.Member{}, err
 		}
-		if err := rows.Scan(dest...); err != nil {
-			return nil, 0, err
-		}
-		m.Role = store.Role(role)
-		m.SCIMUserName = userName.String
 		if err := json.Unmarshal([]byte(emails), &m.Emails); err != nil {
-			return nil, 0, fmt.Errorf("decode stored emails: %w", err)
+			return store.Member{}, fmt.Errorf("decode stored emails: %w", err)
 		}
 		if len(m.Emails) == 0 {
 			m.Emails = nil
 		}
-		out = append(out, m)
+		return m, nil
 	}
-	return out, total, rows.Err()
 }
 
 func nonNil(es []store.Email) []store.Email {
@@ -286,12 +252,12 @@ func primaryType(es []store.Email) string {
 // organizations for benchmarks and imports); all or none. It is not part of
 // store.Store.
 func (s *Store) ImportMembers(ctx context.Context, ms []store.Member) error {
-	return s.mapErr("import members", s.inTx(ctx, func(tx querier) error {
+	return s.tx(ctx, "import members", func(tx querier) error {
 		for _, m := range ms {
 			if err := s.insertMember(ctx, tx, m); err != nil {
 				return err
 			}
 		}
 		return nil
-	}))
+	})
 }

@@ -74,7 +74,7 @@ func (s *Store) applyMigration(ctx context.Context, conn *sql.Conn, path string)
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
 	var n int
-	if err := tx.QueryRowContext(ctx, s.rebind(`SELECT COUNT(*) FROM schema_migrations WHERE version = ?`), version).
+	if err := tx.QueryRowContext(ctx, s.d.rebind(`SELECT COUNT(*) FROM schema_migrations WHERE version = ?`), version).
 		Scan(&n); err != nil {
 		return fmt.Errorf("check migration %s: %w", name, err)
 	}
@@ -84,7 +84,7 @@ func (s *Store) applyMigration(ctx context.Context, conn *sql.Conn, path string)
 	if _, err := tx.ExecContext(ctx, s.schema(string(body))); err != nil { // no arguments: several statements run
 		return fmt.Errorf("apply migration %s: %w", name, err)
 	}
-	if _, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`),
+	if _, err := tx.ExecContext(ctx, s.d.rebind(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`),
 		s.bindArgs([]any{version, name, time.Now()})...); err != nil {
 		return fmt.Errorf("record migration %s: %w", name, err)
 	}

@@ -2,9 +2,6 @@ package sqlcore
 
 import (
 	"context"
-	"database/sql"
-	"errors"
-	"fmt"
 	"time"
 
 	"github.com/ssoconform/ssoconform/refapp/store"
@@ -12,7 +9,7 @@ import (
 
 // EnqueueLinks stores link tokens and their mails in one transaction, replacing the members' unused tokens.
 func (s *Store) EnqueueLinks(ctx context.Context, tokens []store.LinkToken, mails []store.OutboxMail) error {
-	return s.mapErr("enqueue links", s.inTx(ctx, func(tx querier) error {
+	return s.tx(ctx, "enqueue links", func(tx querier) error {
 		for _, t := range tokens {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM link_tokens WHERE member_id = ? AND used_at IS NULL`,
 				t.MemberID); err != nil {
@@ -29,7 +26,7 @@ func (s *Store) EnqueueLinks(ctx context.Context, tokens []store.LinkToken, mail
 			}
 		}
 		return nil
-	}))
+	})
 }
 
 func (s *Store) insertMail(ctx context.Context, q querier, m store.OutboxMail) error {
@@ -41,63 +38,34 @@ func (s *Store) insertMail(ctx context.Context, q querier, m store.OutboxMail) e
 
 // EnqueueMail adds one message to the outbox.
 func (s *Store) EnqueueMail(ctx context.Context, m store.OutboxMail) error {
-	return s.mapErr("enqueue mail", s.inTx(ctx, func(tx querier) error { return s.insertMail(ctx, tx, m) }))
+	return s.tx(ctx, "enqueue mail", func(tx querier) error { return s.insertMail(ctx, tx, m) })
 }
 
 const linkCols = `hash, org_id, member_id, created_at, expires_at, used_at`
 
-func scanLink(row *sql.Row) (store.LinkToken, error) {
-	var t store.LinkToken
-	err := row.Scan(&t.Hash, &t.OrgID, &t.MemberID, at(&t.CreatedAt), at(&t.ExpiresAt), at(&t.UsedAt))
+func scanLink(sc scanner) (t store.LinkToken, err error) {
+	err = sc.Scan(&t.Hash, &t.OrgID, &t.MemberID, at(&t.CreatedAt), at(&t.ExpiresAt), at(&t.UsedAt))
 	return t, err
 }
 
 // LinkTokenByHash finds a link token by the SHA-256 of its value.
 func (s *Store) LinkTokenByHash(ctx context.Context, hash []byte) (store.LinkToken, error) {
-	t, err := scanLink(s.q().QueryRowContext(ctx, `SELECT `+linkCols+` FROM link_tokens WHERE hash = ?`, hash))
-	return t, s.mapErr("link token by hash", err)
+	return get(ctx, s, "link token by hash", scanLink, `SELECT `+linkCols+` FROM link_tokens WHERE hash = ?`, hash)
 }
 
-// ConsumeLinkToken marks a link token used and returns it: one conditional UPDATE, so of two callers
-// (or instances) consuming the same token at once exactly one gets it.
+// ConsumeLinkToken marks a link token used and returns it (see consume).
 func (s *Store) ConsumeLinkToken(ctx context.Context, hash []byte, now time.Time) (store.LinkToken, error) {
-	const op = "consume link token"
-	var t store.LinkToken
-	err := s.inTx(ctx, func(tx querier) error {
-		var err error
-		t, err = scanLink(tx.QueryRowContext(ctx, `UPDATE link_tokens SET used_at = ? WHERE hash = ? AND used_at IS NULL
-			RETURNING `+linkCols, now, hash))
-		if !errors.Is(err, sql.ErrNoRows) {
-			return err
-		}
-		if _, err := scanLink(tx.QueryRowContext(ctx, `SELECT `+linkCols+` FROM link_tokens WHERE hash = ?`, hash)); err != nil {
-			return err
-		}
-		return store.ErrAlreadyUsed
-	})
-	if errors.Is(err, store.ErrAlreadyUsed) {
-		return store.LinkToken{}, fmt.Errorf("%s: %w", op, err)
-	}
-	if err != nil {
-		return store.LinkToken{}, s.mapErr(op, err)
-	}
-	return t, nil
+	return consume(ctx, s, "consume link token", scanLink, `UPDATE link_tokens SET used_at = ?
+		WHERE hash = ? AND used_at IS NULL RETURNING `+linkCols, `SELECT COUNT(*) FROM link_tokens WHERE hash = ?`,
+		hash, now)
 }
 
 const mailCols = `id, kind, to_addr, payload, created_at, attempts, next_attempt_at, last_error, sent_at`
 
-func scanMails(rows *sql.Rows) ([]store.OutboxMail, error) {
-	defer rows.Close()
-	var out []store.OutboxMail
-	for rows.Next() {
-		var m store.OutboxMail
-		if err := rows.Scan(&m.ID, &m.Kind, &m.To, &m.Payload, at(&m.CreatedAt), &m.Attempts, at(&m.NextAttemptAt),
-			&m.LastError, at(&m.SentAt)); err != nil {
-			return nil, err
-		}
-		out = append(out, m)
-	}
-	return out, rows.Err()
+func scanMail(sc scanner) (m store.OutboxMail, err error) {
+	err = sc.Scan(&m.ID, &m.Kind, &m.To, &m.Payload, at(&m.CreatedAt), &m.Attempts, at(&m.NextAttemptAt),
+		&m.LastError, at(&m.SentAt))
+	return m, err
 }
 
 // ClaimMail leases up to limit due messages to the caller until leaseUntil. Where the database locks
@@ -105,13 +73,10 @@ func scanMails(rows *sql.Rows) ([]store.OutboxMail, error) {
 // never take the same message at once.
 func (s *Store) ClaimMail(ctx context.Context, now, leaseUntil time.Time, limit int) ([]store.OutboxMail, error) {
 	var out []store.OutboxMail
-	err := s.inTx(ctx, func(tx querier) error {
-		rows, err := tx.QueryContext(ctx, `SELECT `+mailCols+` FROM mail_outbox
-			WHERE sent_at IS NULL AND next_attempt_at <= ? ORDER BY seq LIMIT ? `+s.d.SkipLocked, Sortable(now), limit)
-		if err != nil {
-			return err
-		}
-		if out, err = scanMails(rows); err != nil {
+	err := s.tx(ctx, "claim mail", func(tx querier) error {
+		var err error
+		if out, err = all(ctx, tx, scanMail, `SELECT `+mailCols+` FROM mail_outbox
+			WHERE sent_at IS NULL AND next_attempt_at <= ? ORDER BY seq LIMIT ? `+s.d.SkipLocked, Sortable(now), limit); err != nil {
 			return err
 		}
 		for _, m := range out {
@@ -122,20 +87,19 @@ func (s *Store) ClaimMail(ctx context.Context, now, leaseUntil time.Time, limit 
 		}
 		return nil
 	})
-	return out, s.mapErr("claim mail", err)
+	return out, err
 }
 
 // MailSent marks a message sent and erases its payload.
 func (s *Store) MailSent(ctx context.Context, id string, at time.Time) error {
-	res, err := s.exec(ctx, `UPDATE mail_outbox SET sent_at = ?, payload = '{}', last_error = '' WHERE id = ?`, at, id)
-	return s.mapErr("mail sent", affected(res, err))
+	return s.writeOne(ctx, "mail sent", `UPDATE mail_outbox SET sent_at = ?, payload = '{}', last_error = '' WHERE id = ?`,
+		at, id)
 }
 
 // MailFailed counts a failed attempt and schedules the next.
 func (s *Store) MailFailed(ctx context.Context, id string, next time.Time, reason string) error {
-	res, err := s.exec(ctx, `UPDATE mail_outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?
-		WHERE id = ? AND sent_at IS NULL`, Sortable(next), reason, id)
-	return s.mapErr("mail failed", affected(res, err))
+	return s.writeOne(ctx, "mail failed", `UPDATE mail_outbox SET attempts = attempts + 1, next_attempt_at = ?,
+		last_error = ? WHERE id = ? AND sent_at IS NULL`, Sortable(next), reason, id)
 }
 
 // PendingMail returns the unsent messages, oldest first.
@@ -143,10 +107,6 @@ func (s *Store) PendingMail(ctx context.Context, limit int) ([]store.OutboxMail,
 	if limit <= 0 {
 		limit = 100
 	}
-	rows, err := s.q().QueryContext(ctx, `SELECT `+mailCols+` FROM mail_outbox WHERE sent_at IS NULL ORDER BY seq LIMIT ?`, limit)
-	if err != nil {
-		return nil, s.mapErr("pending mail", err)
-	}
-	out, err := scanMails(rows)
-	return out, s.mapErr("pending mail", err)
+	return list(ctx, s, "pending mail", scanMail, `SELECT `+mailCols+` FROM mail_outbox WHERE sent_at IS NULL
+		ORDER BY seq LIMIT ?`, limit)
 }

@@ -105,14 +105,13 @@ type Store struct {
 	db *sql.DB
 	d  Dialect
 
-	mu    sync.RWMutex
-	stmts map[string]*sql.Stmt // prepared pool statements by query text (see runner.stmt)
+	stmts stmtCache // prepared pool statements (see runner.stmt)
 
 	// Group commit (conn.go): wmu guards the writer connection and its statements; qmu the queue of
 	// transactions waiting for it.
 	wmu    sync.Mutex
 	wconn  *sql.Conn
-	wstmts map[string]*sql.Stmt
+	wstmts stmtCache
 	qmu    sync.Mutex
 	queue  []*txItem
 }
@@ -134,7 +133,7 @@ func New(ctx context.Context, db *sql.DB, d Dialect) (*Store, error) {
 	if d.SortableTime == nil {
 		d.SortableTime = d.Time
 	}
-	s := &Store{db: db, d: d, stmts: map[string]*sql.Stmt{}}
+	s := &Store{db: db, d: d}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -153,12 +152,7 @@ func (s *Store) DB() *sql.DB { return s.db }
 
 // Close closes the prepared statements, the writer connection and the database.
 func (s *Store) Close() error {
-	s.mu.Lock()
-	for _, st := range s.stmts {
-		st.Close()
-	}
-	s.stmts = map[string]*sql.Stmt{}
-	s.mu.Unlock()
+	s.stmts.reset()
 	s.wmu.Lock()
 	s.closeWriter()
 	s.wmu.Unlock()
@@ -195,8 +189,8 @@ func (s *Store) bindArgs(args []any) []any {
 }
 
 // rebind turns "?" placeholders into the dialect's. Queries hold no "?" inside string literals.
-func (s *Store) rebind(query string) string {
-	if !s.d.Numbered || !strings.Contains(query, "?") {
+func (d *Dialect) rebind(query string) string {
+	if !d.Numbered || !strings.Contains(query, "?") {
 		return query
 	}
 	var b strings.Builder
