@@ -2,10 +2,6 @@ package pgstore_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"net/url"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -17,77 +13,29 @@ import (
 	"github.com/ssoconform/ssoconform/refapp/store/storetest"
 )
 
-// dsnVar names the database the tests use; each test gets a fresh schema in it, dropped at the end.
-const dsnVar = "REFAPP_TEST_POSTGRES_DSN"
-
-func baseDSN(t *testing.T) string {
-	t.Helper()
-	dsn := os.Getenv(dsnVar)
-	if dsn == "" {
-		t.Skip(dsnVar + " is unset, so the PostgreSQL store tests do not run: set it to a PostgreSQL DSN " +
-			"(`bash scripts/start-postgres.sh` starts a throw-away server and prints one; .ci/run sets it)")
-	}
-	return dsn
-}
-
-// freshSchema returns the DSN of a new, empty schema, dropped when the test ends.
-func freshSchema(t *testing.T) string {
-	t.Helper()
-	base := baseDSN(t)
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	schema := "refapp_test_" + hex.EncodeToString(b)
-	t.Cleanup(func() {
-		ctx := context.Background()
-		conn, err := pgx.Connect(ctx, base)
-		if err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-			return
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, `DROP SCHEMA IF EXISTS `+pgx.Identifier{schema}.Sanitize()+` CASCADE`); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	return withSchema(t, base, schema)
-}
-
-func withSchema(t *testing.T, dsn, schema string) string {
-	t.Helper()
-	if !strings.HasPrefix(dsn, "postgres://") && !strings.HasPrefix(dsn, "postgresql://") {
-		return dsn + " schema=" + schema // keyword/value form
-	}
-	u, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatalf("%s is not a URL: %v", dsnVar, err)
-	}
-	q := u.Query()
-	q.Set("schema", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
-
+// open opens the store on dsn, closed when the test ends: before the schema is dropped (storetest's
+// cleanup, registered earlier).
 func open(t *testing.T, dsn string) *pgstore.Store {
 	t.Helper()
 	st, err := pgstore.Open(context.Background(), dsn)
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
-	t.Cleanup(func() { st.Close() }) // registered after the schema's drop: runs first
+	t.Cleanup(func() { st.Close() })
 	return st
 }
 
 // TestConformance runs the store conformance suite, each test in a fresh schema.
 func TestConformance(t *testing.T) {
-	baseDSN(t)
-	storetest.Run(t, func(t *testing.T) store.Store { return open(t, freshSchema(t)) })
+	storetest.PostgresDSN(t)
+	storetest.Run(t, func(t *testing.T) store.Store { return open(t, storetest.PostgresSchema(t)) })
 }
 
 // TestConformanceShared runs the two-handle tests on two stores (two pools) on one schema.
 func TestConformanceShared(t *testing.T) {
-	baseDSN(t)
+	storetest.PostgresDSN(t)
 	storetest.RunShared(t, func(t *testing.T) (store.Store, store.Store) {
-		dsn := freshSchema(t)
+		dsn := storetest.PostgresSchema(t)
 		return open(t, dsn), open(t, dsn)
 	})
 }
@@ -96,7 +44,7 @@ func TestConformanceShared(t *testing.T) {
 // migration lock; each migration is applied and recorded once.
 func TestOpenConcurrentlyMigratesOnce(t *testing.T) {
 	t.Parallel()
-	dsn := freshSchema(t)
+	dsn := storetest.PostgresSchema(t)
 	const n = 6
 	errs := make([]error, n)
 	stores := make([]*pgstore.Store, n)
@@ -129,16 +77,8 @@ func TestOpenConcurrentlyMigratesOnce(t *testing.T) {
 
 func TestOpenKeepsData(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	dsn := freshSchema(t)
-	st := open(t, dsn)
-	if err := st.CreateOrg(ctx, store.Org{ID: "o1", Name: "acme", Plan: store.PlanPro}); err != nil {
-		t.Fatal(err)
-	}
-	st.Close()
-	if _, err := open(t, dsn).OrgByName(ctx, "ACME"); err != nil {
-		t.Errorf("OrgByName after reopen: %v", err)
-	}
+	dsn := storetest.PostgresSchema(t)
+	storetest.ReopenKeepsData(t, func(t *testing.T) store.Store { return open(t, dsn) })
 }
 
 func TestOpenErrorsHidePassword(t *testing.T) {

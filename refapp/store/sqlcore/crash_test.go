@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -27,6 +26,7 @@ import (
 	"github.com/ssoconform/ssoconform/refapp/auth"
 	"github.com/ssoconform/ssoconform/refapp/scimserver"
 	"github.com/ssoconform/ssoconform/refapp/store"
+	"github.com/ssoconform/ssoconform/refapp/store/storetest"
 )
 
 // childEnv, when set to a store DSN, makes this test binary a child refapp: the SCIM server on that
@@ -121,14 +121,11 @@ func eachDatabase(t *testing.T, fn func(t *testing.T, dsn string)) {
 		fn(t, "sqlite:"+filepath.Join(t.TempDir(), "refapp.db"))
 	})
 	t.Run("postgres", func(t *testing.T) {
-		dsn := os.Getenv("REFAPP_TEST_POSTGRES_DSN")
-		if dsn == "" {
-			t.Skip("REFAPP_TEST_POSTGRES_DSN is unset, so the PostgreSQL crash test does not run " +
-				"(`bash scripts/with-postgres.sh go test ./refapp/store/...` starts a throw-away server)")
+		dsn := storetest.PostgresSchema(t)
+		if !strings.HasPrefix(dsn, "postgres://") && !strings.HasPrefix(dsn, "postgresql://") {
+			t.Skip(storetest.PostgresVar + " is not a postgres:// URL, which refapp needs")
 		}
-		schema := "crash_" + randHex(t)
-		t.Cleanup(func() { dropSchema(t, dsn, schema) })
-		fn(t, withSchema(t, dsn, schema))
+		fn(t, dsn)
 	})
 }
 
@@ -278,41 +275,4 @@ func found(t *testing.T, c *http.Client, base, key, userName string) bool {
 		t.Fatalf("lookup %s: status %d: %v", userName, resp.StatusCode, err)
 	}
 	return resp.StatusCode == http.StatusOK && list.TotalResults == 1
-}
-
-func randHex(t *testing.T) string {
-	t.Helper()
-	b := make([]byte, 6)
-	if _, err := rand.Read(b); err != nil {
-		t.Fatal(err)
-	}
-	return fmt.Sprintf("%x", b)
-}
-
-// withSchema adds pgstore's schema parameter to a postgres:// URL (what refapp's --db takes).
-func withSchema(t *testing.T, dsn, schema string) string {
-	t.Helper()
-	if !strings.HasPrefix(dsn, "postgres://") && !strings.HasPrefix(dsn, "postgresql://") {
-		t.Skip("REFAPP_TEST_POSTGRES_DSN is not a postgres:// URL, which refapp needs")
-	}
-	u, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatalf("REFAPP_TEST_POSTGRES_DSN is not a URL: %v", err)
-	}
-	q := u.Query()
-	q.Set("schema", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
-
-func dropSchema(t *testing.T, dsn, schema string) {
-	db, err := sql.Open("pgx", dsn) // registered by pgx's stdlib, which pgstore uses
-	if err != nil {
-		t.Errorf("drop schema %s: %v", schema, err)
-		return
-	}
-	defer db.Close()
-	if _, err := db.Exec(`DROP SCHEMA IF EXISTS "` + schema + `" CASCADE`); err != nil {
-		t.Errorf("drop schema %s: %v", schema, err)
-	}
 }

@@ -32,44 +32,35 @@ func TestGroupCommitKeepsEachTransactionItsOwn(t *testing.T) {
 	}
 	boom := errors.New("boom")
 	const n = 60
-	errs := make([]error, n)
+	errs, want := make([]error, n), make([]error, n)
 	var wg sync.WaitGroup
-	for i := 1; i <= n; i++ {
+	for i := range n {
 		wg.Go(func() {
 			switch i % 3 {
 			case 0: // a failing transaction in the middle of others: rolls back alone
-				_, errs[i-1] = st.ModifyMember(ctx, "o1", "m0", func(m *store.Member) error { m.Active = false; return boom })
+				want[i] = boom
+				_, errs[i] = st.ModifyMember(ctx, "o1", "m0", func(m *store.Member) error {
+					m.Active = false
+					return boom
+				})
 			case 1: // a duplicate of member 0's userName: refused alone
+				want[i] = store.ErrConflict
 				dup := member(1000 + i)
 				dup.SCIMUserName = "U0@acme.test"
-				_, errs[i-1] = st.ProvisionMember(ctx, dup)
+				_, errs[i] = st.ProvisionMember(ctx, dup)
 			default:
-				if _, err := st.ProvisionMember(ctx, member(i)); err != nil {
-					errs[i-1] = err
-					return
-				}
-				if _, err := st.MemberByID(ctx, "o1", member(i).ID); err != nil { // committed on return
-					errs[i-1] = fmt.Errorf("not readable after its call returned: %w", err)
+				if _, errs[i] = st.ProvisionMember(ctx, member(i)); errs[i] == nil {
+					if _, err := st.MemberByID(ctx, "o1", member(i).ID); err != nil { // committed on return
+						errs[i] = fmt.Errorf("not readable after its call returned: %w", err)
+					}
 				}
 			}
 		})
 	}
 	wg.Wait()
-	for i := 1; i <= n; i++ {
-		err := errs[i-1]
-		switch i % 3 {
-		case 0:
-			if !errors.Is(err, boom) {
-				t.Errorf("writer %d: err = %v, want boom", i, err)
-			}
-		case 1:
-			if !errors.Is(err, store.ErrConflict) {
-				t.Errorf("writer %d: err = %v, want ErrConflict", i, err)
-			}
-		default:
-			if err != nil {
-				t.Errorf("writer %d: %v", i, err)
-			}
+	for i, err := range errs {
+		if !errors.Is(err, want[i]) {
+			t.Errorf("writer %d: err = %v, want %v", i, err, want[i])
 		}
 	}
 	if m, err := st.MemberByID(ctx, "o1", "m0"); err != nil || !m.Active {

@@ -38,22 +38,8 @@ func TestConformanceShared(t *testing.T) {
 
 func TestOpenTwiceKeepsData(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "refapp.db")
-	st, err := sqlstore.Open(ctx, path)
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	if err := st.CreateOrg(ctx, store.Org{ID: "o1", Name: "acme", Plan: store.PlanPro}); err != nil {
-		t.Fatalf("CreateOrg: %v", err)
-	}
-	if err := st.Close(); err != nil {
-		t.Fatalf("Close: %v", err)
-	}
-	st = open(t, path)
-	if _, err := st.OrgByName(ctx, "ACME"); err != nil {
-		t.Fatalf("OrgByName after reopen: %v", err)
-	}
+	storetest.ReopenKeepsData(t, func(t *testing.T) store.Store { return open(t, path) })
 }
 
 func TestOpenEmptyPath(t *testing.T) {

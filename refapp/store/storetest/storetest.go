@@ -87,6 +87,19 @@ func RunShared(t *testing.T, open SharedOpener) {
 	}
 }
 
+// ReopenKeepsData checks that what a store wrote is there when its database is opened again: open
+// opens the same database each time.
+func ReopenKeepsData(t *testing.T, open Opener) {
+	t.Helper()
+	ctx := context.Background()
+	st := open(t)
+	must(t, st.CreateOrg(ctx, store.Org{ID: "o1", Name: "acme", Plan: store.PlanPro}))
+	if err := st.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	wantErr(t, "OrgByName after reopen", errOf(open(t).OrgByName(ctx, "ACME")), nil)
+}
+
 // check is the outcome of one call and the error it must be (errors.Is; nil: success).
 type check struct {
 	what      string
