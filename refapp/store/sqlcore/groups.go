@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/ssoconform/ssoconform/refapp/store"
-	"github.com/ssoconform/ssoconform/refapp/store/sqlfilter"
 )
 
 // CreateGroup inserts a group (a team) with its members.
@@ -53,7 +52,7 @@ func (s *Store) GroupByID(ctx context.Context, orgID, id string) (store.Group, e
 // ListGroups pages through the organization's groups, in creation order.
 func (s *Store) ListGroups(ctx context.Context, orgID string, q store.Query) ([]store.Group, int, error) {
 	const op = "list groups"
-	where, args, err := s.compile(q.Filter, sqlfilter.GroupAttrs, orgID)
+	where, args, err := compile(&s.d, q.Filter, groupAttrs, orgID)
 	if err != nil {
 		return nil, 0, fmt.Errorf("%s: %w", op, err)
 	}

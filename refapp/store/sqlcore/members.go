@@ -8,7 +8,6 @@ import (
 	"fmt"
 
 	"github.com/ssoconform/ssoconform/refapp/store"
-	"github.com/ssoconform/ssoconform/refapp/store/sqlfilter"
 )
 
 // CreateMember inserts a member; ErrConflict when the email or SCIM userName
@@ -169,7 +168,7 @@ func (s *Store) MembersByEmail(ctx context.Context, email string) ([]store.Membe
 // ListSCIMMembers pages through the organization's members that have a SCIM identity.
 func (s *Store) ListSCIMMembers(ctx context.Context, orgID string, q store.Query) ([]store.Member, int, error) {
 	const op = "list scim members"
-	where, args, err := s.compile(q.Filter, sqlfilter.MemberAttrs, orgID)
+	where, args, err := compile(&s.d, q.Filter, memberAttrs, orgID)
 	if err != nil {
 		return nil, 0, fmt.Errorf("%s: %w", op, err)
 	}

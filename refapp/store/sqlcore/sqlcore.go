@@ -12,6 +12,8 @@
 //     (a seq column the database fills, or a MAX(seq)+1 sub-query);
 //   - error mapping: the driver's unique and foreign-key violations become store.ErrConflict and
 //     store.ErrInvalidReference;
+//   - the SCIM filter's starts-with and contains (filter.go compiles the rest of a filter, with every
+//     operand a bound value);
 //   - how writes are committed: GroupCommit sends every write through one connection, and writers that
 //     arrive while it is busy share one transaction (one fsync), each in its own savepoint (conn.go);
 //     otherwise each write is its own transaction on the pool;

@@ -1,8 +1,7 @@
-package sqlfilter
+package sqlcore
 
 import (
 	"errors"
-	"strconv"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -10,15 +9,11 @@ import (
 	"github.com/ssoconform/ssoconform/refapp/store"
 )
 
-// numbered is a Dialect with $n placeholders that records what was bound, in order.
-type numbered struct{ vals []any }
-
-func (d *numbered) Bind(v any) string {
-	d.vals = append(d.vals, v)
-	return "$" + strconv.Itoa(len(d.vals))
+// testDialect writes starts-with and contains as sw() and co(), to show where their operands go.
+var testDialect = Dialect{
+	StartsWith: func(bind func(any) string, expr, v string) string { return "sw(" + expr + ", " + bind(v) + ")" },
+	Contains:   func(bind func(any) string, expr, v string) string { return "co(" + expr + ", " + bind(v) + ")" },
 }
-func (d *numbered) StartsWith(expr, v string) string { return "sw(" + expr + ", " + d.Bind(v) + ")" }
-func (d *numbered) Contains(expr, v string) string   { return "co(" + expr + ", " + d.Bind(v) + ")" }
 
 func TestCompile(t *testing.T) {
 	t.Parallel()
@@ -31,34 +26,33 @@ func TestCompile(t *testing.T) {
 	}{
 		{"nil matches all", nil, "TRUE", nil},
 		{"folded operand", &store.Cond{Op: store.CondEq, Attr: store.AttrUserName, Value: "Ann@X.test"},
-			"m.scim_user_key = $1", []any{"ann@x.test"}},
+			"m.scim_user_key = ?", []any{"ann@x.test"}},
 		{"exact operand", &store.Cond{Op: store.CondEq, Attr: store.AttrExternalID, Value: "00uAB"},
-			"m.external_id = $1", []any{"00uAB"}},
+			"m.external_id = ?", []any{"00uAB"}},
 		{"and, or, not", &store.Cond{Op: store.CondAnd, Args: []store.Cond{eq(store.AttrID, "1"),
 			{Op: store.CondNot, Args: []store.Cond{{Op: store.CondOr, Args: []store.Cond{eq(store.AttrID, "2"),
 				{Op: store.CondPresent, Attr: store.AttrDisplayName}}}}}}},
-			"(m.id = $1 AND NOT ((m.id = $2 OR (m.display_key IS NOT NULL AND m.display_key <> ''))))", []any{"1", "2"}},
+			"(m.id = ? AND NOT ((m.id = ? OR (m.display_key IS NOT NULL AND m.display_key <> ''))))", []any{"1", "2"}},
 		{"email eq uses the index, org bound first", &store.Cond{Op: store.CondEq, Attr: store.AttrEmailValue, Value: "A@x"},
-			"m.id IN (SELECT e.member_id FROM member_emails e WHERE e.org_id = $1 AND e.value_key = $2)", []any{"org", "a@x"}},
+			"m.id IN (SELECT e.member_id FROM member_emails e WHERE e.org_id = ? AND e.value_key = ?)", []any{"org", "a@x"}},
 		{"email contains", &store.Cond{Op: store.CondContains, Attr: store.AttrEmailValue, Value: "X"},
-			"EXISTS (SELECT 1 FROM member_emails e WHERE e.member_id = m.id AND co(e.value_key, $1))", []any{"x"}},
+			"EXISTS (SELECT 1 FROM member_emails e WHERE e.member_id = m.id AND co(e.value_key, ?))", []any{"x"}},
 		{"starts with", &store.Cond{Op: store.CondStartsWith, Attr: store.AttrDisplayName, Value: "An"},
-			"sw(m.display_key, $1)", []any{"an"}},
+			"sw(m.display_key, ?)", []any{"an"}},
 		{"injection is a value", &store.Cond{Op: store.CondEq, Attr: store.AttrID, Value: `x' OR 1=1 --`},
-			"m.id = $1", []any{`x' OR 1=1 --`}},
+			"m.id = ?", []any{`x' OR 1=1 --`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			var d numbered
-			got, err := Compile(tt.c, MemberAttrs, "org", &d)
+			got, binds, err := compile(&testDialect, tt.c, memberAttrs, "org")
 			if err != nil {
 				t.Fatal(err)
 			}
 			if got != tt.want {
 				t.Errorf("where = %s\n want %s", got, tt.want)
 			}
-			if diff := cmp.Diff(tt.binds, d.vals); diff != "" {
+			if diff := cmp.Diff(tt.binds, binds); diff != "" {
 				t.Errorf("binds (-want +got):\n%s", diff)
 			}
 		})
@@ -68,7 +62,7 @@ func TestCompile(t *testing.T) {
 func TestCompileRefuses(t *testing.T) {
 	t.Parallel()
 	deep := store.Cond{Op: store.CondEq, Attr: store.AttrID, Value: "x"}
-	for range MaxNodes {
+	for range maxNodes {
 		deep = store.Cond{Op: store.CondNot, Args: []store.Cond{deep}}
 	}
 	for name, c := range map[string]store.Cond{
@@ -77,11 +71,11 @@ func TestCompileRefuses(t *testing.T) {
 		"empty and":             {Op: store.CondAnd},
 		"too many nodes":        deep,
 	} {
-		attrs := MemberAttrs
+		attrs := memberAttrs
 		if name == "group email attribute" {
-			attrs = GroupAttrs
+			attrs = groupAttrs
 		}
-		if _, err := Compile(&c, attrs, "org", &numbered{}); !errors.Is(err, ErrBadCond) {
+		if _, _, err := compile(&testDialect, &c, attrs, "org"); !errors.Is(err, errBadCond) {
 			t.Errorf("%s: err = %v, want ErrBadCond", name, err)
 		}
 	}
