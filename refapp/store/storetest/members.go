@@ -10,14 +10,6 @@ import (
 	"github.com/ssoconform/ssoconform/refapp/store"
 )
 
-var memberTests = []test{
-	{"Members", testMembers},
-	{"UpdateMemberInactiveDeletesSessions", testUpdateMemberInactive},
-	{"ProvisionMember", testProvisionMember},
-	{"ProvisionMemberConcurrentSameUserName", testProvisionConcurrent},
-	{"ModifyAndDeleteMember", testModifyAndDeleteMember},
-}
-
 func testMembers(t *testing.T, st store.Store) {
 	ctx := context.Background()
 	twoOrgs(t, st)

@@ -9,12 +9,6 @@ import (
 	"github.com/ssoconform/ssoconform/refapp/store"
 )
 
-var outboxTests = []test{
-	{"LinkTokens", testLinkTokens},
-	{"Outbox", testOutbox},
-	{"OutboxClaimedOnceUnderConcurrency", testOutboxConcurrent},
-}
-
 // linkToken is a link token of a member of o1, made at made and valid for an hour.
 func linkToken(hash, memberID string, made time.Time) store.LinkToken {
 	return store.LinkToken{Hash: []byte(hash), OrgID: "o1", MemberID: memberID, CreatedAt: made, ExpiresAt: made.Add(time.Hour)}

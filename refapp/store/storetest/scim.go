@@ -10,13 +10,6 @@ import (
 	"github.com/ssoconform/ssoconform/refapp/store"
 )
 
-var scimTests = []test{
-	{"ListSCIMMembersFilters", testListSCIMMembersFilters},
-	{"ListSCIMMembersCreationOrderPaging", testCreationOrderPaging},
-	{"Groups", testGroups},
-	{"ListGroupsPaging", testListGroupsPaging},
-}
-
 func eq(attr, v string) *store.Cond { return &store.Cond{Op: store.CondEq, Attr: attr, Value: v} }
 
 func testListSCIMMembersFilters(t *testing.T, st store.Store) {

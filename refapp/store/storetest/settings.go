@@ -11,13 +11,6 @@ import (
 	"github.com/ssoconform/ssoconform/refapp/store"
 )
 
-var settingsTests = []test{
-	{"ListMembersAndRoles", testListMembersAndRoles},
-	{"LastAdminUnderConcurrency", testLastAdminConcurrent},
-	{"APIKeyAdmin", testAPIKeyAdmin},
-	{"DeleteSSOConnection", testDeleteSSOConnection},
-}
-
 // admin is an active admin with that email.
 func admin(id, org, email string) store.Member {
 	m := member(id, org, email)
