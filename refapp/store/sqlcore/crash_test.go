@@ -232,6 +232,18 @@ func startChild(t *testing.T, bin, dsn string) (*exec.Cmd, string) {
 	return cmd, "http://" + addr + scimserver.Prefix
 }
 
+// send sends a SCIM request authenticated by key.
+func send(c *http.Client, method, url, key string, body []byte) (*http.Response, error) {
+	req, err := http.NewRequest(method, url, bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+key)
+	req.Header.Set("Content-Type", "application/scim+json")
+	return c.Do(req)
+}
+
+// push creates a user and returns the response's status.
 func push(c *http.Client, base, key, userName string) (int, error) {
 	body, err := json.Marshal(map[string]any{
 		"schemas": []string{"urn:ietf:params:scim:schemas:core:2.0:User"}, "userName": userName, "active": true,
@@ -241,31 +253,19 @@ func push(c *http.Client, base, key, userName string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	req, err := http.NewRequest(http.MethodPost, base+"/Users", bytes.NewReader(body))
-	if err != nil {
-		return 0, err
-	}
-	req.Header.Set("Authorization", "Bearer "+key)
-	req.Header.Set("Content-Type", "application/scim+json")
-	resp, err := c.Do(req)
+	resp, err := send(c, http.MethodPost, base+"/Users", key, body)
 	if err != nil {
 		return 0, err
 	}
 	defer resp.Body.Close()
-	if _, err := io.Copy(io.Discard, resp.Body); err != nil {
-		return 0, err
-	}
-	return resp.StatusCode, nil
+	_, err = io.Copy(io.Discard, resp.Body)
+	return resp.StatusCode, err
 }
 
+// found looks the user up as Okta does, by a userName filter.
 func found(t *testing.T, c *http.Client, base, key, userName string) bool {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, base+"/Users?filter="+url.QueryEscape(`userName eq "`+userName+`"`), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+key)
-	resp, err := c.Do(req)
+	resp, err := send(c, http.MethodGet, base+"/Users?filter="+url.QueryEscape(`userName eq "`+userName+`"`), key, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

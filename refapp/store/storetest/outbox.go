@@ -2,7 +2,6 @@ package storetest
 
 import (
 	"context"
-	"sync"
 	"testing"
 	"time"
 
@@ -88,23 +87,19 @@ func testOutboxConcurrent(t *testing.T, st store.Store) {
 	for _, id := range []string{"a", "b", "c", "d", "e", "f"} {
 		must(t, st.EnqueueMail(ctx, mail(id, id+"@x.test", "{}", t0)))
 	}
-	var mu sync.Mutex
+	claims := atOnce(8, func(int) []store.OutboxMail {
+		ms, err := st.ClaimMail(ctx, t0, t0.Add(time.Hour), 2)
+		if err != nil {
+			t.Errorf("ClaimMail: %v", err)
+		}
+		return ms
+	})
 	seen := map[string]int{}
-	var wg sync.WaitGroup
-	for range 8 {
-		wg.Go(func() {
-			ms, err := st.ClaimMail(ctx, t0, t0.Add(time.Hour), 2)
-			if err != nil {
-				t.Errorf("ClaimMail: %v", err)
-			}
-			mu.Lock()
-			defer mu.Unlock()
-			for _, m := range ms {
-				seen[m.ID]++
-			}
-		})
+	for _, ms := range claims {
+		for _, m := range ms {
+			seen[m.ID]++
+		}
 	}
-	wg.Wait()
 	for id, n := range seen {
 		if n != 1 {
 			t.Errorf("message %s claimed %d times at once", id, n)

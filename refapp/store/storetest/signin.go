@@ -3,7 +3,6 @@ package storetest
 import (
 	"context"
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
@@ -70,17 +69,13 @@ func testSPKeyStoredOnce(t *testing.T, st store.Store) {
 	offer := func(i int) store.SPKey {
 		return store.SPKey{PrivateKeyPEM: fmt.Sprintf("key %d", i), CertificatePEM: fmt.Sprintf("cert %d", i), CreatedAt: t0}
 	}
-	got := make([]store.SPKey, 8)
-	var wg sync.WaitGroup
-	for i := range got {
-		wg.Go(func() {
-			var err error
-			if got[i], err = st.EnsureSPKey(ctx, offer(i)); err != nil {
-				t.Errorf("EnsureSPKey %d: %v", i, err)
-			}
-		})
-	}
-	wg.Wait()
+	got := atOnce(8, func(i int) store.SPKey {
+		k, err := st.EnsureSPKey(ctx, offer(i))
+		if err != nil {
+			t.Errorf("EnsureSPKey %d: %v", i, err)
+		}
+		return k
+	})
 	first := got[0]
 	if first.PrivateKeyPEM == "" {
 		t.Fatalf("EnsureSPKey returned an empty key")

@@ -267,14 +267,8 @@ func session(hash, memberID, method string) store.Session {
 // with loser (a single-use record or a unique key racing with itself); what names the calls.
 func oneWins(t *testing.T, n int, loser error, what string, fn func(i int) error) {
 	t.Helper()
-	errs := make([]error, n)
-	var wg sync.WaitGroup
-	for i := range errs {
-		wg.Go(func() { errs[i] = fn(i) })
-	}
-	wg.Wait()
 	ok := 0
-	for _, err := range errs {
+	for _, err := range atOnce(n, fn) {
 		switch {
 		case err == nil:
 			ok++
@@ -285,4 +279,15 @@ func oneWins(t *testing.T, n int, loser error, what string, fn func(i int) error
 	if ok != 1 {
 		t.Errorf("%d %s succeeded, want exactly 1", ok, what)
 	}
+}
+
+// atOnce runs fn(0..n-1) at once and returns what each call returned, by i.
+func atOnce[T any](n int, fn func(i int) T) []T {
+	out := make([]T, n)
+	var wg sync.WaitGroup
+	for i := range out {
+		wg.Go(func() { out[i] = fn(i) })
+	}
+	wg.Wait()
+	return out
 }
