@@ -15,15 +15,7 @@ import (
 
 // open opens the store on dsn, closed when the test ends: before the schema is dropped (storetest's
 // cleanup, registered earlier).
-func open(t *testing.T, dsn string) *pgstore.Store {
-	t.Helper()
-	st, err := pgstore.Open(context.Background(), dsn)
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	t.Cleanup(func() { st.Close() })
-	return st
-}
+func open(t *testing.T, dsn string) *pgstore.Store { return storetest.Open(t, pgstore.Open, dsn) }
 
 // TestConformance runs the store conformance suite, each test in a fresh schema.
 func TestConformance(t *testing.T) {

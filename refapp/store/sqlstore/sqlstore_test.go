@@ -11,15 +11,7 @@ import (
 	"github.com/ssoconform/ssoconform/refapp/store/storetest"
 )
 
-func open(t testing.TB, path string) *sqlstore.Store {
-	t.Helper()
-	st, err := sqlstore.Open(context.Background(), path)
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	t.Cleanup(func() { st.Close() })
-	return st
-}
+func open(t testing.TB, path string) *sqlstore.Store { return storetest.Open(t, sqlstore.Open, path) }
 
 // TestConformance runs the store conformance suite, each test on a new file.
 func TestConformance(t *testing.T) {

@@ -30,6 +30,7 @@ package storetest
 import (
 	"context"
 	"errors"
+	"io"
 	"reflect"
 	"sync"
 	"testing"
@@ -107,6 +108,17 @@ func RunShared(t *testing.T, open SharedOpener) {
 			tt.run(t, a, b)
 		})
 	}
+}
+
+// Open opens a backend's store on dsn (its Open) and closes it when the test ends.
+func Open[S io.Closer](t testing.TB, open func(context.Context, string) (S, error), dsn string) S {
+	t.Helper()
+	st, err := open(context.Background(), dsn)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
 }
 
 // ReopenKeepsData checks that what a store wrote is there when its database is opened again: open
