@@ -75,8 +75,8 @@ func (s *Store) ClaimMail(ctx context.Context, now, leaseUntil time.Time, limit 
 	var out []store.OutboxMail
 	err := s.tx(ctx, "claim mail", func(tx querier) error {
 		var err error
-		if out, err = all(ctx, tx, scanMail, `SELECT `+mailCols+` FROM mail_outbox
-			WHERE sent_at IS NULL AND next_attempt_at <= ? ORDER BY seq LIMIT ? `+s.d.SkipLocked, Sortable(now), limit); err != nil {
+		if out, err = all(ctx, tx, scanMail, `SELECT `+mailCols+` FROM mail_outbox WHERE sent_at IS NULL
+			AND next_attempt_at <= ? ORDER BY seq LIMIT ? `+s.d.SkipLocked, Sortable(now), limit); err != nil {
 			return err
 		}
 		for _, m := range out {

@@ -10,8 +10,8 @@ import (
 
 // ListMembers returns every member of the organization, oldest first.
 func (s *Store) ListMembers(ctx context.Context, orgID string) ([]store.Member, error) {
-	return list(ctx, s, "list members", scanMember, `SELECT `+memberCols+` FROM members m WHERE m.org_id = ? ORDER BY m.seq`,
-		orgID)
+	return list(ctx, s, "list members", scanMember,
+		`SELECT `+memberCols+` FROM members m WHERE m.org_id = ? ORDER BY m.seq`, orgID)
 }
 
 // lockAdmins serializes the organization's admin changes (role changes and removals) by locking its

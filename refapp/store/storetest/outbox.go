@@ -10,7 +10,8 @@ import (
 
 // linkToken is a link token of a member of o1, made at made and valid for an hour.
 func linkToken(hash, memberID string, made time.Time) store.LinkToken {
-	return store.LinkToken{Hash: []byte(hash), OrgID: "o1", MemberID: memberID, CreatedAt: made, ExpiresAt: made.Add(time.Hour)}
+	return store.LinkToken{Hash: []byte(hash), OrgID: "o1", MemberID: memberID, CreatedAt: made,
+		ExpiresAt: made.Add(time.Hour)}
 }
 
 // mail is an outbox message made at t0 and due at due.

@@ -177,10 +177,11 @@ func testModifyGroup(t *testing.T, st store.Store, g1 store.Group) {
 		{"ModifyGroup in another org", errOf(st.ModifyGroup(ctx, "o2", "g1", func(*store.Group) error { return nil })),
 			store.ErrNotFound},
 	})
+	later := t0.Add(time.Microsecond)
 	want := g1
-	want.DisplayName, want.Members, want.UpdatedAt = "Eng", []store.GroupMember{{ID: "a", Display: "ada"}}, t0.Add(time.Microsecond)
+	want.DisplayName, want.Members, want.UpdatedAt = "Eng", []store.GroupMember{{ID: "a", Display: "ada"}}, later
 	wants(t, "ModifyGroup", want)(st.ModifyGroup(ctx, "o1", "g1", func(g *store.Group) error {
-		g.DisplayName, g.Members, g.UpdatedAt = "Eng", []store.GroupMember{{ID: "a"}}, t0.Add(time.Microsecond)
+		g.DisplayName, g.Members, g.UpdatedAt = "Eng", []store.GroupMember{{ID: "a"}}, later
 		return nil
 	}))
 	wantsPage(t, "ListGroups displayName eq", []store.Group{want}, 1)(
