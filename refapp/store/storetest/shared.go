@@ -2,7 +2,6 @@ package storetest
 
 import (
 	"context"
-	"fmt"
 	"testing"
 	"time"
 
@@ -41,17 +40,7 @@ func testSharedVisibility(t *testing.T, a, b store.Store) {
 		store.ErrNotFound)
 }
 
-func testSharedConsume(t *testing.T, a, b store.Store) {
-	ctx := context.Background()
-	mustOrg(t, a, "o1", "acme")
-	att := store.LoginAttempt{StateHash: []byte("st"), OrgID: "o1", Nonce: "n", PKCEVerifier: "v", BrowserHash: []byte("b"),
-		Protocol: "oidc", CreatedAt: t0, ExpiresAt: t0.Add(time.Minute)}
-	must(t, a.CreateLoginAttempt(ctx, att))
-	oneWins(t, 16, store.ErrAlreadyUsed, "consumes through two handles", func(i int) error {
-		_, err := []store.Store{a, b}[i%2].ConsumeLoginAttempt(ctx, att.StateHash, t0)
-		return err
-	})
-}
+func testSharedConsume(t *testing.T, a, b store.Store) { consumedOnce(t, a, b) }
 
 func testSharedReplay(t *testing.T, a, b store.Store) {
 	ctx := context.Background()
@@ -64,11 +53,4 @@ func testSharedReplay(t *testing.T, a, b store.Store) {
 	})
 }
 
-func testSharedConflict(t *testing.T, a, b store.Store) {
-	ctx := context.Background()
-	mustOrg(t, a, "o1", "acme")
-	oneWins(t, 10, store.ErrConflict, "provisions of one userName through two handles", func(i int) error {
-		_, err := []store.Store{a, b}[i%2].ProvisionMember(ctx, scimMember(fmt.Sprint("m", i), "o1", "same", "same@acme.test"))
-		return err
-	})
-}
+func testSharedConflict(t *testing.T, a, b store.Store) { provisionedOnce(t, 10, a, b) }

@@ -30,6 +30,7 @@ package storetest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"reflect"
 	"sync"
@@ -302,4 +303,30 @@ func atOnce[T any](n int, fn func(i int) T) []T {
 	}
 	wg.Wait()
 	return out
+}
+
+// consumedOnce creates a login attempt through the first handle and consumes it 16 times at once,
+// through the handles in turn: exactly one consume may get it.
+func consumedOnce(t *testing.T, handles ...store.Store) {
+	ctx := context.Background()
+	mustOrg(t, handles[0], "o1", "acme")
+	a := store.LoginAttempt{StateHash: []byte("race"), OrgID: "o1", Nonce: "n", PKCEVerifier: "v",
+		BrowserHash: []byte("b"), Protocol: "oidc", CreatedAt: t0, ExpiresAt: t0.Add(time.Minute)}
+	must(t, handles[0].CreateLoginAttempt(ctx, a))
+	oneWins(t, 16, store.ErrAlreadyUsed, "consumes", func(i int) error {
+		_, err := handles[i%len(handles)].ConsumeLoginAttempt(ctx, a.StateHash, t0)
+		return err
+	})
+}
+
+// provisionedOnce provisions n members with one userName at once, through the handles in turn: exactly
+// one may be created.
+func provisionedOnce(t *testing.T, n int, handles ...store.Store) {
+	ctx := context.Background()
+	mustOrg(t, handles[0], "o1", "acme")
+	oneWins(t, n, store.ErrConflict, "provisions of one userName", func(i int) error {
+		m := scimMember(fmt.Sprint("m", i), "o1", "same@acme.test", "same@acme.test")
+		_, err := handles[i%len(handles)].ProvisionMember(ctx, m)
+		return err
+	})
 }
