@@ -121,9 +121,13 @@ func (c *stmtCache) reset() {
 	c.m = nil
 }
 
+// preparer is the pool (*sql.DB) or the writer connection (*sql.Conn).
 type preparer interface {
 	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
 }
+
+// Reads scan each record with a scanFunc through one (a single row) or all (every row); get and list are
+// the same on the pool with the error mapped. Writes that stand alone go through write or writeOne.
 
 // scanner is a row to scan: *sql.Row or *sql.Rows.
 type scanner interface{ Scan(dest ...any) error }
