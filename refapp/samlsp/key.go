@@ -25,9 +25,8 @@ type KeyStore interface {
 
 // keyPair is the SP key, parsed.
 type keyPair struct {
-	key     *rsa.PrivateKey
-	cert    *x509.Certificate
-	certPEM string
+	key  *rsa.PrivateKey
+	cert *x509.Certificate
 }
 
 // spKeys caches the key pair once read; a failed read is retried on the next call.
@@ -41,26 +40,33 @@ func (sp *SP) signingKey(ctx context.Context) (*keyPair, error) {
 	sp.keys.mu.Lock()
 	defer sp.keys.mu.Unlock()
 	if sp.keys.kp == nil {
-		kp, err := loadKey(ctx, sp.cfg.Store, sp.EntityID(), sp.cfg.Now())
+		k, err := storedKey(ctx, sp.cfg.Store, sp.EntityID(), sp.cfg.Now())
 		if err != nil {
 			return nil, err
 		}
-		sp.keys.kp = kp
+		if sp.keys.kp, err = parseSPKey(k); err != nil {
+			return nil, err
+		}
 	}
 	return sp.keys.kp, nil
 }
 
 // SigningCertificate is the PEM certificate of the deployment's SP key (made and stored if there is
 // none yet), for the Okta app's "Signature Certificate". entityID names the certificate's subject.
+// The private key is not parsed: only the certificate is checked.
 func SigningCertificate(ctx context.Context, st KeyStore, entityID string, now time.Time) (string, error) {
-	kp, err := loadKey(ctx, st, entityID, now)
+	k, err := storedKey(ctx, st, entityID, now)
 	if err != nil {
 		return "", err
 	}
-	return kp.certPEM, nil
+	if _, err := parseCertPEM(k.CertificatePEM); err != nil {
+		return "", err
+	}
+	return k.CertificatePEM, nil
 }
 
-func loadKey(ctx context.Context, st KeyStore, entityID string, now time.Time) (*keyPair, error) {
+// storedKey reads the deployment's key, making and storing one (EnsureSPKey settles a race) if none is.
+func storedKey(ctx context.Context, st KeyStore, entityID string, now time.Time) (store.SPKey, error) {
 	k, err := st.SPKey(ctx)
 	if errors.Is(err, store.ErrNotFound) {
 		var fresh store.SPKey
@@ -69,9 +75,9 @@ func loadKey(ctx context.Context, st KeyStore, entityID string, now time.Time) (
 		}
 	}
 	if err != nil {
-		return nil, fmt.Errorf("saml sp key: %w", err)
+		return store.SPKey{}, fmt.Errorf("saml sp key: %w", err)
 	}
-	return parseSPKey(k)
+	return k, nil
 }
 
 // newSPKey makes an RSA-2048 key and a self-signed certificate valid for ten years, as SPs usually
@@ -104,10 +110,13 @@ func newSPKey(entityID string, now time.Time) (store.SPKey, error) {
 }
 
 func parseSPKey(k store.SPKey) (*keyPair, error) {
+	cert, err := parseCertPEM(k.CertificatePEM)
+	if err != nil {
+		return nil, err
+	}
 	kb, _ := pem.Decode([]byte(k.PrivateKeyPEM))
-	cb, _ := pem.Decode([]byte(k.CertificatePEM))
-	if kb == nil || cb == nil {
-		return nil, errors.New("saml sp key: the stored key or certificate is not PEM")
+	if kb == nil {
+		return nil, errors.New("saml sp key: the stored key is not PEM")
 	}
 	key, err := x509.ParsePKCS8PrivateKey(kb.Bytes)
 	if err != nil {
@@ -117,9 +126,17 @@ func parseSPKey(k store.SPKey) (*keyPair, error) {
 	if !ok {
 		return nil, errors.New("saml sp key: the stored key is not RSA")
 	}
-	cert, err := x509.ParseCertificate(cb.Bytes)
+	return &keyPair{key: rk, cert: cert}, nil
+}
+
+func parseCertPEM(s string) (*x509.Certificate, error) {
+	b, _ := pem.Decode([]byte(s))
+	if b == nil {
+		return nil, errors.New("saml sp key: the stored certificate is not PEM")
+	}
+	cert, err := x509.ParseCertificate(b.Bytes)
 	if err != nil {
 		return nil, fmt.Errorf("saml sp key: %w", err)
 	}
-	return &keyPair{key: rk, cert: cert, certPEM: k.CertificatePEM}, nil
+	return cert, nil
 }

@@ -39,11 +39,7 @@ func (h *Handler) samlACS(w http.ResponseWriter, r *http.Request) {
 	var orgID string
 	lookup := func(ctx context.Context, id string) (samlsp.Connection, error) {
 		orgID = id
-		c, err := h.cfg.Store.SSOConnection(ctx, id)
-		if err == nil && c.Protocol != "saml" {
-			return samlsp.Connection{}, errNotSAML
-		}
-		return samlsp.Connection{IdPMetadata: c.IdPMetadata}, err
+		return h.lookupSAML(ctx, id)
 	}
 	next, err := h.cfg.SP.ACS(r.Context(), w, r, lookup)
 	if err != nil {
@@ -75,8 +71,8 @@ func (h *Handler) samlLogout(ctx context.Context, m store.Member) string {
 	if h.cfg.SP == nil || defence.Off(defence.SLO) {
 		return "/login"
 	}
-	c, err := h.cfg.Store.SSOConnection(ctx, m.OrgID)
-	if err != nil || c.Protocol != "saml" {
+	c, err := h.samlConnection(ctx, m.OrgID)
+	if err != nil {
 		return "/login"
 	}
 	nameID, err := h.nameIDAt(ctx, m, c.Issuer)
@@ -113,21 +109,32 @@ func (h *Handler) samlSLO(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	lookup := func(ctx context.Context, id string) (samlsp.Connection, error) {
-		c, err := h.cfg.Store.SSOConnection(ctx, id)
-		return samlsp.Connection{IdPMetadata: c.IdPMetadata}, err
-	}
-	if err := h.cfg.SP.LogoutResponse(r.Context(), w, r, lookup); err != nil {
-		status, msg := http.StatusInternalServerError, "Something went wrong on our side."
-		if re, ok := errors.AsType[*refusal.Error](err); ok {
-			status, msg = re.Status, re.Message
+	if err := h.cfg.SP.LogoutResponse(r.Context(), w, r, h.lookupSAML); err != nil {
+		re, ok := errors.AsType[*refusal.Error](err)
+		if !ok {
+			re = refusal.New(http.StatusInternalServerError, err, "Something went wrong on our side")
 		}
 		h.cfg.Logger.InfoContext(r.Context(), "saml logout response refused", slog.Any("error", err))
-		h.render(w, r, status, "error", pageData{Title: "Signed out of this app",
-			Error: msg + ". You are signed out of this app."})
+		h.render(w, r, re.Status, "error", pageData{Title: "Signed out of this app",
+			Error: re.Message + ". You are signed out of this app."})
 		return
 	}
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}
+
+// samlConnection is the organization's SSO connection when it signs in over SAML (errNotSAML otherwise).
+func (h *Handler) samlConnection(ctx context.Context, orgID string) (store.SSOConnection, error) {
+	c, err := h.cfg.Store.SSOConnection(ctx, orgID)
+	if err == nil && c.Protocol != "saml" {
+		return store.SSOConnection{}, errNotSAML
+	}
+	return c, err
+}
+
+// lookupSAML is samlConnection as the SP's ConnectionLookup.
+func (h *Handler) lookupSAML(ctx context.Context, orgID string) (samlsp.Connection, error) {
+	c, err := h.samlConnection(ctx, orgID)
+	return samlsp.Connection{IdPMetadata: c.IdPMetadata}, err
 }
 
 type webError string
