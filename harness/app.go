@@ -120,10 +120,8 @@ func AppSignIn(ctx context.Context, client *http.Client, startURL, username, pas
 	if page, err = fetch(ctx, client, http.MethodPost, login.action, login.values); err != nil {
 		return Landing{ReachedOkta: true}, fmt.Errorf("app sign-in: %w", err)
 	}
-	if post, err := formHolding(page, "SAMLResponse"); err == nil { // SAML: the IdP's auto-submit form
-		if page, err = fetch(ctx, client, http.MethodPost, post.action, post.values); err != nil {
-			return Landing{ReachedOkta: true}, fmt.Errorf("app sign-in: %w", err)
-		}
+	if page, err = postSAMLForm(ctx, client, page); err != nil {
+		return Landing{ReachedOkta: true}, fmt.Errorf("app sign-in: %w", err)
 	}
 	return landing(page, true), nil
 }

@@ -1,8 +1,10 @@
 package harness
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"slices"
 	"strings"
@@ -128,4 +130,14 @@ func hasAttrKey(n *html.Node, key string) bool {
 		}
 	}
 	return false
+}
+
+// postSAMLForm submits the IdP's auto-posting SAML form (SAMLResponse) when page holds one, as a
+// browser's script does, and returns the page it lands on; any other page is returned as it is.
+func postSAMLForm(ctx context.Context, client *http.Client, page fetched) (fetched, error) {
+	post, err := formHolding(page, "SAMLResponse")
+	if err != nil {
+		return page, nil
+	}
+	return fetch(ctx, client, http.MethodPost, post.action, post.values)
 }

@@ -88,10 +88,8 @@ func finishAtOkta(ctx context.Context, client *http.Client, page fetched, appURL
 	if page, err = fetch(ctx, client, http.MethodPost, login.action, login.values); err != nil {
 		return err
 	}
-	if post, err := formHolding(page, "SAMLResponse"); err == nil { // SAML: the IdP's auto-submit form
-		if page, err = fetch(ctx, client, http.MethodPost, post.action, post.values); err != nil {
-			return err
-		}
+	if page, err = postSAMLForm(ctx, client, page); err != nil {
+		return err
 	}
 	me, err := fetch(ctx, client, http.MethodGet, appURL+"/api/v1/me", nil)
 	if err != nil {

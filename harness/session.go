@@ -57,10 +57,8 @@ func HeadlessSSO(ctx context.Context, client *http.Client, appURL, org string) e
 	if _, err := formHolding(page, "okta-signin-username"); err == nil {
 		return fmt.Errorf("headless sso: %s: %w", RedactURL(page.url), ErrAskedForPassword)
 	}
-	if post, err := formHolding(page, "SAMLResponse"); err == nil {
-		if page, err = fetch(ctx, client, http.MethodPost, post.action, post.values); err != nil {
-			return fmt.Errorf("headless sso: %w", err)
-		}
+	if page, err = postSAMLForm(ctx, client, page); err != nil {
+		return fmt.Errorf("headless sso: %w", err)
 	}
 	if page.status >= 400 {
 		return fmt.Errorf("headless sso: landed on %s with status %d", RedactURL(page.url), page.status)
@@ -77,10 +75,8 @@ func HeadlessSignOut(ctx context.Context, client *http.Client, appURL string) (s
 	if err != nil {
 		return "", 0, fmt.Errorf("headless sign-out: %w", err)
 	}
-	if post, err := formHolding(page, "SAMLResponse"); err == nil {
-		if page, err = fetch(ctx, client, http.MethodPost, post.action, post.values); err != nil {
-			return "", 0, fmt.Errorf("headless sign-out: %w", err)
-		}
+	if page, err = postSAMLForm(ctx, client, page); err != nil {
+		return "", 0, fmt.Errorf("headless sign-out: %w", err)
 	}
 	return page.url, page.status, nil
 }
