@@ -135,9 +135,8 @@ func hasAttrKey(n *html.Node, key string) bool {
 // postSAMLForm submits the IdP's auto-posting SAML form (SAMLResponse) when page holds one, as a
 // browser's script does, and returns the page it lands on; any other page is returned as it is.
 func postSAMLForm(ctx context.Context, client *http.Client, page fetched) (fetched, error) {
-	post, err := formHolding(page, "SAMLResponse")
-	if err != nil {
-		return page, nil
+	if post, err := formHolding(page, "SAMLResponse"); err == nil {
+		return fetch(ctx, client, http.MethodPost, post.action, post.values)
 	}
-	return fetch(ctx, client, http.MethodPost, post.action, post.values)
+	return page, nil // no SAML form: the page is where the browser stays
 }
