@@ -89,7 +89,7 @@ func checkAppURLs(a, old *App) error {
 			check(FieldAudience, []string{s.Audience}, []string{w.Audience}, first(audienceProblem)),
 			check(FieldACSEndpoints, s.RequestableSSOURLs, w.RequestableSSOURLs, func(v []string) string { return redirectURIsProblem(v, false) }),
 			check(FieldSPCertificate, []string{s.SPCertificate}, []string{w.SPCertificate}, first(certificateProblem)),
-			check(FieldNameIDFormat, []string{s.NameIDFormat}, []string{w.NameIDFormat}, first(nameIDFormatProblem)),
+			check(FieldNameIDFormat, []string{s.NameIDFormat}, []string{w.NameIDFormat}, first(optional(nameIDFormatProblem))),
 			check(FieldSLOURL, []string{s.SLOURL}, []string{w.SLOURL}, first(optional(httpURLProblem))))
 	}
 	var errs FieldErrors
@@ -145,9 +145,9 @@ func certificateProblem(s string) string {
 	return ""
 }
 
-// nameIDFormatProblem says why s is not one of Okta's NameID formats; none means the default.
+// nameIDFormatProblem says why s is not one of Okta's NameID formats.
 func nameIDFormatProblem(s string) string {
-	if s == "" || slices.ContainsFunc(NameIDFormats, func(f NameIDFormat) bool { return f.URN == s }) {
+	if slices.ContainsFunc(NameIDFormats, func(f NameIDFormat) bool { return f.URN == s }) {
 		return ""
 	}
 	return strconv.Quote(s) + " is not a NameID format Okta offers (unspecified, emailAddress, x509SubjectName, persistent or transient)."
