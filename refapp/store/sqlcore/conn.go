@@ -270,9 +270,9 @@ type txItem struct {
 // groupCommit runs fn in a transaction on the writer connection and returns once it is committed.
 // Callers that arrive while the writer is busy queue up, and the next one to get the writer runs every
 // queued fn in one transaction, each inside its own savepoint, so one fn's error rolls back only its
-// own changes; one COMMIT (one fsync) then serves them all. A later fn sees an earlier one's writes,
-// exactly as if they had run one after the other, and no caller returns before the commit that holds
-// its writes.
+// own changes; callers that queue while that batch runs join it before its COMMIT, so one fsync serves
+// as many as possible. A later fn sees an earlier one's writes, exactly as if they had run one after
+// the other, and no caller returns before the commit that holds its writes.
 func (s *Store) groupCommit(fn func(tx querier) error) error {
 	it := &txItem{fn: fn, done: make(chan error, 1)}
 	s.qmu.Lock()
@@ -286,51 +286,99 @@ func (s *Store) groupCommit(fn func(tx querier) error) error {
 		return err
 	default:
 	}
-	s.qmu.Lock()
-	batch := s.queue
-	s.queue = nil
-	s.qmu.Unlock()
-	s.runBatch(batch)
+	s.runBatch()
 	s.wmu.Unlock()
 	return <-it.done
 }
 
-// runBatch runs the queued transactions as one; wmu held. Every item gets exactly one result.
-func (s *Store) runBatch(batch []*txItem) {
+// maxBatch bounds how many callers one transaction serves, so the first of them is not kept waiting
+// for its commit while others keep joining.
+const maxBatch = 64
+
+// takeQueued removes up to n items from the queue.
+func (s *Store) takeQueued(n int) []*txItem {
+	s.qmu.Lock()
+	defer s.qmu.Unlock()
+	n = min(n, len(s.queue))
+	batch := s.queue[:n:n]
+	s.queue = s.queue[n:]
+	return batch
+}
+
+// runBatch runs the queued transactions as one; wmu held. Every item it takes gets exactly one result,
+// sent when its transaction has committed (and, with Dialect.Sync, is durable) or failed.
+func (s *Store) runBatch() {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // BEGIN/COMMIT outlive any one request
 	defer cancel()
 	w := runner{s: s, w: true}
-	errs := make([]error, len(batch))
+	batch := s.takeQueued(maxBatch)
+	var errs []error
 	defer func() {
 		for i, it := range batch {
 			it.done <- errs[i]
 		}
 	}()
-	if _, err := w.ExecContext(ctx, s.d.Begin); err != nil {
-		s.writerFailed(err)
-		for i := range errs {
-			errs[i] = fmt.Errorf("begin transaction: %w", err)
+	if err := s.begin(ctx, w); err != nil {
+		for range batch {
+			errs = append(errs, err)
 		}
 		return
 	}
-	if len(batch) == 1 { // alone in its transaction: no savepoint needed, a failure rolls back the whole
-		if errs[0] = batch[0].fn(w); errs[0] != nil {
+	if len(batch) == 1 && s.queueEmpty() { // alone: no savepoint needed
+		if errs = append(errs, batch[0].fn(w)); errs[0] != nil { // a failure rolls back the whole
 			s.rollback(errs[0])
 			return
 		}
 	} else {
-		for i, it := range batch {
-			errs[i] = s.runItem(ctx, w, it)
-		}
-	}
-	if _, err := w.ExecContext(ctx, "COMMIT"); err != nil {
-		s.rollback(err)
-		for i := range errs {
-			if errs[i] == nil {
-				errs[i] = fmt.Errorf("commit: %w", err)
+		for len(errs) < len(batch) {
+			errs = append(errs, s.runItem(ctx, w, batch[len(errs)]))
+			if len(errs) == len(batch) { // those who queued meanwhile share this commit
+				batch = append(batch, s.takeQueued(maxBatch-len(batch))...)
 			}
 		}
 	}
+	if err := s.commit(ctx, w); err != nil {
+		for i := range errs {
+			if errs[i] == nil {
+				errs[i] = err
+			}
+		}
+	}
+}
+
+// begin starts the batch's transaction, unless a failed Sync has stopped the store taking writes.
+func (s *Store) begin(ctx context.Context, w runner) error {
+	if s.syncErr != nil {
+		return s.syncErr
+	}
+	if _, err := w.ExecContext(ctx, s.d.Begin); err != nil {
+		s.writerFailed(err)
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	return nil
+}
+
+// commit ends the batch's transaction and, with Dialect.Sync, makes it durable. A failed Sync leaves
+// the database's durability unknown (the system may have dropped the writes it could not flush), so
+// the store then refuses every later write, as PostgreSQL stops on a failed fsync.
+func (s *Store) commit(ctx context.Context, w runner) error {
+	if _, err := w.ExecContext(ctx, "COMMIT"); err != nil {
+		s.rollback(err)
+		return fmt.Errorf("commit: %w", err)
+	}
+	if s.d.Sync == nil {
+		return nil
+	}
+	if err := s.d.Sync(); err != nil {
+		s.syncErr = fmt.Errorf("a commit could not be made durable, so the store takes no more writes: %w", err)
+	}
+	return s.syncErr
+}
+
+func (s *Store) queueEmpty() bool {
+	s.qmu.Lock()
+	defer s.qmu.Unlock()
+	return len(s.queue) == 0
 }
 
 // runItem runs one fn inside a savepoint, rolling back to it when fn fails.
