@@ -45,7 +45,9 @@ type Store = sqlcore.Store
 const maxConns = 16
 
 // Open opens (creating if needed) the SQLite database at path and applies pending migrations.
-func Open(ctx context.Context, path string) (*Store, error) { return openSynced(ctx, path, syncWAL(path)) }
+func Open(ctx context.Context, path string) (*Store, error) {
+	return openSynced(ctx, path, syncWAL(path))
+}
 
 // openSynced is Open with the group commit's Sync given.
 func openSynced(ctx context.Context, path string, sync func() error) (*Store, error) {
@@ -57,7 +59,7 @@ func openSynced(ctx context.Context, path string, sync func() error) (*Store, er
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(NORMAL)") // with dialect.Sync: as durable as FULL
-	q.Add("_pragma", "temp_store(MEMORY)") // savepoints journal in memory, not in a temporary file
+	q.Add("_pragma", "temp_store(MEMORY)")  // savepoints journal in memory, not in a temporary file
 	q.Set("_txlock", "immediate")
 	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
 	if err != nil {
