@@ -3,6 +3,7 @@ package refapp_test
 import (
 	"context"
 	"encoding/json"
+	"html"
 	"io"
 	"net/http"
 	"net/url"
@@ -101,6 +102,22 @@ func TestOktaPageSecretIsWriteOnly(t *testing.T) {
 	}
 	if strings.Contains(page, s.op.clientSecret) {
 		t.Fatal("the okta page renders the client secret")
+	}
+	// Single logout: what Okta's "Enable Single Logout" asks for, the same certificate `sso show` prints.
+	view, err := s.adm.ShowSSO(context.Background(), "acme", s.app.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(page, s.app.URL+"/sso/saml/slo") {
+		t.Errorf("okta page lacks the Single Logout URL %s/sso/saml/slo", s.app.URL)
+	}
+	_, cert, _ := strings.Cut(page, `<pre id="sp-certificate">`)
+	cert, _, _ = strings.Cut(cert, "</pre>")
+	if html.UnescapeString(cert) != view.SPCertificate {
+		t.Errorf("okta page's certificate = %q, want the one `sso show` prints, %q", cert, view.SPCertificate)
+	}
+	if !strings.Contains(view.SPCertificate, "BEGIN CERTIFICATE") || strings.Contains(page, "PRIVATE KEY") {
+		t.Errorf("okta page must show the SP certificate and never its private key; certificate %q", view.SPCertificate)
 	}
 	// Saving with the secret left empty keeps the stored one.
 	resp, body := post(t, c, s.app.URL+"/settings/sso/okta", oktaForm(s, ""))
