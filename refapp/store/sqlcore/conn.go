@@ -306,7 +306,7 @@ func (s *Store) takeQueued(n int) []*txItem {
 }
 
 // runBatch runs the queued transactions as one; wmu held. Every item it takes gets exactly one result,
-// sent when its transaction has committed (and, with Dialect.Sync, is durable) or failed.
+// sent when its transaction has committed or failed.
 func (s *Store) runBatch() {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // BEGIN/COMMIT outlive any one request
 	defer cancel()
@@ -318,9 +318,10 @@ func (s *Store) runBatch() {
 			it.done <- errs[i]
 		}
 	}()
-	if err := s.begin(ctx, w); err != nil {
+	if _, err := w.ExecContext(ctx, s.d.Begin); err != nil {
+		s.writerFailed(err)
 		for range batch {
-			errs = append(errs, err)
+			errs = append(errs, fmt.Errorf("begin transaction: %w", err))
 		}
 		return
 	}
@@ -337,42 +338,14 @@ func (s *Store) runBatch() {
 			}
 		}
 	}
-	if err := s.commit(ctx, w); err != nil {
+	if _, err := w.ExecContext(ctx, "COMMIT"); err != nil {
+		s.rollback(err)
 		for i := range errs {
 			if errs[i] == nil {
-				errs[i] = err
+				errs[i] = fmt.Errorf("commit: %w", err)
 			}
 		}
 	}
-}
-
-// begin starts the batch's transaction, unless a failed Sync has stopped the store taking writes.
-func (s *Store) begin(ctx context.Context, w runner) error {
-	if s.syncErr != nil {
-		return s.syncErr
-	}
-	if _, err := w.ExecContext(ctx, s.d.Begin); err != nil {
-		s.writerFailed(err)
-		return fmt.Errorf("begin transaction: %w", err)
-	}
-	return nil
-}
-
-// commit ends the batch's transaction and, with Dialect.Sync, makes it durable. A failed Sync leaves
-// the database's durability unknown (the system may have dropped the writes it could not flush), so
-// the store then refuses every later write, as PostgreSQL stops on a failed fsync.
-func (s *Store) commit(ctx context.Context, w runner) error {
-	if _, err := w.ExecContext(ctx, "COMMIT"); err != nil {
-		s.rollback(err)
-		return fmt.Errorf("commit: %w", err)
-	}
-	if s.d.Sync == nil {
-		return nil
-	}
-	if err := s.d.Sync(); err != nil {
-		s.syncErr = fmt.Errorf("a commit could not be made durable, so the store takes no more writes: %w", err)
-	}
-	return s.syncErr
 }
 
 func (s *Store) queueEmpty() bool {

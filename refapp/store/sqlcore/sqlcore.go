@@ -68,10 +68,6 @@ type Dialect struct {
 	Numbered bool
 	// GroupCommit sends every write through one connection, queued writers sharing a transaction.
 	GroupCommit bool
-	// Sync, with GroupCommit, makes a committed batch durable before its callers return (SQLite: the
-	// database runs with synchronous=NORMAL and Sync fdatasyncs the WAL, cheaper than SQLite's fsync).
-	// Default: COMMIT itself is durable.
-	Sync func() error
 	// Begin starts a group-commit transaction. Default "BEGIN".
 	Begin string
 	// LockRow is appended to a read whose row the transaction then writes ("FOR UPDATE").
@@ -120,8 +116,6 @@ type Store struct {
 	wstmts stmtCache
 	qmu    sync.Mutex
 	queue  []*txItem
-	// syncErr, once a Sync has failed, is every later write's error (wmu).
-	syncErr error
 }
 
 var _ store.Store = (*Store)(nil)

@@ -1,15 +1,12 @@
 // Package sqlstore is the SQLite backend of refapp's store: its Open, its migrations and its dialect
 // over the one SQL implementation in sqlcore, on the pure-Go modernc.org/sqlite driver.
 //
-// One file in WAL mode; a transaction is on disk before its call returns, so every 2xx the app sends
-// survives a power loss. SQLite allows one writer at a time, so the dialect asks for group commit:
-// writes go through one connection and writers that arrive together share one transaction and one
-// flush of the WAL (see sqlcore). That flush is ours: SQLite runs with synchronous=NORMAL (no sync at
-// commit; the WAL is synced before each checkpoint copies it into the database, which is then synced)
-// and the dialect's Sync fdatasyncs the WAL after each COMMIT, which costs less here than SQLite's own
-// fsync under synchronous=FULL and is as durable. A busy timeout makes a second process's writers wait
-// instead of failing; foreign keys are on; savepoints journal in memory. No row locks are needed.
-// Times are RFC 3339 text; the outbox's next attempt, which SQL compares, is Unix nanoseconds.
+// One file, WAL journal with synchronous=FULL (a transaction is on disk, WAL fsynced, before its call
+// returns, so every 2xx the app sends survives a power loss), a busy timeout so a second process's
+// writers wait instead of failing, and foreign keys on. SQLite allows one writer at a time, so the dialect asks for group
+// commit: writes go through one connection and writers that arrive together share one transaction and
+// one fsync (see sqlcore); no row locks are needed. Times are RFC 3339 text; the outbox's next attempt,
+// which SQL compares, is Unix nanoseconds.
 //
 // Usage:
 //
@@ -23,11 +20,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net/url"
-	"os"
-	"path/filepath"
-	"syscall"
 	"time"
 	"unicode/utf8"
 
@@ -46,11 +39,6 @@ const maxConns = 16
 
 // Open opens (creating if needed) the SQLite database at path and applies pending migrations.
 func Open(ctx context.Context, path string) (*Store, error) {
-	return openSynced(ctx, path, syncWAL(path))
-}
-
-// openSynced is Open with the group commit's Sync given.
-func openSynced(ctx context.Context, path string, sync func() error) (*Store, error) {
 	if path == "" {
 		return nil, errors.New("open sqlite store: empty path")
 	}
@@ -58,8 +46,8 @@ func openSynced(ctx context.Context, path string, sync func() error) (*Store, er
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "foreign_keys(1)")
-	q.Add("_pragma", "synchronous(NORMAL)") // with dialect.Sync: as durable as FULL
-	q.Add("_pragma", "temp_store(MEMORY)")  // savepoints journal in memory, not in a temporary file
+	q.Add("_pragma", "synchronous(FULL)")
+	q.Add("_pragma", "temp_store(MEMORY)") // savepoints journal in memory, not in a temporary file
 	q.Set("_txlock", "immediate")
 	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
 	if err != nil {
@@ -68,9 +56,7 @@ func openSynced(ctx context.Context, path string, sync func() error) (*Store, er
 	// Keep connections (and the statements prepared on them) instead of closing all but two after each burst.
 	db.SetMaxOpenConns(maxConns)
 	db.SetMaxIdleConns(maxConns)
-	d := dialect
-	d.Sync = sync
-	st, err := sqlcore.New(ctx, db, d)
+	st, err := sqlcore.New(ctx, db, dialect)
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite store %s: %w", path, err)
 	}
@@ -127,32 +113,4 @@ func mapError(err error) error {
 		}
 	}
 	return nil
-}
-
-// syncWAL returns the group commit's Sync: fdatasync the write-ahead log, which holds every committed
-// transaction a checkpoint has not yet copied (and synced) into the database file. The file is opened
-// by name each time, as SQLite deletes it when its last connection closes (after a checkpoint, so no
-// file means nothing to sync); the directory is synced too the first time, as the log may be new.
-func syncWAL(path string) func() error {
-	var dirSynced bool
-	return func() error {
-		if !dirSynced {
-			if err := fdatasync(filepath.Dir(path)); err != nil {
-				return err
-			}
-			dirSynced = true
-		}
-		return fdatasync(path + "-wal")
-	}
-}
-
-func fdatasync(name string) error {
-	f, err := os.Open(name)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	return errors.Join(syscall.Fdatasync(int(f.Fd())), f.Close())
 }
