@@ -1,7 +1,5 @@
 package store
 
-import "context"
-
 // KeyGrant is what an API key grants, read at once: the key, its organization and the organization's
 // SSO connection. A request authenticated by an API key needs all three, and reading them in one
 // joined query instead of three keeps authentication cheap without a cache (a revoked key stops
@@ -11,11 +9,4 @@ type KeyGrant struct {
 	Org     Org
 	Conn    SSOConnection // the zero value when HasConn is false
 	HasConn bool
-}
-
-// KeyGrants finds API keys with what they grant.
-type KeyGrants interface {
-	// KeyGrant finds the API key whose SHA-256 is hash, with its organization and SSO connection;
-	// ErrNotFound for an unknown key.
-	KeyGrant(ctx context.Context, hash []byte) (KeyGrant, error)
 }

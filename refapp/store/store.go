@@ -273,6 +273,12 @@ type Store interface {
 	ModifyMember(ctx context.Context, orgID, id string, fn func(*Member) error) (Member, error)
 	// DeleteMember deletes the member with its sessions, personal keys and group memberships.
 	DeleteMember(ctx context.Context, orgID, id string) error
+	// ListMembers returns every member of the organization, oldest first.
+	ListMembers(ctx context.Context, orgID string) ([]Member, error)
+	// SetMemberRole and RemoveMember (which deletes as DeleteMember does) keep the rule that an organization
+	// always has an active admin, checked inside the write's transaction (ErrLastAdmin).
+	SetMemberRole(ctx context.Context, orgID, id string, role Role, now time.Time) (Member, error)
+	RemoveMember(ctx context.Context, orgID, id string) error
 
 	// CreateGroup inserts g; ErrConflict for a taken name, ErrInvalidReference
 	// for a member id that is not in the org.
@@ -287,9 +293,20 @@ type Store interface {
 
 	CreateAPIKey(ctx context.Context, k APIKey) error
 	APIKeyByHash(ctx context.Context, hash []byte) (APIKey, error)
+	// KeyGrant finds the API key whose SHA-256 is hash, with its organization and SSO connection;
+	// ErrNotFound for an unknown key.
+	KeyGrant(ctx context.Context, hash []byte) (KeyGrant, error)
+	// ListAPIKeys returns the organization's keys, newest first.
+	ListAPIKeys(ctx context.Context, orgID string) ([]APIKeyUse, error)
+	// RevokeAPIKey deletes the key, so it no longer authenticates; ErrNotFound when the org has no such key.
+	RevokeAPIKey(ctx context.Context, orgID, id string) error
+	// TouchAPIKey records that the key was used at at.
+	TouchAPIKey(ctx context.Context, id string, at time.Time) error
 
 	PutSSOConnection(ctx context.Context, c SSOConnection) error
 	SSOConnection(ctx context.Context, orgID string) (SSOConnection, error)
+	// DeleteSSOConnection removes the organization's SSO connection; ErrNotFound when there is none.
+	DeleteSSOConnection(ctx context.Context, orgID string) error
 	// SPKey returns the deployment's SAML signing key, or ErrNotFound before EnsureSPKey stored one.
 	SPKey(ctx context.Context) (SPKey, error)
 	// EnsureSPKey stores k as the deployment's SAML signing key unless one is stored already, and
@@ -298,6 +315,8 @@ type Store interface {
 
 	CreateSession(ctx context.Context, s Session) error
 	SessionByHash(ctx context.Context, hash []byte) (Session, error)
+	// TouchSession moves a session's expiry (idle expiry slides on use).
+	TouchSession(ctx context.Context, hash []byte, expiresAt time.Time) error
 	DeleteSession(ctx context.Context, hash []byte) error
 
 	CreateLoginAttempt(ctx context.Context, a LoginAttempt) error
@@ -306,10 +325,30 @@ type Store interface {
 	// is the caller's check (it owns the clock).
 	ConsumeLoginAttempt(ctx context.Context, stateHash []byte, now time.Time) (LoginAttempt, error)
 
+	// EnqueueLinks stores account-linking tokens and their mails in one transaction, after dropping the
+	// unused tokens the same members had (a new invitation replaces the old one).
+	EnqueueLinks(ctx context.Context, tokens []LinkToken, mails []OutboxMail) error
+	// LinkTokenByHash finds a token, used or not; ErrNotFound when unknown.
+	LinkTokenByHash(ctx context.Context, hash []byte) (LinkToken, error)
+	// ConsumeLinkToken marks the token used, atomically, and returns it: ErrNotFound for an unknown
+	// token, ErrAlreadyUsed for a used one. Expiry is the caller's check (it owns the clock).
+	ConsumeLinkToken(ctx context.Context, hash []byte, now time.Time) (LinkToken, error)
+
+	// EnqueueMail adds one message to the outbox.
+	EnqueueMail(ctx context.Context, m OutboxMail) error
+	// ClaimMail returns up to limit unsent messages due at now, oldest first, and pushes their
+	// NextAttemptAt to leaseUntil in the same transaction, so two senders never take the same message
+	// at once and a sender that dies leaves them due again at leaseUntil.
+	ClaimMail(ctx context.Context, now, leaseUntil time.Time, limit int) ([]OutboxMail, error)
+	// MailSent marks the message sent and erases its payload.
+	MailSent(ctx context.Context, id string, at time.Time) error
+	// MailFailed counts a failed attempt and schedules the next one.
+	MailFailed(ctx context.Context, id string, next time.Time, reason string) error
+	// PendingMail returns the unsent messages, oldest first, at most limit (0 = 100).
+	PendingMail(ctx context.Context, limit int) ([]OutboxMail, error)
+
 	AuditLog
-	KeyGrants
 	Identities
-	Settings
 
 	Close() error
 }
