@@ -1,7 +1,6 @@
 package storetest
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -9,7 +8,6 @@ import (
 )
 
 func testOrgs(t *testing.T, st store.Store) {
-	ctx := context.Background()
 	acme := mustOrg(t, st, "o1", "Acme")
 	wants(t, "by id", acme)(st.OrgByID(ctx, "o1"))
 	wants(t, "by name, other case", acme)(st.OrgByName(ctx, "aCME"))
@@ -28,7 +26,6 @@ func testOrgs(t *testing.T, st store.Store) {
 }
 
 func testAPIKeys(t *testing.T, st store.Store) {
-	ctx := context.Background()
 	mustOrg(t, st, "o1", "acme")
 	mustMembers(t, st, store.Member{ID: "m1", OrgID: "o1", Email: "a@example.com", Role: store.RoleAdmin, Active: true})
 	keys := []store.APIKey{
@@ -50,7 +47,6 @@ func testAPIKeys(t *testing.T, st store.Store) {
 }
 
 func testSSOConnection(t *testing.T, st store.Store) {
-	ctx := context.Background()
 	mustOrg(t, st, "o1", "acme")
 	wantErr(t, "SSOConnection before Put", errOf(st.SSOConnection(ctx, "o1")), store.ErrNotFound)
 	versions := []store.SSOConnection{
@@ -66,7 +62,6 @@ func testSSOConnection(t *testing.T, st store.Store) {
 }
 
 func testAudit(t *testing.T, st store.Store) {
-	ctx := context.Background()
 	twoOrgs(t, st)
 	events := []store.AuditEvent{
 		{ID: "e1", OrgID: "o1", At: t0, Actor: "cli", Action: "sso.configure", Outcome: "success", Detail: "oidc"},
@@ -85,7 +80,6 @@ func testAudit(t *testing.T, st store.Store) {
 // testKeyGrant: KeyGrant returns what APIKeyByHash, OrgByID and SSOConnection return, says when the org
 // has no connection, and stops finding a key the moment it is revoked.
 func testKeyGrant(t *testing.T, st store.Store) {
-	ctx := context.Background()
 	org := mustOrg(t, st, "o1", "acme")
 	key := store.APIKey{ID: "k1", OrgID: "o1", Prefix: "rk_abcdef", Hash: []byte("grant-hash"), Scopes: []string{"scim"},
 		CreatedAt: t0}

@@ -1,7 +1,6 @@
 package storetest
 
 import (
-	"context"
 	"errors"
 	"testing"
 	"time"
@@ -10,7 +9,6 @@ import (
 )
 
 func testMembers(t *testing.T, st store.Store) {
-	ctx := context.Background()
 	twoOrgs(t, st)
 	ada := store.Member{ID: "m1", OrgID: "o1", Email: "Ada@Example.com", DisplayName: "Ada Lovelace",
 		Role: store.RoleAdmin, PasswordHash: "h", Active: true, SCIMUserName: "Ada@Example.com",
@@ -56,7 +54,6 @@ func testMembers(t *testing.T, st store.Store) {
 }
 
 func testUpdateMemberInactive(t *testing.T, st store.Store) {
-	ctx := context.Background()
 	mustOrg(t, st, "o1", "acme")
 	m := mustMembers(t, st, member("m1", "o1", "a@example.com"), member("m2", "o1", "b@example.com"))[0]
 	for _, se := range []store.Session{session("s1", "m1", "password"), session("s2", "m1", "oidc"),
@@ -73,7 +70,6 @@ func testUpdateMemberInactive(t *testing.T, st store.Store) {
 }
 
 func testProvisionMember(t *testing.T, st store.Store) {
-	ctx := context.Background()
 	mustOrg(t, st, "o1", "acme")
 	mustMembers(t, st, store.Member{ID: "boss", OrgID: "o1", Email: "boss@acme.test", Role: store.RoleAdmin,
 		PasswordHash: "h", Active: true})
@@ -96,7 +92,6 @@ func testProvisionMember(t *testing.T, st store.Store) {
 func testProvisionConcurrent(t *testing.T, st store.Store) { provisionedOnce(t, 20, st) }
 
 func testModifyAndDeleteMember(t *testing.T, st store.Store) {
-	ctx := context.Background()
 	twoOrgs(t, st)
 	m, err := st.ProvisionMember(ctx, scimMember("m1", "o1", "ada", "ada@acme.test"))
 	must(t, err)

@@ -1,7 +1,6 @@
 package storetest
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -20,7 +19,6 @@ func mail(id, to, payload string, due time.Time) store.OutboxMail {
 }
 
 func testLinkTokens(t *testing.T, st store.Store) {
-	ctx := context.Background()
 	mustOrg(t, st, "o1", "acme")
 	mustMembers(t, st, member("m1", "o1", "a@acme.test"), member("m2", "o1", "b@acme.test"))
 	first := []store.LinkToken{linkToken("t1", "m1", t0), linkToken("t2", "m2", t0)}
@@ -55,7 +53,6 @@ func testLinkTokens(t *testing.T, st store.Store) {
 }
 
 func testOutbox(t *testing.T, st store.Store) {
-	ctx := context.Background()
 	mails := []store.OutboxMail{mail("m1", "a@acme.test", `{"token":"secret"}`, t0),
 		mail("m2", "b@acme.test", `{}`, t0.Add(time.Hour)), mail("m3", "c@acme.test", `{}`, t0)}
 	for _, m := range mails {
@@ -84,7 +81,6 @@ func testOutbox(t *testing.T, st store.Store) {
 }
 
 func testOutboxConcurrent(t *testing.T, st store.Store) {
-	ctx := context.Background()
 	for _, id := range []string{"a", "b", "c", "d", "e", "f"} {
 		must(t, st.EnqueueMail(ctx, mail(id, id+"@x.test", "{}", t0)))
 	}

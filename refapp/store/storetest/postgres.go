@@ -1,7 +1,6 @@
 package storetest
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"net/url"
@@ -38,7 +37,6 @@ func PostgresSchema(t testing.TB) string {
 	}
 	schema := "refapp_test_" + hex.EncodeToString(b)
 	t.Cleanup(func() {
-		ctx := context.Background()
 		conn, err := pgx.Connect(ctx, base)
 		if err == nil {
 			defer conn.Close(ctx)

@@ -1,7 +1,6 @@
 package storetest
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"testing"
@@ -13,7 +12,6 @@ import (
 func eq(attr, v string) *store.Cond { return &store.Cond{Op: store.CondEq, Attr: attr, Value: v} }
 
 func testListSCIMMembersFilters(t *testing.T, st store.Store) {
-	ctx := context.Background()
 	twoOrgs(t, st)
 	mustProvision(t, st,
 		scimMember("a", "o1", "Ada.Lovelace@acme.test", "ada@acme.test", "ADA@home.test"),
@@ -87,7 +85,6 @@ func memberIDs(ms []store.Member) []string {
 // testCreationOrderPaging: pages follow creation order (not id order), and
 // updating a member does not move it.
 func testCreationOrderPaging(t *testing.T, st store.Store) {
-	ctx := context.Background()
 	mustOrg(t, st, "o1", "acme")
 	var want []string
 	for i := range 12 {
@@ -121,7 +118,6 @@ func group(id, org, name string, memberIDs ...string) store.Group {
 }
 
 func testGroups(t *testing.T, st store.Store) {
-	ctx := context.Background()
 	twoOrgs(t, st)
 	mustProvision(t, st, scimMember("a", "o1", "ada"), scimMember("b", "o1", "bob"), scimMember("z", "o2", "zed"))
 	mustMembers(t, st, member("p", "o1", "pat@acme.test"))
@@ -163,7 +159,6 @@ func rename(name string, err error) func(*store.Group) error {
 // testModifyGroup goes on from testGroups, whose group g1 is stored as g1.
 func testModifyGroup(t *testing.T, st store.Store, g1 store.Group) {
 	t.Helper()
-	ctx := context.Background()
 	boom := errors.New("boom")
 	checkErrs(t, []check{
 		{"adding another org's member", errOf(st.ModifyGroup(ctx, "o1", "g1", func(g *store.Group) error {
@@ -189,7 +184,6 @@ func testModifyGroup(t *testing.T, st store.Store, g1 store.Group) {
 }
 
 func testListGroupsPaging(t *testing.T, st store.Store) {
-	ctx := context.Background()
 	twoOrgs(t, st)
 	var want []string
 	for i := range 7 {

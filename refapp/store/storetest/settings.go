@@ -1,7 +1,6 @@
 package storetest
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -18,7 +17,6 @@ func admin(id, org, email string) store.Member {
 }
 
 func testListMembersAndRoles(t *testing.T, st store.Store) {
-	ctx := context.Background()
 	twoOrgs(t, st)
 	ms := mustMembers(t, st, admin("z-admin", "o1", "admin@acme.test"), member("a-bob", "o1", "bob@acme.test"),
 		admin("x", "o2", "x@other.test"))
@@ -44,7 +42,6 @@ func testListMembersAndRoles(t *testing.T, st store.Store) {
 
 // testLastAdminConcurrent: two admins demote each other at once; one must stay.
 func testLastAdminConcurrent(t *testing.T, st store.Store) {
-	ctx := context.Background()
 	mustOrg(t, st, "o1", "acme")
 	for round := range 5 {
 		ids := []string{"a" + string(rune('0'+round)), "b" + string(rune('0'+round))}
@@ -73,7 +70,6 @@ func testLastAdminConcurrent(t *testing.T, st store.Store) {
 }
 
 func testAPIKeyAdmin(t *testing.T, st store.Store) {
-	ctx := context.Background()
 	twoOrgs(t, st)
 	mustMembers(t, st, member("m1", "o1", "a@acme.test"))
 	keys := []store.APIKey{
@@ -104,7 +100,6 @@ func testAPIKeyAdmin(t *testing.T, st store.Store) {
 }
 
 func testDeleteSSOConnection(t *testing.T, st store.Store) {
-	ctx := context.Background()
 	mustOrg(t, st, "o1", "acme")
 	checkErrs(t, []check{
 		{"DeleteSSOConnection without one", st.DeleteSSOConnection(ctx, "o1"), store.ErrNotFound},

@@ -1,7 +1,6 @@
 package storetest
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -24,7 +23,6 @@ var sharedTests = []sharedTest{
 // second process sees it at once (a session made by one instance signs the
 // browser in on the other).
 func testSharedVisibility(t *testing.T, a, b store.Store) {
-	ctx := context.Background()
 	mustOrg(t, a, "o1", "acme")
 	wantErr(t, "org made through a, read through b", errOf(b.OrgByName(ctx, "ACME")), nil)
 	mustMembers(t, b, member("m1", "o1", "a@acme.test"))
@@ -43,7 +41,6 @@ func testSharedVisibility(t *testing.T, a, b store.Store) {
 func testSharedConsume(t *testing.T, a, b store.Store) { consumedOnce(t, a, b) }
 
 func testSharedReplay(t *testing.T, a, b store.Store) {
-	ctx := context.Background()
 	exp := t0.Add(time.Hour)
 	checkErrs(t, []check{
 		{"assertion accepted by a", a.RecordAssertion(ctx, "idp", "_1", exp, t0), nil},

@@ -1,7 +1,6 @@
 package storetest
 
 import (
-	"context"
 	"fmt"
 	"testing"
 	"time"
@@ -10,7 +9,6 @@ import (
 )
 
 func testSessions(t *testing.T, st store.Store) {
-	ctx := context.Background()
 	mustOrg(t, st, "o1", "acme")
 	mustMembers(t, st, store.Member{ID: "m1", OrgID: "o1", Email: "a@example.com"})
 	se := session("hash", "m1", "password")
@@ -28,7 +26,6 @@ func testSessions(t *testing.T, st store.Store) {
 }
 
 func testLoginAttempts(t *testing.T, st store.Store) {
-	ctx := context.Background()
 	mustOrg(t, st, "o1", "acme")
 	attempts := []store.LoginAttempt{
 		{StateHash: []byte("state"), OrgID: "o1", Nonce: "n", PKCEVerifier: "v", BrowserHash: []byte("b"),
@@ -54,7 +51,6 @@ func testLoginAttemptConcurrent(t *testing.T, st store.Store) { consumedOnce(t, 
 
 // testSPKeyStoredOnce: the first key stored is the deployment's, whatever later or racing callers offer.
 func testSPKeyStoredOnce(t *testing.T, st store.Store) {
-	ctx := context.Background()
 	wantErr(t, "SPKey before any is stored", errOf(st.SPKey(ctx)), store.ErrNotFound)
 	offer := func(i int) store.SPKey {
 		return store.SPKey{PrivateKeyPEM: fmt.Sprintf("key %d", i), CertificatePEM: fmt.Sprintf("cert %d", i), CreatedAt: t0}
@@ -83,7 +79,6 @@ func testSPKeyStoredOnce(t *testing.T, st store.Store) {
 }
 
 func testIdentities(t *testing.T, st store.Store) {
-	ctx := context.Background()
 	twoOrgs(t, st)
 	mustMembers(t, st, member("m1", "o1", "a@acme.test"), member("m2", "o1", "b@acme.test"),
 		member("m3", "o2", "a@other.test"))
@@ -123,7 +118,6 @@ func testIdentities(t *testing.T, st store.Store) {
 }
 
 func testAssertionReplay(t *testing.T, st store.Store) {
-	ctx := context.Background()
 	exp := t0.Add(5 * time.Minute)
 	checkErrs(t, []check{
 		{"RecordAssertion", st.RecordAssertion(ctx, "idp", "_a1", exp, t0), nil},
@@ -134,7 +128,6 @@ func testAssertionReplay(t *testing.T, st store.Store) {
 }
 
 func testAssertionConcurrent(t *testing.T, st store.Store) {
-	ctx := context.Background()
 	oneWins(t, 16, store.ErrAlreadyUsed, "records", func(int) error {
 		return st.RecordAssertion(ctx, "idp", "_race", t0.Add(time.Hour), t0)
 	})

@@ -48,6 +48,9 @@ type Opener func(t *testing.T) store.Store
 // SharedOpener opens two handles on one fresh, empty database, both closed when the test ends.
 type SharedOpener func(t *testing.T) (a, b store.Store)
 
+// ctx is the context of every call the suite makes.
+var ctx = context.Background()
+
 // t0 is the suite's clock; microsecond precision (see the package doc).
 var t0 = time.Date(2025, 3, 1, 12, 0, 0, 123456000, time.UTC)
 
@@ -114,7 +117,7 @@ func RunShared(t *testing.T, open SharedOpener) {
 // Open opens a backend's store on dsn (its Open) and closes it when the test ends.
 func Open[S io.Closer](t testing.TB, open func(context.Context, string) (S, error), dsn string) S {
 	t.Helper()
-	st, err := open(context.Background(), dsn)
+	st, err := open(ctx, dsn)
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
@@ -126,7 +129,6 @@ func Open[S io.Closer](t testing.TB, open func(context.Context, string) (S, erro
 // opens the same database each time.
 func ReopenKeepsData(t *testing.T, open Opener) {
 	t.Helper()
-	ctx := context.Background()
 	st := open(t)
 	must(t, st.CreateOrg(ctx, store.Org{ID: "o1", Name: "acme", Plan: store.PlanPro}))
 	if err := st.Close(); err != nil {
@@ -206,7 +208,7 @@ func must(t *testing.T, err error) {
 func mustOrg(t *testing.T, st store.Store, id, name string) store.Org {
 	t.Helper()
 	o := store.Org{ID: id, Name: name, Plan: store.PlanPro, CreatedAt: t0}
-	if err := st.CreateOrg(context.Background(), o); err != nil {
+	if err := st.CreateOrg(ctx, o); err != nil {
 		t.Fatalf("CreateOrg %s: %v", id, err)
 	}
 	return o
@@ -240,7 +242,7 @@ func mustMembers(t *testing.T, st store.Store, ms ...store.Member) []store.Membe
 	t.Helper()
 	for i, m := range ms {
 		ms[i] = withDefaults(m)
-		if err := st.CreateMember(context.Background(), ms[i]); err != nil {
+		if err := st.CreateMember(ctx, ms[i]); err != nil {
 			t.Fatalf("CreateMember %s: %v", m.ID, err)
 		}
 	}
@@ -264,7 +266,7 @@ func scimMember(id, org, userName string, emails ...string) store.Member {
 func mustProvision(t *testing.T, st store.Store, ms ...store.Member) {
 	t.Helper()
 	for _, m := range ms {
-		if _, err := st.ProvisionMember(context.Background(), m); err != nil {
+		if _, err := st.ProvisionMember(ctx, m); err != nil {
 			t.Fatalf("ProvisionMember %s: %v", m.ID, err)
 		}
 	}
@@ -308,7 +310,6 @@ func atOnce[T any](n int, fn func(i int) T) []T {
 // consumedOnce creates a login attempt through the first handle and consumes it 16 times at once,
 // through the handles in turn: exactly one consume may get it.
 func consumedOnce(t *testing.T, handles ...store.Store) {
-	ctx := context.Background()
 	mustOrg(t, handles[0], "o1", "acme")
 	a := store.LoginAttempt{StateHash: []byte("race"), OrgID: "o1", Nonce: "n", PKCEVerifier: "v",
 		BrowserHash: []byte("b"), Protocol: "oidc", CreatedAt: t0, ExpiresAt: t0.Add(time.Minute)}
@@ -322,7 +323,6 @@ func consumedOnce(t *testing.T, handles ...store.Store) {
 // provisionedOnce provisions n members with one userName at once, through the handles in turn: exactly
 // one may be created.
 func provisionedOnce(t *testing.T, n int, handles ...store.Store) {
-	ctx := context.Background()
 	mustOrg(t, handles[0], "o1", "acme")
 	oneWins(t, n, store.ErrConflict, "provisions of one userName", func(i int) error {
 		m := scimMember(fmt.Sprint("m", i), "o1", "same@acme.test", "same@acme.test")
