@@ -89,8 +89,6 @@ func testProvisionMember(t *testing.T, st store.Store) {
 	})
 }
 
-func testProvisionConcurrent(t *testing.T, st store.Store) { provisionedOnce(t, 20, st) }
-
 func testModifyAndDeleteMember(t *testing.T, st store.Store) {
 	twoOrgs(t, st)
 	m, err := st.ProvisionMember(ctx, scimMember("m1", "o1", "ada", "ada@acme.test"))

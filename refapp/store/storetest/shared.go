@@ -14,9 +14,9 @@ type sharedTest struct {
 
 var sharedTests = []sharedTest{
 	{"WritesVisibleToTheOtherHandle", testSharedVisibility},
-	{"LoginAttemptConsumedOnceAcrossHandles", testSharedConsume},
+	{"LoginAttemptConsumedOnceAcrossHandles", func(t *testing.T, a, b store.Store) { consumedOnce(t, a, b) }},
 	{"ReplayCacheShared", testSharedReplay},
-	{"ConflictAcrossHandles", testSharedConflict},
+	{"ConflictAcrossHandles", func(t *testing.T, a, b store.Store) { provisionedOnce(t, 10, a, b) }},
 }
 
 // testSharedVisibility: every write is committed when the call returns, so a
@@ -38,8 +38,6 @@ func testSharedVisibility(t *testing.T, a, b store.Store) {
 		store.ErrNotFound)
 }
 
-func testSharedConsume(t *testing.T, a, b store.Store) { consumedOnce(t, a, b) }
-
 func testSharedReplay(t *testing.T, a, b store.Store) {
 	exp := t0.Add(time.Hour)
 	checkErrs(t, []check{
@@ -49,5 +47,3 @@ func testSharedReplay(t *testing.T, a, b store.Store) {
 		{"at b after expiry", b.RecordAssertion(ctx, "idp", "_1", exp.Add(time.Minute), exp), nil},
 	})
 }
-
-func testSharedConflict(t *testing.T, a, b store.Store) { provisionedOnce(t, 10, a, b) }

@@ -47,8 +47,6 @@ func testLoginAttempts(t *testing.T, st store.Store) {
 	wantErr(t, "ConsumeLoginAttempt unknown", errOf(st.ConsumeLoginAttempt(ctx, []byte("unknown"), t0)), store.ErrNotFound)
 }
 
-func testLoginAttemptConcurrent(t *testing.T, st store.Store) { consumedOnce(t, st) }
-
 // testSPKeyStoredOnce: the first key stored is the deployment's, whatever later or racing callers offer.
 func testSPKeyStoredOnce(t *testing.T, st store.Store) {
 	wantErr(t, "SPKey before any is stored", errOf(st.SPKey(ctx)), store.ErrNotFound)
