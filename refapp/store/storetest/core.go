@@ -4,6 +4,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/ssoconform/ssoconform/refapp/store"
 )
 
@@ -25,30 +27,51 @@ func testOrgs(t *testing.T, st store.Store) {
 	wants(t, "OrgByName folds beyond ASCII", uni)(st.OrgByName(ctx, "üNÏCODE"))
 }
 
+// testAPIKeys: keys read back whole by hash, listed newest first with their last use, and revoked.
 func testAPIKeys(t *testing.T, st store.Store) {
-	mustOrg(t, st, "o1", "acme")
-	mustMembers(t, st, store.Member{ID: "m1", OrgID: "o1", Email: "a@example.com", Role: store.RoleAdmin, Active: true})
+	twoOrgs(t, st)
+	mustMembers(t, st, member("m1", "o1", "a@acme.test"))
 	keys := []store.APIKey{
 		{ID: "k1", OrgID: "o1", Prefix: "rk_abcdef", Hash: []byte("0123456789abcdef0123456789abcdef"),
 			Scopes: []string{"org:read", "scim"}, CreatedAt: t0},
 		{ID: "k2", OrgID: "o1", OwnerID: "m1", Prefix: "rk_zzzzzz", Hash: []byte("personal"),
-			Scopes: []string{"scim"}, CreatedAt: t0},
+			Scopes: []string{"org:read", "org:write"}, CreatedAt: t0.Add(time.Minute)},
+		{ID: "k3", OrgID: "o2", Prefix: "rk_3", Hash: []byte("h3"), Scopes: []string{"scim"}, CreatedAt: t0},
 	}
 	for _, k := range keys {
 		must(t, st.CreateAPIKey(ctx, k))
 		wants(t, "api key "+k.ID, k)(st.APIKeyByHash(ctx, k.Hash))
 	}
 	dup := keys[0]
-	dup.ID = "k3"
+	dup.ID = "k4"
 	checkErrs(t, []check{
 		{"CreateAPIKey with a taken hash", st.CreateAPIKey(ctx, dup), store.ErrConflict},
 		{"APIKeyByHash unknown", errOf(st.APIKeyByHash(ctx, []byte("other"))), store.ErrNotFound},
+	})
+	used := t0.Add(2 * time.Minute)
+	must(t, st.TouchAPIKey(ctx, "k1", used))
+	got, err := st.ListAPIKeys(ctx, "o1")
+	must(t, err)
+	// The list is for display: hashes need not be read back.
+	same(t, "ListAPIKeys, newest first", []store.APIKeyUse{{APIKey: keys[1]}, {APIKey: keys[0], LastUsedAt: used}}, got,
+		cmp.Transformer("nohash", func(k store.APIKey) store.APIKey {
+			k.Hash = nil
+			return k
+		}))
+	checkErrs(t, []check{
+		{"RevokeAPIKey from another org", st.RevokeAPIKey(ctx, "o2", "k1"), store.ErrNotFound},
+		{"RevokeAPIKey", st.RevokeAPIKey(ctx, "o1", "k1"), nil},
+		{"a revoked key still authenticates", errOf(st.APIKeyByHash(ctx, keys[0].Hash)), store.ErrNotFound},
+		{"RevokeAPIKey twice", st.RevokeAPIKey(ctx, "o1", "k1"), store.ErrNotFound},
 	})
 }
 
 func testSSOConnection(t *testing.T, st store.Store) {
 	mustOrg(t, st, "o1", "acme")
-	wantErr(t, "SSOConnection before Put", errOf(st.SSOConnection(ctx, "o1")), store.ErrNotFound)
+	checkErrs(t, []check{
+		{"SSOConnection before Put", errOf(st.SSOConnection(ctx, "o1")), store.ErrNotFound},
+		{"DeleteSSOConnection without one", st.DeleteSSOConnection(ctx, "o1"), store.ErrNotFound},
+	})
 	versions := []store.SSOConnection{
 		{OrgID: "o1", Protocol: "oidc", MetadataURL: "https://x/.well-known/openid-configuration", Issuer: "https://x",
 			ClientID: "id", ClientSecret: "s1", DefaultRole: store.RoleMember, SyncEnabled: true, UpdatedAt: t0},
@@ -59,6 +82,10 @@ func testSSOConnection(t *testing.T, st store.Store) {
 		must(t, st.PutSSOConnection(ctx, c))
 		wants(t, "sso connection "+c.Protocol+", replaced whole", versions[i])(st.SSOConnection(ctx, "o1"))
 	}
+	checkErrs(t, []check{
+		{"DeleteSSOConnection", st.DeleteSSOConnection(ctx, "o1"), nil},
+		{"SSOConnection after delete", errOf(st.SSOConnection(ctx, "o1")), store.ErrNotFound},
+	})
 }
 
 func testAudit(t *testing.T, st store.Store) {

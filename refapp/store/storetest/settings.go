@@ -4,8 +4,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/ssoconform/ssoconform/refapp/store"
 )
 
@@ -67,45 +65,4 @@ func testLastAdminConcurrent(t *testing.T, st store.Store) {
 			must(t, st.DeleteMember(ctx, "o1", m.ID))
 		}
 	}
-}
-
-func testAPIKeyAdmin(t *testing.T, st store.Store) {
-	twoOrgs(t, st)
-	mustMembers(t, st, member("m1", "o1", "a@acme.test"))
-	keys := []store.APIKey{
-		{ID: "k1", OrgID: "o1", Prefix: "rk_1", Hash: []byte("h1"), Scopes: []string{"scim"}, CreatedAt: t0},
-		{ID: "k2", OrgID: "o1", OwnerID: "m1", Prefix: "rk_2", Hash: []byte("h2"), Scopes: []string{"org:read", "org:write"},
-			CreatedAt: t0.Add(time.Minute)},
-		{ID: "k3", OrgID: "o2", Prefix: "rk_3", Hash: []byte("h3"), Scopes: []string{"scim"}, CreatedAt: t0},
-	}
-	for _, k := range keys {
-		must(t, st.CreateAPIKey(ctx, k))
-	}
-	used := t0.Add(2 * time.Minute)
-	must(t, st.TouchAPIKey(ctx, "k1", used))
-	got, err := st.ListAPIKeys(ctx, "o1")
-	must(t, err)
-	// The list is for display: hashes need not be read back.
-	same(t, "ListAPIKeys, newest first", []store.APIKeyUse{{APIKey: keys[1]}, {APIKey: keys[0], LastUsedAt: used}}, got,
-		cmp.Transformer("nohash", func(k store.APIKey) store.APIKey {
-			k.Hash = nil
-			return k
-		}))
-	checkErrs(t, []check{
-		{"RevokeAPIKey from another org", st.RevokeAPIKey(ctx, "o2", "k1"), store.ErrNotFound},
-		{"RevokeAPIKey", st.RevokeAPIKey(ctx, "o1", "k1"), nil},
-		{"a revoked key still authenticates", errOf(st.APIKeyByHash(ctx, []byte("h1"))), store.ErrNotFound},
-		{"RevokeAPIKey twice", st.RevokeAPIKey(ctx, "o1", "k1"), store.ErrNotFound},
-	})
-}
-
-func testDeleteSSOConnection(t *testing.T, st store.Store) {
-	mustOrg(t, st, "o1", "acme")
-	checkErrs(t, []check{
-		{"DeleteSSOConnection without one", st.DeleteSSOConnection(ctx, "o1"), store.ErrNotFound},
-		{"PutSSOConnection", st.PutSSOConnection(ctx, store.SSOConnection{OrgID: "o1", Protocol: "oidc",
-			DefaultRole: store.RoleMember, UpdatedAt: t0}), nil},
-		{"DeleteSSOConnection", st.DeleteSSOConnection(ctx, "o1"), nil},
-		{"SSOConnection after delete", errOf(st.SSOConnection(ctx, "o1")), store.ErrNotFound},
-	})
 }

@@ -84,8 +84,6 @@ var tests = []test{
 	{"SPKeyStoredOnce", testSPKeyStoredOnce},
 	{"ListMembersAndRoles", testListMembersAndRoles}, // settings.go: what organization settings need
 	{"LastAdminUnderConcurrency", testLastAdminConcurrent},
-	{"APIKeyAdmin", testAPIKeyAdmin},
-	{"DeleteSSOConnection", testDeleteSSOConnection},
 	{"LinkTokens", testLinkTokens}, // outbox.go: account-linking invitations and the mail outbox
 	{"Outbox", testOutbox},
 	{"OutboxClaimedOnceUnderConcurrency", testOutboxConcurrent},
