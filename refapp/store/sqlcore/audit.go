@@ -6,13 +6,11 @@ import (
 	"github.com/ssoconform/ssoconform/refapp/store"
 )
 
-// AppendAudit records an audit event.
 func (s *Store) AppendAudit(ctx context.Context, e store.AuditEvent) error {
 	return s.write(ctx, "append audit", `INSERT INTO audit_events (id, org_id, at, actor, action, outcome, detail)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`, e.ID, e.OrgID, e.At, e.Actor, e.Action, e.Outcome, e.Detail)
 }
 
-// ListAudit returns the org's newest audit events first.
 func (s *Store) ListAudit(ctx context.Context, orgID string, limit int) ([]store.AuditEvent, error) {
 	if limit <= 0 {
 		limit = 100

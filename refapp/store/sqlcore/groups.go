@@ -10,7 +10,6 @@ import (
 	"github.com/ssoconform/ssoconform/refapp/store"
 )
 
-// CreateGroup inserts a group (a team) with its members.
 func (s *Store) CreateGroup(ctx context.Context, g store.Group) error {
 	return s.tx(ctx, "create group", func(tx querier) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO teams (id, org_id, display_name, display_key, external_id, created_at,
@@ -43,13 +42,11 @@ func insertGroupMembers(ctx context.Context, tx querier, g store.Group) error {
 	return nil
 }
 
-// GroupByID finds a group of the organization by id, with its members.
 func (s *Store) GroupByID(ctx context.Context, orgID, id string) (store.Group, error) {
 	g, err := s.oneGroup(ctx, s.q(), false, orgID, id)
 	return g, s.mapErr("group by id", err)
 }
 
-// ListGroups pages through the organization's groups, in creation order.
 func (s *Store) ListGroups(ctx context.Context, orgID string, q store.Query) ([]store.Group, int, error) {
 	const op = "list groups"
 	where, args, err := compile(&s.d, q.Filter, groupAttrs, orgID)
@@ -66,7 +63,6 @@ func (s *Store) ListGroups(ctx context.Context, orgID string, q store.Query) ([]
 	return gs, total, s.mapErr(op, err)
 }
 
-// ModifyGroup runs fn on the group in a transaction and saves it.
 func (s *Store) ModifyGroup(ctx context.Context, orgID, id string, fn func(*store.Group) error) (store.Group, error) {
 	var g store.Group
 	var fnErr error
@@ -102,7 +98,6 @@ func (s *Store) ModifyGroup(ctx context.Context, orgID, id string, fn func(*stor
 	return g, nil
 }
 
-// DeleteGroup deletes a group and its memberships; the members stay.
 func (s *Store) DeleteGroup(ctx context.Context, orgID, id string) error {
 	return s.tx(ctx, "delete group", func(tx querier) error {
 		if err := execOne(ctx, tx, `DELETE FROM teams WHERE id = ? AND org_id = ?`, id, orgID); err != nil {

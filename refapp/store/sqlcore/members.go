@@ -75,7 +75,6 @@ func updateMember(ctx context.Context, q querier, m store.Member) error {
 	return err
 }
 
-// ProvisionMember creates m or links it onto the member with its email that has no SCIM identity.
 func (s *Store) ProvisionMember(ctx context.Context, m store.Member) (store.Member, error) {
 	err := s.tx(ctx, "provision member", func(tx querier) error {
 		old, err := s.oneMember(ctx, tx, true, `WHERE m.org_id = ? AND m.email_key = ?`, m.OrgID, key(m.Email))
@@ -97,7 +96,6 @@ func (s *Store) ProvisionMember(ctx context.Context, m store.Member) (store.Memb
 	return m, nil
 }
 
-// ModifyMember runs fn on the member in a transaction and saves the result.
 func (s *Store) ModifyMember(ctx context.Context, orgID, id string, fn func(*store.Member) error) (store.Member, error) {
 	var m store.Member
 	var fnErr error
@@ -141,31 +139,26 @@ func deleteMember(ctx context.Context, tx querier, id string) error {
 	return nil
 }
 
-// MemberByID finds a member of the organization by id.
 func (s *Store) MemberByID(ctx context.Context, orgID, id string) (store.Member, error) {
 	m, err := s.oneMember(ctx, s.q(), false, `WHERE m.org_id = ? AND m.id = ?`, orgID, id)
 	return m, s.mapErr("member by id", err)
 }
 
-// MemberByEmail finds a member of the organization by email, case-insensitively.
 func (s *Store) MemberByEmail(ctx context.Context, orgID, email string) (store.Member, error) {
 	m, err := s.oneMember(ctx, s.q(), false, `WHERE m.org_id = ? AND m.email_key = ?`, orgID, key(email))
 	return m, s.mapErr("member by email", err)
 }
 
-// MemberBySCIMUserName finds a member of the organization by SCIM userName, case-insensitively.
 func (s *Store) MemberBySCIMUserName(ctx context.Context, orgID, userName string) (store.Member, error) {
 	m, err := s.oneMember(ctx, s.q(), false, `WHERE m.org_id = ? AND m.scim_user_key = ?`, orgID, key(userName))
 	return m, s.mapErr("member by scim userName", err)
 }
 
-// MembersByEmail returns the members with that email in every organization, oldest first.
 func (s *Store) MembersByEmail(ctx context.Context, email string) ([]store.Member, error) {
 	return list(ctx, s, "members by email", scanMember,
 		`SELECT `+memberCols+` FROM members m WHERE m.email_key = ? ORDER BY m.seq`, key(email))
 }
 
-// ListSCIMMembers pages through the organization's members that have a SCIM identity.
 func (s *Store) ListSCIMMembers(ctx context.Context, orgID string, q store.Query) ([]store.Member, int, error) {
 	const op = "list scim members"
 	where, args, err := compile(&s.d, q.Filter, memberAttrs, orgID)

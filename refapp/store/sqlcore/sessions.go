@@ -9,7 +9,6 @@ import (
 	"github.com/ssoconform/ssoconform/refapp/store"
 )
 
-// CreateSession inserts a session.
 func (s *Store) CreateSession(ctx context.Context, se store.Session) error {
 	return s.write(ctx, "create session", `INSERT INTO sessions (token_hash, member_id, org_id, method, created_at,
 		expires_at) VALUES (?, ?, ?, ?, ?, ?)`, se.TokenHash, se.MemberID, se.OrgID, se.Method, se.CreatedAt, se.ExpiresAt)
@@ -28,7 +27,6 @@ func (s *Store) DeleteSession(ctx context.Context, hash []byte) error {
 	return s.write(ctx, "delete session", `DELETE FROM sessions WHERE token_hash = ?`, hash)
 }
 
-// CreateLoginAttempt inserts a pending SSO login.
 func (s *Store) CreateLoginAttempt(ctx context.Context, a store.LoginAttempt) error {
 	return s.write(ctx, "create login attempt", `INSERT INTO login_attempts
 		(state_hash, org_id, nonce, pkce_verifier, browser_hash, protocol, request_id, link_member_id, result,
@@ -37,7 +35,6 @@ func (s *Store) CreateLoginAttempt(ctx context.Context, a store.LoginAttempt) er
 		a.CreatedAt, a.ExpiresAt)
 }
 
-// ConsumeLoginAttempt marks a pending SSO login used and returns it (see consume).
 func (s *Store) ConsumeLoginAttempt(ctx context.Context, stateHash []byte, now time.Time) (store.LoginAttempt, error) {
 	return consume(ctx, s, "consume login attempt", func(sc scanner) (a store.LoginAttempt, err error) {
 		err = sc.Scan(&a.StateHash, &a.OrgID, &a.Nonce, &a.PKCEVerifier, &a.BrowserHash, &a.Protocol, &a.RequestID,
