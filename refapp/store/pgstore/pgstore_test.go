@@ -6,28 +6,14 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/ssoconform/ssoconform/refapp/store"
 	"github.com/ssoconform/ssoconform/refapp/store/pgstore"
 	"github.com/ssoconform/ssoconform/refapp/store/storetest"
 )
 
-// open opens the store on dsn, closed when the test ends: before the schema is dropped (storetest's
-// cleanup, registered earlier).
-func open(t *testing.T, dsn string) *pgstore.Store { return storetest.Open(t, pgstore.Open, dsn) }
-
 // TestConformance runs the store conformance suite, each test in a fresh schema.
 func TestConformance(t *testing.T) {
 	storetest.PostgresDSN(t)
-	storetest.Run(t, func(t *testing.T) store.Store { return open(t, storetest.PostgresSchema(t)) })
-}
-
-// TestConformanceShared runs the two-handle tests on two stores (two pools) on one schema.
-func TestConformanceShared(t *testing.T) {
-	storetest.PostgresDSN(t)
-	storetest.RunShared(t, func(t *testing.T) (store.Store, store.Store) {
-		dsn := storetest.PostgresSchema(t)
-		return open(t, dsn), open(t, dsn)
-	})
+	storetest.Run(t, storetest.PostgresSchema, pgstore.Open)
 }
 
 // TestOpenConcurrentlyMigratesOnce: processes starting at once on one database take turns at the
@@ -63,12 +49,6 @@ func TestOpenConcurrentlyMigratesOnce(t *testing.T) {
 	if rows != versions || rows == 0 {
 		t.Errorf("schema_migrations has %d rows for %d versions; want each version once", rows, versions)
 	}
-}
-
-func TestOpenKeepsData(t *testing.T) {
-	t.Parallel()
-	dsn := storetest.PostgresSchema(t)
-	storetest.ReopenKeepsData(t, func(t *testing.T) store.Store { return open(t, dsn) })
 }
 
 func TestOpenErrorsHidePassword(t *testing.T) {

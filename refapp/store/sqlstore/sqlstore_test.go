@@ -15,23 +15,7 @@ func open(t testing.TB, path string) *sqlstore.Store { return storetest.Open(t, 
 
 // TestConformance runs the store conformance suite, each test on a new file.
 func TestConformance(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) store.Store {
-		return open(t, filepath.Join(t.TempDir(), "refapp.db"))
-	})
-}
-
-// TestConformanceShared runs the two-handle tests on two Opens of one file (two refapp processes).
-func TestConformanceShared(t *testing.T) {
-	storetest.RunShared(t, func(t *testing.T) (store.Store, store.Store) {
-		path := filepath.Join(t.TempDir(), "refapp.db")
-		return open(t, path), open(t, path)
-	})
-}
-
-func TestOpenTwiceKeepsData(t *testing.T) {
-	t.Parallel()
-	path := filepath.Join(t.TempDir(), "refapp.db")
-	storetest.ReopenKeepsData(t, func(t *testing.T) store.Store { return open(t, path) })
+	storetest.Run(t, func(t testing.TB) string { return filepath.Join(t.TempDir(), "refapp.db") }, sqlstore.Open)
 }
 
 func TestOpenEmptyPath(t *testing.T) {

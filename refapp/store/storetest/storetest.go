@@ -5,10 +5,9 @@
 // attempts and link tokens, filters as bound parameters, stable creation
 // order, newest-first audit, the last-admin rule, the outbox lease).
 //
-// Run takes a function that opens a fresh, empty store for one test; every
-// test runs in parallel with its own store. RunShared takes a function that
-// opens two handles on one fresh database (two refapp processes sharing it)
-// and checks that what one writes, the other sees at once, and that
+// Run runs every test in parallel, each with its own fresh database; the
+// shared tests open two handles on one database (two refapp processes sharing
+// it) and check that what one writes, the other sees at once, and that
 // single-use records stay single-use across both.
 //
 // A test walks through a scenario as tables of checks: each check is a call
@@ -23,7 +22,7 @@
 // Usage, in a backend's tests:
 //
 //	func TestConformance(t *testing.T) {
-//		storetest.Run(t, func(t *testing.T) store.Store { return openFresh(t) })
+//		storetest.Run(t, func(t testing.TB) string { return filepath.Join(t.TempDir(), "refapp.db") }, sqlstore.Open)
 //	}
 package storetest
 
@@ -41,12 +40,6 @@ import (
 
 	"github.com/ssoconform/ssoconform/refapp/store"
 )
-
-// Opener opens a fresh, empty store for one test and closes it when the test ends (t.Cleanup).
-type Opener func(t *testing.T) store.Store
-
-// SharedOpener opens two handles on one fresh, empty database, both closed when the test ends.
-type SharedOpener func(t *testing.T) (a, b store.Store)
 
 // ctx is the context of every call the suite makes.
 var ctx = context.Background()
@@ -89,27 +82,35 @@ var tests = []test{
 	{"OutboxClaimedOnceUnderConcurrency", testOutboxConcurrent},
 }
 
-// Run runs every conformance test, each in parallel on a store of its own.
-func Run(t *testing.T, open Opener) {
+// Run runs every conformance test on a backend: each single-store test in parallel on a fresh database,
+// each two-handle test on two stores opened on one fresh database, and a reopen of a database. fresh
+// returns the DSN of a new, empty database (its own cleanups first: stores close before they run); open
+// is the backend's Open.
+func Run[S store.Store](t *testing.T, fresh func(testing.TB) string, open func(context.Context, string) (S, error)) {
 	t.Helper()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			tt.run(t, open(t))
+			tt.run(t, Open(t, open, fresh(t)))
 		})
 	}
-}
-
-// RunShared runs the two-handle tests, each in parallel on a database of its own.
-func RunShared(t *testing.T, open SharedOpener) {
-	t.Helper()
 	for _, tt := range sharedTests {
-		t.Run(tt.name, func(t *testing.T) {
+		t.Run("Shared/"+tt.name, func(t *testing.T) {
 			t.Parallel()
-			a, b := open(t)
-			tt.run(t, a, b)
+			dsn := fresh(t)
+			tt.run(t, Open(t, open, dsn), Open(t, open, dsn))
 		})
 	}
+	t.Run("ReopenKeepsData", func(t *testing.T) {
+		t.Parallel()
+		dsn := fresh(t)
+		st := Open(t, open, dsn)
+		must(t, st.CreateOrg(ctx, store.Org{ID: "o1", Name: "acme", Plan: store.PlanPro}))
+		if err := st.Close(); err != nil {
+			t.Fatalf("Close: %v", err)
+		}
+		wantErr(t, "OrgByName after reopen", errOf(Open(t, open, dsn).OrgByName(ctx, "ACME")), nil)
+	})
 }
 
 // Open opens a backend's store on dsn (its Open) and closes it when the test ends.
@@ -121,18 +122,6 @@ func Open[S io.Closer](t testing.TB, open func(context.Context, string) (S, erro
 	}
 	t.Cleanup(func() { st.Close() })
 	return st
-}
-
-// ReopenKeepsData checks that what a store wrote is there when its database is opened again: open
-// opens the same database each time.
-func ReopenKeepsData(t *testing.T, open Opener) {
-	t.Helper()
-	st := open(t)
-	must(t, st.CreateOrg(ctx, store.Org{ID: "o1", Name: "acme", Plan: store.PlanPro}))
-	if err := st.Close(); err != nil {
-		t.Fatalf("Close: %v", err)
-	}
-	wantErr(t, "OrgByName after reopen", errOf(open(t).OrgByName(ctx, "ACME")), nil)
 }
 
 // check is the outcome of one call and the error it must be (errors.Is; nil: success).
