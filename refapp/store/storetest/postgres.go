@@ -2,7 +2,6 @@ package storetest
 
 import (
 	"crypto/rand"
-	"encoding/hex"
 	"net/url"
 	"os"
 	"strings"
@@ -31,11 +30,7 @@ func PostgresDSN(t testing.TB) string {
 func PostgresSchema(t testing.TB) string {
 	t.Helper()
 	base := PostgresDSN(t)
-	b := make([]byte, 6)
-	if _, err := rand.Read(b); err != nil {
-		t.Fatal(err)
-	}
-	schema := "refapp_test_" + hex.EncodeToString(b)
+	schema := "refapp_test_" + strings.ToLower(rand.Text())
 	t.Cleanup(func() {
 		conn, err := pgx.Connect(ctx, base)
 		if err == nil {
