@@ -15,9 +15,8 @@ func (s *Store) ListAudit(ctx context.Context, orgID string, limit int) ([]store
 	if limit <= 0 {
 		limit = 100
 	}
-	return list(ctx, s, "list audit", func(sc scanner) (e store.AuditEvent, err error) {
-		err = sc.Scan(&e.ID, &e.OrgID, at(&e.At), &e.Actor, &e.Action, &e.Outcome, &e.Detail)
-		return e, err
-	}, `SELECT id, org_id, at, actor, action, outcome, detail FROM audit_events
+	return list(ctx, s, "list audit", fields(func(e *store.AuditEvent) []any {
+		return []any{&e.ID, &e.OrgID, at(&e.At), &e.Actor, &e.Action, &e.Outcome, &e.Detail}
+	}), `SELECT id, org_id, at, actor, action, outcome, detail FROM audit_events
 		WHERE org_id = ? ORDER BY at DESC, id DESC LIMIT ?`, orgID, limit)
 }

@@ -126,10 +126,9 @@ func (s *Store) oneGroup(ctx context.Context, q querier, lock bool, orgID, id st
 
 const groupCols = `t.id, t.org_id, t.display_name, t.external_id, t.created_at, t.updated_at`
 
-func scanGroup(sc scanner) (g store.Group, err error) {
-	err = sc.Scan(&g.ID, &g.OrgID, &g.DisplayName, &g.ExternalID, at(&g.CreatedAt), at(&g.UpdatedAt))
-	return g, err
-}
+var scanGroup = fields(func(g *store.Group) []any {
+	return []any{&g.ID, &g.OrgID, &g.DisplayName, &g.ExternalID, at(&g.CreatedAt), at(&g.UpdatedAt)}
+})
 
 // groups reads the selected groups, then their members in one more query.
 func groups(ctx context.Context, q querier, where string, args ...any) ([]store.Group, error) {
@@ -146,10 +145,8 @@ func groups(ctx context.Context, q querier, where string, args ...any) ([]store.
 		team string
 		m    store.GroupMember
 	}
-	rows, err := all(ctx, q, func(sc scanner) (r row, err error) {
-		err = sc.Scan(&r.team, &r.m.ID, &r.m.Display)
-		return r, err
-	}, `SELECT tm.team_id, m.id, COALESCE(m.scim_user_name, m.email)
+	scanRow := fields(func(r *row) []any { return []any{&r.team, &r.m.ID, &r.m.Display} })
+	rows, err := all(ctx, q, scanRow, `SELECT tm.team_id, m.id, COALESCE(m.scim_user_name, m.email)
 		FROM team_members tm JOIN members m ON m.id = tm.member_id
 		WHERE tm.team_id IN (?`+strings.Repeat(", ?", len(ids)-1)+`) ORDER BY tm.team_id, tm.position`, ids...)
 	for _, r := range rows {

@@ -40,10 +40,9 @@ func (s *Store) LinkIdentity(ctx context.Context, id store.Identity) error {
 
 const identityCols = `org_id, member_id, issuer, subject, protocol, created_at`
 
-func scanIdentity(sc scanner) (id store.Identity, err error) {
-	err = sc.Scan(&id.OrgID, &id.MemberID, &id.Issuer, &id.Subject, &id.Protocol, at(&id.CreatedAt))
-	return id, err
-}
+var scanIdentity = fields(func(id *store.Identity) []any {
+	return []any{&id.OrgID, &id.MemberID, &id.Issuer, &id.Subject, &id.Protocol, at(&id.CreatedAt)}
+})
 
 func (s *Store) IdentityByKey(ctx context.Context, orgID, issuer, subject string) (store.Identity, error) {
 	return get(ctx, s, "identity by key", scanIdentity, `SELECT `+identityCols+` FROM sso_identities

@@ -14,9 +14,14 @@ func (s *Store) CreateOrg(ctx context.Context, o store.Org) error {
 
 const orgCols = `id, name, plan, created_at`
 
-func scanOrg(sc scanner) (o store.Org, err error) {
-	err = sc.Scan(&o.ID, &o.Name, &o.Plan, at(&o.CreatedAt))
-	return o, err
+var scanOrg = fields(func(o *store.Org) []any { return []any{&o.ID, &o.Name, &o.Plan, at(&o.CreatedAt)} })
+
+// fields is the scanFunc of a record whose columns scan into dest(&record), in order.
+func fields[T any](dest func(*T) []any) scanFunc[T] {
+	return func(sc scanner) (v T, err error) {
+		err = sc.Scan(dest(&v)...)
+		return v, err
+	}
 }
 
 func (s *Store) OrgByID(ctx context.Context, id string) (store.Org, error) {
@@ -80,10 +85,9 @@ func connDest(c *store.SSOConnection) []any {
 }
 
 func (s *Store) SSOConnection(ctx context.Context, orgID string) (store.SSOConnection, error) {
-	return get(ctx, s, "sso connection", func(sc scanner) (c store.SSOConnection, err error) {
-		err = sc.Scan(append([]any{&c.OrgID}, connDest(&c)...)...)
-		return c, err
-	}, `SELECT c.org_id, `+connCols+` FROM sso_connections c WHERE c.org_id = ?`, orgID)
+	return get(ctx, s, "sso connection", fields(func(c *store.SSOConnection) []any {
+		return append([]any{&c.OrgID}, connDest(c)...)
+	}), `SELECT c.org_id, `+connCols+` FROM sso_connections c WHERE c.org_id = ?`, orgID)
 }
 
 func (s *Store) KeyGrant(ctx context.Context, hash []byte) (store.KeyGrant, error) {
@@ -110,8 +114,7 @@ func (s *Store) EnsureSPKey(ctx context.Context, k store.SPKey) (store.SPKey, er
 }
 
 func (s *Store) SPKey(ctx context.Context) (store.SPKey, error) {
-	return get(ctx, s, "sp key", func(sc scanner) (k store.SPKey, err error) {
-		err = sc.Scan(&k.PrivateKeyPEM, &k.CertificatePEM, at(&k.CreatedAt))
-		return k, err
-	}, `SELECT private_key_pem, certificate_pem, created_at FROM sp_key WHERE id = 1`)
+	return get(ctx, s, "sp key", fields(func(k *store.SPKey) []any {
+		return []any{&k.PrivateKeyPEM, &k.CertificatePEM, at(&k.CreatedAt)}
+	}), `SELECT private_key_pem, certificate_pem, created_at FROM sp_key WHERE id = 1`)
 }

@@ -41,10 +41,9 @@ func (s *Store) EnqueueMail(ctx context.Context, m store.OutboxMail) error {
 
 const linkCols = `hash, org_id, member_id, created_at, expires_at, used_at`
 
-func scanLink(sc scanner) (t store.LinkToken, err error) {
-	err = sc.Scan(&t.Hash, &t.OrgID, &t.MemberID, at(&t.CreatedAt), at(&t.ExpiresAt), at(&t.UsedAt))
-	return t, err
-}
+var scanLink = fields(func(t *store.LinkToken) []any {
+	return []any{&t.Hash, &t.OrgID, &t.MemberID, at(&t.CreatedAt), at(&t.ExpiresAt), at(&t.UsedAt)}
+})
 
 func (s *Store) LinkTokenByHash(ctx context.Context, hash []byte) (store.LinkToken, error) {
 	return get(ctx, s, "link token by hash", scanLink, `SELECT `+linkCols+` FROM link_tokens WHERE hash = ?`, hash)
@@ -58,11 +57,10 @@ func (s *Store) ConsumeLinkToken(ctx context.Context, hash []byte, now time.Time
 
 const mailCols = `id, kind, to_addr, payload, created_at, attempts, next_attempt_at, last_error, sent_at`
 
-func scanMail(sc scanner) (m store.OutboxMail, err error) {
-	err = sc.Scan(&m.ID, &m.Kind, &m.To, &m.Payload, at(&m.CreatedAt), &m.Attempts, at(&m.NextAttemptAt),
-		&m.LastError, at(&m.SentAt))
-	return m, err
-}
+var scanMail = fields(func(m *store.OutboxMail) []any {
+	return []any{&m.ID, &m.Kind, &m.To, &m.Payload, at(&m.CreatedAt), &m.Attempts, at(&m.NextAttemptAt),
+		&m.LastError, at(&m.SentAt)}
+})
 
 // ClaimMail leases up to limit due messages to the caller until leaseUntil. Where the database locks
 // rows (Dialect.SkipLocked), rows another sender holds are skipped, so senders on several instances
