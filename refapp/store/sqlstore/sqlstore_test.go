@@ -33,13 +33,10 @@ func TestOpenUpgradesOldOutboxColumn(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "refapp.db")
 	st := open(t, path)
 	due := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	if err := st.EnqueueMail(ctx, store.OutboxMail{ID: "m1", Kind: "sso-link", To: "a@example.com", Payload: "{}",
-		CreatedAt: due, NextAttemptAt: due}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := st.DB().ExecContext(ctx, `ALTER TABLE mail_outbox RENAME COLUMN next_attempt_at TO next_attempt_ns`); err != nil {
-		t.Fatal(err)
-	}
+	storetest.Must(t, st.EnqueueMail(ctx, store.OutboxMail{ID: "m1", Kind: "sso-link", To: "a@example.com",
+		Payload: "{}", CreatedAt: due, NextAttemptAt: due}))
+	_, err := st.DB().ExecContext(ctx, `ALTER TABLE mail_outbox RENAME COLUMN next_attempt_at TO next_attempt_ns`)
+	storetest.Must(t, err)
 	st.Close()
 	got, err := open(t, path).ClaimMail(ctx, due, due.Add(time.Minute), 10)
 	if err != nil || len(got) != 1 || !got[0].NextAttemptAt.Equal(due) {

@@ -39,7 +39,7 @@ func testAPIKeys(t *testing.T, st store.Store) {
 		{ID: "k3", OrgID: "o2", Prefix: "rk_3", Hash: []byte("h3"), Scopes: []string{"scim"}, CreatedAt: t0},
 	}
 	for _, k := range keys {
-		must(t, st.CreateAPIKey(ctx, k))
+		Must(t, st.CreateAPIKey(ctx, k))
 		wants(t, "api key "+k.ID, k)(st.APIKeyByHash(ctx, k.Hash))
 	}
 	dup := keys[0]
@@ -49,9 +49,9 @@ func testAPIKeys(t *testing.T, st store.Store) {
 		{"APIKeyByHash unknown", errOf(st.APIKeyByHash(ctx, []byte("other"))), store.ErrNotFound},
 	})
 	used := t0.Add(2 * time.Minute)
-	must(t, st.TouchAPIKey(ctx, "k1", used))
+	Must(t, st.TouchAPIKey(ctx, "k1", used))
 	got, err := st.ListAPIKeys(ctx, "o1")
-	must(t, err)
+	Must(t, err)
 	// The list is for display: hashes need not be read back.
 	same(t, "ListAPIKeys, newest first", []store.APIKeyUse{{APIKey: keys[1]}, {APIKey: keys[0], LastUsedAt: used}}, got,
 		cmp.Transformer("nohash", func(k store.APIKey) store.APIKey {
@@ -79,7 +79,7 @@ func testSSOConnection(t *testing.T, st store.Store) {
 			IdPMetadata: "<md:EntityDescriptor/>", DefaultRole: store.RoleViewer, Enforce: true, UpdatedAt: t0.Add(time.Hour)},
 	}
 	for i, c := range versions {
-		must(t, st.PutSSOConnection(ctx, c))
+		Must(t, st.PutSSOConnection(ctx, c))
 		wants(t, "sso connection "+c.Protocol+", replaced whole", versions[i])(st.SSOConnection(ctx, "o1"))
 	}
 	checkErrs(t, []check{
@@ -97,7 +97,7 @@ func testAudit(t *testing.T, st store.Store) {
 		{ID: "e4", OrgID: "o1", At: t0.Add(-time.Second), Actor: "support", Action: "sso.refused", Outcome: "failure"},
 	}
 	for _, e := range events {
-		must(t, st.AppendAudit(ctx, e))
+		Must(t, st.AppendAudit(ctx, e))
 	}
 	wants(t, "audit of o1, newest first", []store.AuditEvent{events[1], events[0], events[3]})(st.ListAudit(ctx, "o1", 0))
 	wants(t, "ListAudit limit 1", events[1:2])(st.ListAudit(ctx, "o1", 1))
@@ -110,12 +110,12 @@ func testKeyGrant(t *testing.T, st store.Store) {
 	org := mustOrg(t, st, "o1", "acme")
 	key := store.APIKey{ID: "k1", OrgID: "o1", Prefix: "rk_abcdef", Hash: []byte("grant-hash"), Scopes: []string{"scim"},
 		CreatedAt: t0}
-	must(t, st.CreateAPIKey(ctx, key))
+	Must(t, st.CreateAPIKey(ctx, key))
 	wants(t, "grant without a connection", store.KeyGrant{Key: key, Org: org})(st.KeyGrant(ctx, key.Hash))
 	conn := store.SSOConnection{OrgID: "o1", Protocol: "oidc", MetadataURL: "https://x/.well-known/openid-configuration",
 		Issuer: "https://x", ClientID: "id", ClientSecret: "s1", DefaultRole: store.RoleViewer, Enforce: true,
 		SyncEnabled: true, UpdatedAt: t0}
-	must(t, st.PutSSOConnection(ctx, conn))
+	Must(t, st.PutSSOConnection(ctx, conn))
 	wants(t, "grant", store.KeyGrant{Key: key, Org: org, Conn: conn, HasConn: true})(st.KeyGrant(ctx, key.Hash))
 	checkErrs(t, []check{
 		{"KeyGrant of an unknown key", errOf(st.KeyGrant(ctx, []byte("other"))), store.ErrNotFound},

@@ -40,7 +40,7 @@ func testMembers(t *testing.T, st store.Store) {
 			store.ErrConflict},
 	})
 	bob.DisplayName, bob.SCIMUserName, bob.UpdatedAt = "Bob", "bob", t0.Add(time.Hour)
-	must(t, st.UpdateMember(ctx, bob))
+	Must(t, st.UpdateMember(ctx, bob))
 	wantsPage(t, "ListSCIMMembers offset 1", []store.Member{bob}, 2)(
 		st.ListSCIMMembers(ctx, "o1", store.Query{Offset: 1, Limit: 10}))
 	taken := bob
@@ -58,10 +58,10 @@ func testUpdateMemberInactive(t *testing.T, st store.Store) {
 	m := mustMembers(t, st, member("m1", "o1", "a@example.com"), member("m2", "o1", "b@example.com"))[0]
 	for _, se := range []store.Session{session("s1", "m1", "password"), session("s2", "m1", "oidc"),
 		session("s3", "m2", "oidc")} {
-		must(t, st.CreateSession(ctx, se))
+		Must(t, st.CreateSession(ctx, se))
 	}
 	m.Active = false
-	must(t, st.UpdateMember(ctx, m))
+	Must(t, st.UpdateMember(ctx, m))
 	checkErrs(t, []check{
 		{"session s1 after its member was saved inactive", errOf(st.SessionByHash(ctx, []byte("s1"))), store.ErrNotFound},
 		{"session s2 after its member was saved inactive", errOf(st.SessionByHash(ctx, []byte("s2"))), store.ErrNotFound},
@@ -74,7 +74,7 @@ func testProvisionMember(t *testing.T, st store.Store) {
 	mustMembers(t, st, store.Member{ID: "boss", OrgID: "o1", Email: "boss@acme.test", Role: store.RoleAdmin,
 		PasswordHash: "h", Active: true})
 	linked, err := st.ProvisionMember(ctx, scimMember("new-id", "o1", "Boss@acme.test", "BOSS@acme.test"))
-	must(t, err)
+	Must(t, err)
 	if linked.ID != "boss" || linked.Role != store.RoleAdmin || linked.PasswordHash != "h" || !linked.CreatedAt.Equal(t0) {
 		t.Errorf("linked member %+v: want id, role, password and creation of the existing member", linked)
 	}
@@ -92,9 +92,9 @@ func testProvisionMember(t *testing.T, st store.Store) {
 func testModifyAndDeleteMember(t *testing.T, st store.Store) {
 	twoOrgs(t, st)
 	m, err := st.ProvisionMember(ctx, scimMember("m1", "o1", "ada", "ada@acme.test"))
-	must(t, err)
+	Must(t, err)
 	se := session("tok", "m1", "oidc")
-	must(t, st.CreateSession(ctx, se))
+	Must(t, st.CreateSession(ctx, se))
 	boom := errors.New("boom")
 	checkErrs(t, []check{
 		{"ModifyMember with failing fn", errOf(st.ModifyMember(ctx, "o1", "m1", func(m *store.Member) error {

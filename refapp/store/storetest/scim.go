@@ -96,7 +96,7 @@ func testCreationOrderPaging(t *testing.T, st store.Store) {
 		m.DisplayName = "moved?"
 		return nil
 	})
-	must(t, err)
+	Must(t, err)
 	var got []string
 	for off := 0; off < 12; off += 5 {
 		ms, total, err := st.ListSCIMMembers(ctx, "o1", store.Query{Offset: off, Limit: 5})
@@ -123,7 +123,7 @@ func testGroups(t *testing.T, st store.Store) {
 	mustMembers(t, st, member("p", "o1", "pat@acme.test"))
 	g := group("g1", "o1", "Engineering", "b", "a", "b", "p")
 	g.ExternalID = "ext-g1"
-	must(t, st.CreateGroup(ctx, g))
+	Must(t, st.CreateGroup(ctx, g))
 	want := g
 	want.Members = []store.GroupMember{{ID: "b", Display: "bob"}, {ID: "a", Display: "ada"},
 		{ID: "p", Display: "pat@acme.test"}}
@@ -189,9 +189,9 @@ func testListGroupsPaging(t *testing.T, st store.Store) {
 	for i := range 7 {
 		id := fmt.Sprintf("g-%d", 9-i)
 		want = append(want, id)
-		must(t, st.CreateGroup(ctx, group(id, "o1", "Team "+id)))
+		Must(t, st.CreateGroup(ctx, group(id, "o1", "Team "+id)))
 	}
-	must(t, st.CreateGroup(ctx, group("other", "o2", "Team other")))
+	Must(t, st.CreateGroup(ctx, group("other", "o2", "Team other")))
 	var got []string
 	for off := 0; off < 7; off += 3 {
 		gs, total, err := st.ListGroups(ctx, "o1", store.Query{Offset: off, Limit: 3})

@@ -52,7 +52,7 @@ func testLastAdminConcurrent(t *testing.T, st store.Store) {
 		})
 		admins := 0
 		ms, err := st.ListMembers(ctx, "o1")
-		must(t, err)
+		Must(t, err)
 		for _, m := range ms {
 			if m.Role == store.RoleAdmin && m.Active {
 				admins++
@@ -62,7 +62,7 @@ func testLastAdminConcurrent(t *testing.T, st store.Store) {
 			t.Fatalf("round %d: %d active admins after two concurrent demotions, want 1", round, admins)
 		}
 		for _, m := range ms { // start the next round from zero admins
-			must(t, st.DeleteMember(ctx, "o1", m.ID))
+			Must(t, st.DeleteMember(ctx, "o1", m.ID))
 		}
 	}
 }

@@ -27,13 +27,13 @@ func testSharedVisibility(t *testing.T, a, b store.Store) {
 	wantErr(t, "org made through a, read through b", errOf(b.OrgByName(ctx, "ACME")), nil)
 	mustMembers(t, b, member("m1", "o1", "a@acme.test"))
 	se := session("s", "m1", "oidc")
-	must(t, a.CreateSession(ctx, se))
+	Must(t, a.CreateSession(ctx, se))
 	wants(t, "session made through a, read through b", se)(b.SessionByHash(ctx, se.TokenHash))
 	_, err := b.ModifyMember(ctx, "o1", "m1", func(m *store.Member) error {
 		m.Active = false
 		return nil
 	})
-	must(t, err)
+	Must(t, err)
 	wantErr(t, "session through a after b deactivated the member", errOf(a.SessionByHash(ctx, se.TokenHash)),
 		store.ErrNotFound)
 }

@@ -12,11 +12,11 @@ func testSessions(t *testing.T, st store.Store) {
 	mustOrg(t, st, "o1", "acme")
 	mustMembers(t, st, store.Member{ID: "m1", OrgID: "o1", Email: "a@example.com"})
 	se := session("hash", "m1", "password")
-	must(t, st.CreateSession(ctx, se))
+	Must(t, st.CreateSession(ctx, se))
 	wantErr(t, "CreateSession with a taken hash", st.CreateSession(ctx, se), store.ErrConflict)
 	wants(t, "SessionByHash", se)(st.SessionByHash(ctx, se.TokenHash))
 	se.ExpiresAt = t0.Add(2 * time.Hour)
-	must(t, st.TouchSession(ctx, se.TokenHash, se.ExpiresAt))
+	Must(t, st.TouchSession(ctx, se.TokenHash, se.ExpiresAt))
 	wants(t, "after TouchSession", se)(st.SessionByHash(ctx, se.TokenHash))
 	checkErrs(t, []check{
 		{"DeleteSession", st.DeleteSession(ctx, se.TokenHash), nil},
@@ -36,7 +36,7 @@ func testLoginAttempts(t *testing.T, st store.Store) {
 			Result: `{"subject":"00u1"}`, CreatedAt: t0, ExpiresAt: t0.Add(time.Minute)},
 	}
 	for _, a := range attempts {
-		must(t, st.CreateLoginAttempt(ctx, a))
+		Must(t, st.CreateLoginAttempt(ctx, a))
 	}
 	wantErr(t, "CreateLoginAttempt with a taken state", st.CreateLoginAttempt(ctx, attempts[0]), store.ErrConflict)
 	for _, a := range attempts {

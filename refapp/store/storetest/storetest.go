@@ -105,7 +105,7 @@ func Run[S store.Store](t *testing.T, fresh func(testing.TB) string, open func(c
 		t.Parallel()
 		dsn := fresh(t)
 		st := Open(t, open, dsn)
-		must(t, st.CreateOrg(ctx, store.Org{ID: "o1", Name: "acme", Plan: store.PlanPro}))
+		Must(t, st.CreateOrg(ctx, store.Org{ID: "o1", Name: "acme", Plan: store.PlanPro}))
 		if err := st.Close(); err != nil {
 			t.Fatalf("Close: %v", err)
 		}
@@ -184,8 +184,8 @@ func same(t *testing.T, what string, want, got any, opts ...cmp.Option) {
 	}
 }
 
-// must stops the test at a failed set-up step.
-func must(t *testing.T, err error) {
+// Must stops the test at a failed set-up step.
+func Must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
@@ -300,7 +300,7 @@ func consumedOnce(t *testing.T, handles ...store.Store) {
 	mustOrg(t, handles[0], "o1", "acme")
 	a := store.LoginAttempt{StateHash: []byte("race"), OrgID: "o1", Nonce: "n", PKCEVerifier: "v",
 		BrowserHash: []byte("b"), Protocol: "oidc", CreatedAt: t0, ExpiresAt: t0.Add(time.Minute)}
-	must(t, handles[0].CreateLoginAttempt(ctx, a))
+	Must(t, handles[0].CreateLoginAttempt(ctx, a))
 	oneWins(t, 16, store.ErrAlreadyUsed, "consumes", func(i int) error {
 		_, err := handles[i%len(handles)].ConsumeLoginAttempt(ctx, a.StateHash, t0)
 		return err
