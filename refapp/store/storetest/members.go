@@ -53,22 +53,6 @@ func testMembers(t *testing.T, st store.Store) {
 	wants(t, "member after a refused UpdateMember", bob)(st.MemberByID(ctx, "o1", "m2"))
 }
 
-func testUpdateMemberInactive(t *testing.T, st store.Store) {
-	mustOrg(t, st, "o1", "acme")
-	m := mustMembers(t, st, member("m1", "o1", "a@example.com"), member("m2", "o1", "b@example.com"))[0]
-	for _, se := range []store.Session{session("s1", "m1", "password"), session("s2", "m1", "oidc"),
-		session("s3", "m2", "oidc")} {
-		Must(t, st.CreateSession(ctx, se))
-	}
-	m.Active = false
-	Must(t, st.UpdateMember(ctx, m))
-	checkErrs(t, []check{
-		{"session s1 after its member was saved inactive", errOf(st.SessionByHash(ctx, []byte("s1"))), store.ErrNotFound},
-		{"session s2 after its member was saved inactive", errOf(st.SessionByHash(ctx, []byte("s2"))), store.ErrNotFound},
-		{"session s3 of another member", errOf(st.SessionByHash(ctx, []byte("s3"))), nil},
-	})
-}
-
 func testProvisionMember(t *testing.T, st store.Store) {
 	mustOrg(t, st, "o1", "acme")
 	mustMembers(t, st, store.Member{ID: "boss", OrgID: "o1", Email: "boss@acme.test", Role: store.RoleAdmin,

@@ -8,9 +8,10 @@ import (
 	"github.com/ssoconform/ssoconform/refapp/store"
 )
 
+// testSessions: a session's life, and UpdateMember saving a member inactive deleting its sessions (only its).
 func testSessions(t *testing.T, st store.Store) {
 	mustOrg(t, st, "o1", "acme")
-	mustMembers(t, st, store.Member{ID: "m1", OrgID: "o1", Email: "a@example.com"})
+	m := mustMembers(t, st, member("m1", "o1", "a@example.com"), member("m2", "o1", "b@example.com"))[0]
 	se := session("hash", "m1", "password")
 	Must(t, st.CreateSession(ctx, se))
 	wantErr(t, "CreateSession with a taken hash", st.CreateSession(ctx, se), store.ErrConflict)
@@ -22,6 +23,17 @@ func testSessions(t *testing.T, st store.Store) {
 		{"DeleteSession", st.DeleteSession(ctx, se.TokenHash), nil},
 		{"SessionByHash after delete", errOf(st.SessionByHash(ctx, se.TokenHash)), store.ErrNotFound},
 		{"DeleteSession of an unknown session", st.DeleteSession(ctx, se.TokenHash), nil},
+	})
+	for _, se := range []store.Session{session("s1", "m1", "password"), session("s2", "m1", "oidc"),
+		session("s3", "m2", "oidc")} {
+		Must(t, st.CreateSession(ctx, se))
+	}
+	m.Active = false
+	Must(t, st.UpdateMember(ctx, m))
+	checkErrs(t, []check{
+		{"session s1 after its member was saved inactive", errOf(st.SessionByHash(ctx, []byte("s1"))), store.ErrNotFound},
+		{"session s2 after its member was saved inactive", errOf(st.SessionByHash(ctx, []byte("s2"))), store.ErrNotFound},
+		{"session s3 of another member", errOf(st.SessionByHash(ctx, []byte("s3"))), nil},
 	})
 }
 
@@ -123,9 +135,6 @@ func testAssertionReplay(t *testing.T, st store.Store) {
 		{"same ID from another issuer", st.RecordAssertion(ctx, "other-idp", "_a1", exp, t0), nil},
 		{"after expiry the entry is gone", st.RecordAssertion(ctx, "idp", "_a1", exp.Add(5*time.Minute), exp), nil},
 	})
-}
-
-func testAssertionConcurrent(t *testing.T, st store.Store) {
 	oneWins(t, 16, store.ErrAlreadyUsed, "records", func(int) error {
 		return st.RecordAssertion(ctx, "idp", "_race", t0.Add(time.Hour), t0)
 	})
