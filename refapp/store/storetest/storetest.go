@@ -59,10 +59,12 @@ var tests = []test{
 	{"SSOConnection", testSSOConnection},
 	{"AuditNewestFirstPerOrg", testAudit},
 	{"KeyGrantJoinsKeyOrgAndConnection", testKeyGrant},
-	{"Members", testMembers}, // members.go
+	{"Members", testMembers}, // members.go: members, and the last-admin rule
 	{"ProvisionMember", testProvisionMember},
 	{"ProvisionMemberConcurrentSameUserName", func(t *testing.T, st store.Store) { provisionedOnce(t, 20, st) }},
 	{"ModifyAndDeleteMember", testModifyAndDeleteMember},
+	{"ListMembersAndRoles", testListMembersAndRoles},
+	{"LastAdminUnderConcurrency", testLastAdminConcurrent},
 	{"ListSCIMMembersFilters", testListSCIMMembersFilters}, // scim.go: SCIM lists and groups
 	{"ListSCIMMembersCreationOrderPaging", testCreationOrderPaging},
 	{"Groups", testGroups},
@@ -73,11 +75,22 @@ var tests = []test{
 	{"Identities", testIdentities},
 	{"AssertionReplayCacheAndRace", testAssertionReplay},
 	{"SPKeyStoredOnce", testSPKeyStoredOnce},
-	{"ListMembersAndRoles", testListMembersAndRoles}, // settings.go: what organization settings need
-	{"LastAdminUnderConcurrency", testLastAdminConcurrent},
 	{"LinkTokens", testLinkTokens}, // outbox.go: account-linking invitations and the mail outbox
 	{"Outbox", testOutbox},
 	{"OutboxClaimedOnceUnderConcurrency", testOutboxConcurrent},
+}
+
+type sharedTest struct {
+	name string
+	run  func(t *testing.T, a, b store.Store)
+}
+
+// sharedTests are the two-handle tests (signin.go and the concurrency helpers below).
+var sharedTests = []sharedTest{
+	{"WritesVisibleToTheOtherHandle", testSharedVisibility},
+	{"LoginAttemptConsumedOnceAcrossHandles", func(t *testing.T, a, b store.Store) { consumedOnce(t, a, b) }},
+	{"ReplayCacheShared", testSharedReplay},
+	{"ConflictAcrossHandles", func(t *testing.T, a, b store.Store) { provisionedOnce(t, 10, a, b) }},
 }
 
 // Run runs every conformance test on a backend: each single-store test in parallel on a fresh database,
