@@ -1,9 +1,6 @@
 package store
 
-import (
-	"context"
-	"time"
-)
+import "time"
 
 // AuditEvent is one entry of an organization's audit log: SSO configuration changes, sign-ins and
 // refusals, support resets. Detail is for admins and never holds secrets.
@@ -15,12 +12,4 @@ type AuditEvent struct {
 	Action  string // e.g. "sso.configure", "sso.signin", "sso.refused", "sso.reset", "member.add"
 	Outcome string // "success" or "failure"
 	Detail  string
-}
-
-// AuditLog is the audit part of the Store.
-type AuditLog interface {
-	// AppendAudit records e (ID and At are set by the caller).
-	AppendAudit(ctx context.Context, e AuditEvent) error
-	// ListAudit returns the org's newest events first, at most limit (0 = 100).
-	ListAudit(ctx context.Context, orgID string, limit int) ([]AuditEvent, error)
 }

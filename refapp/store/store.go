@@ -347,8 +347,25 @@ type Store interface {
 	// PendingMail returns the unsent messages, oldest first, at most limit (0 = 100).
 	PendingMail(ctx context.Context, limit int) ([]OutboxMail, error)
 
-	AuditLog
-	Identities
+	// AppendAudit records e (ID and At are set by the caller).
+	AppendAudit(ctx context.Context, e AuditEvent) error
+	// ListAudit returns the org's newest events first, at most limit (0 = 100).
+	ListAudit(ctx context.Context, orgID string, limit int) ([]AuditEvent, error)
+
+	// Linked identities and the SAML assertion-ID replay cache live in the database, so every refapp
+	// instance sharing it sees them.
+	//
+	// LinkIdentity records id. Linking the same identity to the same member again is not an error;
+	// ErrConflict when it is linked to another member; ErrInvalidReference when the member does not exist.
+	LinkIdentity(ctx context.Context, id Identity) error
+	// IdentityByKey returns the linked identity, or ErrNotFound.
+	IdentityByKey(ctx context.Context, orgID, issuer, subject string) (Identity, error)
+	// MemberIdentities returns the member's linked identities, oldest first.
+	MemberIdentities(ctx context.Context, orgID, memberID string) ([]Identity, error)
+	// RecordAssertion remembers a SAML assertion ID of an issuer until expiresAt. It returns
+	// ErrAlreadyUsed when the same (issuer, id) was recorded before and has not expired; it deletes
+	// entries that expired at now.
+	RecordAssertion(ctx context.Context, issuer, id string, expiresAt, now time.Time) error
 
 	Close() error
 }
