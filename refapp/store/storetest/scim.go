@@ -129,6 +129,7 @@ func testGroups(t *testing.T, st store.Store) {
 		{ID: "p", Display: "pat@acme.test"}}
 	wants(t, "GroupByID: members in order, repeats dropped, display = userName else email", want)(
 		st.GroupByID(ctx, "o1", "g1"))
+	boom := errors.New("boom")
 	checkErrs(t, []check{
 		{"CreateGroup, name of another case", st.CreateGroup(ctx, group("g2", "o1", "ENGINEERING")), store.ErrConflict},
 		{"CreateGroup, member of another org", st.CreateGroup(ctx, group("g3", "o1", "x", "z")),
@@ -137,8 +138,25 @@ func testGroups(t *testing.T, st store.Store) {
 		{"a refused CreateGroup left the group behind", errOf(st.GroupByID(ctx, "o1", "g3")), store.ErrNotFound},
 		{"same name in another org", st.CreateGroup(ctx, group("g4", "o2", "Engineering")), nil},
 		{"GroupByID in another org", errOf(st.GroupByID(ctx, "o2", "g1")), store.ErrNotFound},
+		{"adding another org's member", errOf(st.ModifyGroup(ctx, "o1", "g1", func(g *store.Group) error {
+			g.Members = append(g.Members, store.GroupMember{ID: "z"})
+			return nil
+		})), store.ErrInvalidReference},
+		{"CreateGroup", st.CreateGroup(ctx, group("g5", "o1", "Sales")), nil},
+		{"renaming onto a taken name", errOf(st.ModifyGroup(ctx, "o1", "g5", rename("engineering", nil))),
+			store.ErrConflict},
+		{"ModifyGroup with failing fn", errOf(st.ModifyGroup(ctx, "o1", "g1", rename("x", boom))), boom},
+		{"ModifyGroup in another org", errOf(st.ModifyGroup(ctx, "o2", "g1", func(*store.Group) error { return nil })),
+			store.ErrNotFound},
 	})
-	testModifyGroup(t, st, want)
+	later := t0.Add(time.Microsecond)
+	want.DisplayName, want.Members, want.UpdatedAt = "Eng", []store.GroupMember{{ID: "a", Display: "ada"}}, later
+	wants(t, "ModifyGroup", want)(st.ModifyGroup(ctx, "o1", "g1", func(g *store.Group) error {
+		g.DisplayName, g.Members, g.UpdatedAt = "Eng", []store.GroupMember{{ID: "a"}}, later
+		return nil
+	}))
+	wantsPage(t, "ListGroups displayName eq", []store.Group{want}, 1)(
+		st.ListGroups(ctx, "o1", store.Query{Filter: eq(store.AttrDisplayName, "eng"), Limit: 10}))
 	checkErrs(t, []check{
 		{"DeleteGroup from another org", st.DeleteGroup(ctx, "o2", "g1"), store.ErrNotFound},
 		{"DeleteGroup", st.DeleteGroup(ctx, "o1", "g1"), nil},
@@ -154,33 +172,6 @@ func rename(name string, err error) func(*store.Group) error {
 		g.DisplayName = name
 		return err
 	}
-}
-
-// testModifyGroup goes on from testGroups, whose group g1 is stored as g1.
-func testModifyGroup(t *testing.T, st store.Store, g1 store.Group) {
-	t.Helper()
-	boom := errors.New("boom")
-	checkErrs(t, []check{
-		{"adding another org's member", errOf(st.ModifyGroup(ctx, "o1", "g1", func(g *store.Group) error {
-			g.Members = append(g.Members, store.GroupMember{ID: "z"})
-			return nil
-		})), store.ErrInvalidReference},
-		{"CreateGroup", st.CreateGroup(ctx, group("g5", "o1", "Sales")), nil},
-		{"renaming onto a taken name", errOf(st.ModifyGroup(ctx, "o1", "g5", rename("engineering", nil))),
-			store.ErrConflict},
-		{"ModifyGroup with failing fn", errOf(st.ModifyGroup(ctx, "o1", "g1", rename("x", boom))), boom},
-		{"ModifyGroup in another org", errOf(st.ModifyGroup(ctx, "o2", "g1", func(*store.Group) error { return nil })),
-			store.ErrNotFound},
-	})
-	later := t0.Add(time.Microsecond)
-	want := g1
-	want.DisplayName, want.Members, want.UpdatedAt = "Eng", []store.GroupMember{{ID: "a", Display: "ada"}}, later
-	wants(t, "ModifyGroup", want)(st.ModifyGroup(ctx, "o1", "g1", func(g *store.Group) error {
-		g.DisplayName, g.Members, g.UpdatedAt = "Eng", []store.GroupMember{{ID: "a"}}, later
-		return nil
-	}))
-	wantsPage(t, "ListGroups displayName eq", []store.Group{want}, 1)(
-		st.ListGroups(ctx, "o1", store.Query{Filter: eq(store.AttrDisplayName, "eng"), Limit: 10}))
 }
 
 func testListGroupsPaging(t *testing.T, st store.Store) {
