@@ -39,6 +39,9 @@ var ErrInvalidReference = errors.New("store: invalid reference")
 // already consumed once.
 var ErrAlreadyUsed = errors.New("store: already used")
 
+// ErrLastAdmin is returned when a change would leave an organization without an active admin.
+var ErrLastAdmin = errors.New("store: an organization must keep an active admin")
+
 // Plan is an organization's subscription plan.
 type Plan string
 
@@ -142,6 +145,23 @@ type APIKey struct {
 	CreatedAt time.Time
 }
 
+// KeyGrant is what an API key grants, read at once: the key, its organization and the organization's
+// SSO connection. A request authenticated by an API key needs all three, and reading them in one
+// joined query instead of three keeps authentication cheap without a cache (a revoked key stops
+// working at once).
+type KeyGrant struct {
+	Key     APIKey
+	Org     Org
+	Conn    SSOConnection // the zero value when HasConn is false
+	HasConn bool
+}
+
+// APIKeyUse is an API key as the keys page lists it, with when it was last used (zero: never).
+type APIKeyUse struct {
+	APIKey
+	LastUsedAt time.Time
+}
+
 // SSOConnection is an organization's Okta connection.
 type SSOConnection struct {
 	OrgID        string
@@ -202,6 +222,57 @@ type LoginAttempt struct {
 	Result    string
 	CreatedAt time.Time
 	ExpiresAt time.Time
+}
+
+// Identity is an IdP identity linked to a member: the IdP (OIDC issuer or SAML IdP entity ID) and who it
+// says signed in (OIDC sub or SAML NameID). (OrgID, Issuer, Subject) is unique: one IdP identity signs in
+// as one member of an organization.
+type Identity struct {
+	OrgID     string
+	MemberID  string
+	Issuer    string
+	Subject   string
+	Protocol  string // "oidc" or "saml"
+	CreatedAt time.Time
+}
+
+// LinkToken is an account-linking invitation: a single-use link mailed to a member when the
+// organization connects Okta, which leads through Okta sign-in and links the Okta identity to the
+// member. Only the SHA-256 of the token is stored.
+type LinkToken struct {
+	Hash      []byte
+	OrgID     string
+	MemberID  string
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	UsedAt    time.Time // zero until used
+}
+
+// OutboxMail is one message in the outbox. Kind says how the sender renders Payload (a JSON object)
+// into a message; a payload may hold a link token in clear until the message is sent, and is erased
+// ("{}") once it is.
+type OutboxMail struct {
+	ID            string
+	Kind          string // e.g. "sso-link"
+	To            string
+	Payload       string
+	CreatedAt     time.Time
+	Attempts      int       // failed sends so far
+	NextAttemptAt time.Time // not sent before this
+	LastError     string    // why the last attempt failed (no secrets)
+	SentAt        time.Time // zero while pending
+}
+
+// AuditEvent is one entry of an organization's audit log: SSO configuration changes, sign-ins and
+// refusals, support resets. Detail is for admins and never holds secrets.
+type AuditEvent struct {
+	ID      string
+	OrgID   string
+	At      time.Time
+	Actor   string // who: a member's email, "cli", "support" or "okta:<subject>"
+	Action  string // e.g. "sso.configure", "sso.signin", "sso.refused", "sso.reset", "member.add"
+	Outcome string // "success" or "failure"
+	Detail  string
 }
 
 // CondOp is the operator of a Cond.
