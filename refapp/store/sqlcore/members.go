@@ -10,8 +10,6 @@ import (
 	"github.com/ssoconform/ssoconform/refapp/store"
 )
 
-// CreateMember inserts a member; ErrConflict when the email or SCIM userName
-// is already used in the organization.
 func (s *Store) CreateMember(ctx context.Context, m store.Member) error {
 	return s.tx(ctx, "create member", func(tx querier) error { return s.insertMember(ctx, tx, m) })
 }
@@ -44,8 +42,7 @@ func insertEmails(ctx context.Context, q querier, m store.Member) error {
 	return nil
 }
 
-// UpdateMember rewrites every mutable field of the member with m's id and org.
-// Saving a member inactive deletes its sessions.
+// UpdateMember rewrites every mutable field of the member with m's id and org; saving it inactive deletes its sessions.
 func (s *Store) UpdateMember(ctx context.Context, m store.Member) error {
 	return s.tx(ctx, "update member", func(tx querier) error { return updateMember(ctx, tx, m) })
 }
@@ -115,8 +112,6 @@ func (s *Store) ModifyMember(ctx context.Context, orgID, id string, fn func(*sto
 	return m, err
 }
 
-// DeleteMember deletes the member, its sessions, personal keys, emails, group memberships, link tokens
-// and identities.
 func (s *Store) DeleteMember(ctx context.Context, orgID, id string) error {
 	return s.tx(ctx, "delete member", func(tx querier) error {
 		if _, err := s.oneMember(ctx, tx, true, `WHERE m.org_id = ? AND m.id = ?`, orgID, id); err != nil {
@@ -240,9 +235,8 @@ func primaryType(es []store.Email) string {
 	return ""
 }
 
-// ImportMembers inserts many members in one transaction (seeding large
-// organizations for benchmarks and imports); all or none. It is not part of
-// store.Store.
+// ImportMembers inserts many members in one transaction (seeding large organizations for benchmarks and
+// imports); all or none. It is not part of store.Store.
 func (s *Store) ImportMembers(ctx context.Context, ms []store.Member) error {
 	return s.tx(ctx, "import members", func(tx querier) error {
 		for _, m := range ms {
