@@ -1,16 +1,13 @@
-// Package store defines refapp's persistence boundary: the domain records
-// (organizations, members, groups (the org's teams), API keys, SSO
-// connections, sessions and pending SSO login attempts) and the Store
+// Package store defines refapp's persistence boundary: the domain records (organizations, members, groups
+// (the org's teams), API keys, SSO connections, sessions and pending SSO login attempts) and the Store
 // interface every backend implements.
 //
-// One SQL implementation (sqlcore) serves every database through a small
-// dialect; sqlstore (SQLite) and pgstore (PostgreSQL) hold only their Open and
-// dialect, and storetest is the behaviour each must pass: lookups that find
-// nothing return ErrNotFound, writes that break a uniqueness rule return ErrConflict (always detected by a
-// unique index inside the write's transaction, never by a separate check),
-// emails, SCIM userNames and group names compare case-insensitively within an
-// organization, saving a member inactive deletes its sessions in the same
-// transaction, and every write is committed before the call returns.
+// One SQL implementation (sqlcore) serves every database through a small dialect; sqlstore (SQLite) and
+// pgstore (PostgreSQL) hold only their Open and dialect, and storetest is the behaviour each must pass:
+// lookups that find nothing return ErrNotFound, writes that break a uniqueness rule return ErrConflict
+// (always detected by a unique index inside the write's transaction, never by a separate check), emails, SCIM
+// userNames and group names compare case-insensitively within an organization, saving a member inactive
+// deletes its sessions in the same transaction, and every write is committed before the call returns.
 //
 // Usage:
 //
@@ -35,8 +32,7 @@ var ErrConflict = errors.New("store: conflict")
 // member) that does not exist in the organization.
 var ErrInvalidReference = errors.New("store: invalid reference")
 
-// ErrAlreadyUsed is returned by ConsumeLoginAttempt for a state that was
-// already consumed once.
+// ErrAlreadyUsed is returned by ConsumeLoginAttempt for a state that was already consumed once.
 var ErrAlreadyUsed = errors.New("store: already used")
 
 // ErrLastAdmin is returned when a change would leave an organization without an active admin.
@@ -132,9 +128,8 @@ type GroupMember struct {
 	Display string
 }
 
-// APIKey is an API key. Only the SHA-256 of the key is stored. An
-// organization key has no OwnerID; a personal key belongs to a member and acts
-// with that member's rights.
+// APIKey is an API key. Only the SHA-256 of the key is stored. An organization key has no OwnerID; a personal
+// key belongs to a member and acts with that member's rights.
 type APIKey struct {
 	ID        string
 	OrgID     string
@@ -278,9 +273,8 @@ type AuditEvent struct {
 // CondOp is the operator of a Cond.
 type CondOp int
 
-// The condition operators. String comparisons on userName, emails.value and
-// displayName ignore case (Go's strings.ToLower on both sides); on id and
-// externalId they are exact.
+// The condition operators. String comparisons on userName, emails.value and displayName ignore case (Go's
+// strings.ToLower on both sides); on id and externalId they are exact.
 const (
 	CondEq         CondOp = iota + 1 // Attr equals Value
 	CondContains                     // Attr contains Value
@@ -334,10 +328,9 @@ type Store interface {
 	// ListSCIMMembers returns a page of the org's members that have a SCIM
 	// identity, in creation order, and how many match in all.
 	ListSCIMMembers(ctx context.Context, orgID string, q Query) ([]Member, int, error)
-	// ProvisionMember creates m, or, when the org has a member with m's email
-	// and no SCIM identity, gives that member m's SCIM identity and attributes
-	// (keeping its id, role, password and creation time). ErrConflict when the
-	// userName or email belongs to another SCIM member.
+	// ProvisionMember creates m, or, when the org has a member with m's email and no SCIM identity, gives
+	// that member m's SCIM identity and attributes (keeping its id, role, password and creation time).
+	// ErrConflict when the userName or email belongs to another SCIM member.
 	ProvisionMember(ctx context.Context, m Member) (Member, error)
 	// ModifyMember runs fn on the member inside a transaction and saves the
 	// result; fn's error aborts and is returned as is.
@@ -391,9 +384,8 @@ type Store interface {
 	DeleteSession(ctx context.Context, hash []byte) error
 
 	CreateLoginAttempt(ctx context.Context, a LoginAttempt) error
-	// ConsumeLoginAttempt marks the attempt used and returns it. It returns
-	// ErrNotFound for an unknown state and ErrAlreadyUsed for a used one. Expiry
-	// is the caller's check (it owns the clock).
+	// ConsumeLoginAttempt marks the attempt used and returns it. It returns ErrNotFound for an unknown state
+	// and ErrAlreadyUsed for a used one. Expiry is the caller's check (it owns the clock).
 	ConsumeLoginAttempt(ctx context.Context, stateHash []byte, now time.Time) (LoginAttempt, error)
 
 	// EnqueueLinks stores account-linking tokens and their mails in one transaction, after dropping the

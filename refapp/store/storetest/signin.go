@@ -140,9 +140,8 @@ func testAssertionReplay(t *testing.T, st store.Store) {
 	})
 }
 
-// testSharedVisibility: every write is committed when the call returns, so a
-// second process sees it at once (a session made by one instance signs the
-// browser in on the other).
+// testSharedVisibility: every write is committed when the call returns, so a second process sees it at once
+// (a session made by one instance signs the browser in on the other).
 func testSharedVisibility(t *testing.T, a, b store.Store) {
 	mustOrg(t, a, "o1", "acme")
 	wantErr(t, "org made through a, read through b", errOf(b.OrgByName(ctx, "ACME")), nil)

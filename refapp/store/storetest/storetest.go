@@ -1,20 +1,17 @@
-// Package storetest is the conformance suite of refapp's store.Store: every
-// backend runs the same tests, which pin down each method's contract from the
-// store package doc (ErrNotFound, ErrConflict from unique indexes, case-
-// insensitive keys, sessions deleted with an inactive member, single-use login
-// attempts and link tokens, filters as bound parameters, stable creation
-// order, newest-first audit, the last-admin rule, the outbox lease).
+// Package storetest is the conformance suite of refapp's store.Store: every backend runs the same tests,
+// which pin down each method's contract from the store package doc (ErrNotFound, ErrConflict from unique
+// indexes, case-insensitive keys, sessions deleted with an inactive member, single-use login attempts and
+// link tokens, filters as bound parameters, stable creation order, newest-first audit, the last-admin rule,
+// the outbox lease).
 //
-// Run runs every test in parallel, each with its own fresh database; the
-// shared tests open two handles on one database (two refapp processes sharing
-// it) and check that what one writes, the other sees at once, and that
+// Run runs every test in parallel, each with its own fresh database; the shared tests open two handles on one
+// database (two refapp processes sharing it) and check that what one writes, the other sees at once, and that
 // single-use records stay single-use across both.
 //
-// A test walks through a scenario as tables of checks: each check is a call
-// made where the table is built (in order, so a table can change the store
-// as it goes) and the error it must return; wants checks a returned value.
-// Fixtures (the two organizations o1 "acme" and o2 "other", members,
-// sessions) come from the helpers at the end of this file.
+// A test walks through a scenario as tables of checks: each check is a call made where the table is built (in
+// order, so a table can change the store as it goes) and the error it must return; wants checks a returned
+// value. Fixtures (the two organizations o1 "acme" and o2 "other", members, sessions) come from the helpers
+// at the end of this file.
 //
 // Times are compared to the microsecond: backends must keep at least that
 // (PostgreSQL's timestamptz does; SQLite keeps nanoseconds).
