@@ -44,13 +44,11 @@ var ctx = context.Background()
 // t0 is the suite's clock; microsecond precision (see the package doc).
 var t0 = time.Date(2025, 3, 1, 12, 0, 0, 123456000, time.UTC)
 
-type test struct {
+// tests is every single-store test.
+var tests = []struct {
 	name string
 	run  func(t *testing.T, st store.Store)
-}
-
-// tests is every single-store test.
-var tests = []test{
+}{
 	{"Orgs", testOrgs}, // core.go: organizations, API keys, SSO connections, audit
 	{"APIKeys", testAPIKeys},
 	{"SSOConnection", testSSOConnection},
@@ -77,13 +75,11 @@ var tests = []test{
 	{"OutboxClaimedOnceUnderConcurrency", testOutboxConcurrent},
 }
 
-type sharedTest struct {
+// sharedTests are the two-handle tests (signin.go and the concurrency helpers below).
+var sharedTests = []struct {
 	name string
 	run  func(t *testing.T, a, b store.Store)
-}
-
-// sharedTests are the two-handle tests (signin.go and the concurrency helpers below).
-var sharedTests = []sharedTest{
+}{
 	{"WritesVisibleToTheOtherHandle", testSharedVisibility},
 	{"LoginAttemptConsumedOnceAcrossHandles", func(t *testing.T, a, b store.Store) { consumedOnce(t, a, b) }},
 	{"ReplayCacheShared", testSharedReplay},
