@@ -54,7 +54,6 @@ func TestOpenConcurrentlyMigratesOnce(t *testing.T) {
 func TestOpenErrorsHidePassword(t *testing.T) {
 	t.Parallel()
 	for _, dsn := range []string{
-		"",
 		"postgres://u:hunter2@127.0.0.1:1/db?sslmode=disable&connect_timeout=2", // nothing listens on port 1
 		"postgres://u:hunter2@[::1/db",                                          // malformed
 	} {

@@ -18,13 +18,6 @@ func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t testing.TB) string { return filepath.Join(t.TempDir(), "refapp.db") }, sqlstore.Open)
 }
 
-func TestOpenEmptyPath(t *testing.T) {
-	t.Parallel()
-	if _, err := sqlstore.Open(context.Background(), ""); err == nil {
-		t.Error("Open(\"\") succeeded, want an error")
-	}
-}
-
 // TestOpenUpgradesOldOutboxColumn: a file made before the migrations were shared names the outbox's next
 // attempt next_attempt_ns; Open renames it, and the outbox works on the old rows.
 func TestOpenUpgradesOldOutboxColumn(t *testing.T) {

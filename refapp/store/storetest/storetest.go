@@ -87,9 +87,9 @@ var sharedTests = []struct {
 }
 
 // Run runs every conformance test on a backend: each single-store test in parallel on a fresh database,
-// each two-handle test on two stores opened on one fresh database, and a reopen of a database. fresh
-// returns the DSN of a new, empty database (its own cleanups first: stores close before they run); open
-// is the backend's Open.
+// each two-handle test on two stores opened on one fresh database, a reopen of a database and an Open of
+// the empty DSN, which must fail. fresh returns the DSN of a new, empty database (its own cleanups first:
+// stores close before they run); open is the backend's Open.
 func Run[S store.Store](t *testing.T, fresh func(testing.TB) string, open func(context.Context, string) (S, error)) {
 	t.Helper()
 	for _, tt := range tests {
@@ -114,6 +114,11 @@ func Run[S store.Store](t *testing.T, fresh func(testing.TB) string, open func(c
 			t.Fatalf("Close: %v", err)
 		}
 		wantErr(t, "OrgByName after reopen", errOf(Open(t, open, dsn).OrgByName(ctx, "ACME")), nil)
+	})
+	t.Run("OpenEmptyDSNFails", func(t *testing.T) {
+		if _, err := open(ctx, ""); err == nil {
+			t.Error(`Open("") succeeded, want an error`)
+		}
 	})
 }
 
