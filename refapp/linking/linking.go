@@ -3,7 +3,7 @@
 // their account and link their Okta profile, with a single-use link (/account/link/{token}) that expires
 // (72 h by default). The token is 32 random bytes; the
 // link_tokens table keeps only its SHA-256. The message goes through the mail outbox in the same
-// transaction as the tokens (store.Linking.EnqueueLinks), so an invitation is never stored without its
+// transaction as the tokens (store.Store.EnqueueLinks), so an invitation is never stored without its
 // mail nor mailed without its token; the outbox's sender (package mailer) renders it with Render at send
 // time, with the serving app's base URL, which is why the CLI can invite too. Until the message is sent
 // the outbox row holds the token in clear; once sent, the payload is erased.

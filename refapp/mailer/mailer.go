@@ -1,7 +1,7 @@
 // Package mailer sends refapp's mail from the outbox table: messages are queued in the database (in the
 // same transaction as whatever they announce) and a Sender delivers them over SMTP, retrying with
 // exponential backoff. A message that cannot be sent stays in the outbox and is retried, however long
-// the SMTP server is away: mail is never lost. Claiming a batch leases it (store.Linking.ClaimMail), so
+// the SMTP server is away: mail is never lost. Claiming a batch leases it (store.Store.ClaimMail), so
 // several refapp instances on one database never send the same message at once, and a sender that dies
 // mid-send leaves its batch due again when the lease ends (delivery is at least once).
 //

@@ -1,16 +1,13 @@
-// Package store defines refapp's persistence boundary: the domain records
-// (organizations, members, groups (the org's teams), API keys, SSO
-// connections, sessions and pending SSO login attempts) and the Store
+// Package store defines refapp's persistence boundary: the domain records (organizations, members, groups
+// (the org's teams), API keys, SSO connections, sessions and pending SSO login attempts) and the Store
 // interface every backend implements.
 //
-// One SQL implementation (sqlcore) serves every database through a small
-// dialect; sqlstore (SQLite) and pgstore (PostgreSQL) hold only their Open and
-// dialect, and storetest is the behaviour each must pass: lookups that find
-// nothing return ErrNotFound, writes that break a uniqueness rule return ErrConflict (always detected by a
-// unique index inside the write's transaction, never by a separate check),
-// emails, SCIM userNames and group names compare case-insensitively within an
-// organization, saving a member inactive deletes its sessions in the same
-// transaction, and every write is committed before the call returns.
+// One SQL implementation (sqlcore) serves every database through a small dialect; sqlstore (SQLite) and
+// pgstore (PostgreSQL) hold only their Open and dialect, and storetest is the behaviour each must pass:
+// lookups that find nothing return ErrNotFound, writes that break a uniqueness rule return ErrConflict
+// (always detected by a unique index inside the write's transaction, never by a separate check), emails, SCIM
+// userNames and group names compare case-insensitively within an organization, saving a member inactive
+// deletes its sessions in the same transaction, and every write is committed before the call returns.
 //
 // Usage:
 //
@@ -35,9 +32,11 @@ var ErrConflict = errors.New("store: conflict")
 // member) that does not exist in the organization.
 var ErrInvalidReference = errors.New("store: invalid reference")
 
-// ErrAlreadyUsed is returned by ConsumeLoginAttempt for a state that was
-// already consumed once.
+// ErrAlreadyUsed is returned by ConsumeLoginAttempt for a state that was already consumed once.
 var ErrAlreadyUsed = errors.New("store: already used")
+
+// ErrLastAdmin is returned when a change would leave an organization without an active admin.
+var ErrLastAdmin = errors.New("store: an organization must keep an active admin")
 
 // Plan is an organization's subscription plan.
 type Plan string
@@ -129,9 +128,8 @@ type GroupMember struct {
 	Display string
 }
 
-// APIKey is an API key. Only the SHA-256 of the key is stored. An
-// organization key has no OwnerID; a personal key belongs to a member and acts
-// with that member's rights.
+// APIKey is an API key. Only the SHA-256 of the key is stored. An organization key has no OwnerID; a personal
+// key belongs to a member and acts with that member's rights.
 type APIKey struct {
 	ID        string
 	OrgID     string
@@ -140,6 +138,23 @@ type APIKey struct {
 	Hash      []byte // SHA-256 of the whole key
 	Scopes    []string
 	CreatedAt time.Time
+}
+
+// KeyGrant is what an API key grants, read at once: the key, its organization and the organization's
+// SSO connection. A request authenticated by an API key needs all three, and reading them in one
+// joined query instead of three keeps authentication cheap without a cache (a revoked key stops
+// working at once).
+type KeyGrant struct {
+	Key     APIKey
+	Org     Org
+	Conn    SSOConnection // the zero value when HasConn is false
+	HasConn bool
+}
+
+// APIKeyUse is an API key as the keys page lists it, with when it was last used (zero: never).
+type APIKeyUse struct {
+	APIKey
+	LastUsedAt time.Time
 }
 
 // SSOConnection is an organization's Okta connection.
@@ -204,12 +219,62 @@ type LoginAttempt struct {
 	ExpiresAt time.Time
 }
 
+// Identity is an IdP identity linked to a member: the IdP (OIDC issuer or SAML IdP entity ID) and who it
+// says signed in (OIDC sub or SAML NameID). (OrgID, Issuer, Subject) is unique: one IdP identity signs in
+// as one member of an organization.
+type Identity struct {
+	OrgID     string
+	MemberID  string
+	Issuer    string
+	Subject   string
+	Protocol  string // "oidc" or "saml"
+	CreatedAt time.Time
+}
+
+// LinkToken is an account-linking invitation: a single-use link mailed to a member when the
+// organization connects Okta, which leads through Okta sign-in and links the Okta identity to the
+// member. Only the SHA-256 of the token is stored.
+type LinkToken struct {
+	Hash      []byte
+	OrgID     string
+	MemberID  string
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	UsedAt    time.Time // zero until used
+}
+
+// OutboxMail is one message in the outbox. Kind says how the sender renders Payload (a JSON object)
+// into a message; a payload may hold a link token in clear until the message is sent, and is erased
+// ("{}") once it is.
+type OutboxMail struct {
+	ID            string
+	Kind          string // e.g. "sso-link"
+	To            string
+	Payload       string
+	CreatedAt     time.Time
+	Attempts      int       // failed sends so far
+	NextAttemptAt time.Time // not sent before this
+	LastError     string    // why the last attempt failed (no secrets)
+	SentAt        time.Time // zero while pending
+}
+
+// AuditEvent is one entry of an organization's audit log: SSO configuration changes, sign-ins and
+// refusals, support resets. Detail is for admins and never holds secrets.
+type AuditEvent struct {
+	ID      string
+	OrgID   string
+	At      time.Time
+	Actor   string // who: a member's email, "cli", "support" or "okta:<subject>"
+	Action  string // e.g. "sso.configure", "sso.signin", "sso.refused", "sso.reset", "member.add"
+	Outcome string // "success" or "failure"
+	Detail  string
+}
+
 // CondOp is the operator of a Cond.
 type CondOp int
 
-// The condition operators. String comparisons on userName, emails.value and
-// displayName ignore case (Go's strings.ToLower on both sides); on id and
-// externalId they are exact.
+// The condition operators. String comparisons on userName, emails.value and displayName ignore case (Go's
+// strings.ToLower on both sides); on id and externalId they are exact.
 const (
 	CondEq         CondOp = iota + 1 // Attr equals Value
 	CondContains                     // Attr contains Value
@@ -263,16 +328,21 @@ type Store interface {
 	// ListSCIMMembers returns a page of the org's members that have a SCIM
 	// identity, in creation order, and how many match in all.
 	ListSCIMMembers(ctx context.Context, orgID string, q Query) ([]Member, int, error)
-	// ProvisionMember creates m, or, when the org has a member with m's email
-	// and no SCIM identity, gives that member m's SCIM identity and attributes
-	// (keeping its id, role, password and creation time). ErrConflict when the
-	// userName or email belongs to another SCIM member.
+	// ProvisionMember creates m, or, when the org has a member with m's email and no SCIM identity, gives
+	// that member m's SCIM identity and attributes (keeping its id, role, password and creation time).
+	// ErrConflict when the userName or email belongs to another SCIM member.
 	ProvisionMember(ctx context.Context, m Member) (Member, error)
 	// ModifyMember runs fn on the member inside a transaction and saves the
 	// result; fn's error aborts and is returned as is.
 	ModifyMember(ctx context.Context, orgID, id string, fn func(*Member) error) (Member, error)
 	// DeleteMember deletes the member with its sessions, personal keys and group memberships.
 	DeleteMember(ctx context.Context, orgID, id string) error
+	// ListMembers returns every member of the organization, oldest first.
+	ListMembers(ctx context.Context, orgID string) ([]Member, error)
+	// SetMemberRole and RemoveMember (which deletes as DeleteMember does) keep the rule that an organization
+	// always has an active admin, checked inside the write's transaction (ErrLastAdmin).
+	SetMemberRole(ctx context.Context, orgID, id string, role Role, now time.Time) (Member, error)
+	RemoveMember(ctx context.Context, orgID, id string) error
 
 	// CreateGroup inserts g; ErrConflict for a taken name, ErrInvalidReference
 	// for a member id that is not in the org.
@@ -287,9 +357,20 @@ type Store interface {
 
 	CreateAPIKey(ctx context.Context, k APIKey) error
 	APIKeyByHash(ctx context.Context, hash []byte) (APIKey, error)
+	// KeyGrant finds the API key whose SHA-256 is hash, with its organization and SSO connection;
+	// ErrNotFound for an unknown key.
+	KeyGrant(ctx context.Context, hash []byte) (KeyGrant, error)
+	// ListAPIKeys returns the organization's keys, newest first.
+	ListAPIKeys(ctx context.Context, orgID string) ([]APIKeyUse, error)
+	// RevokeAPIKey deletes the key, so it no longer authenticates; ErrNotFound when the org has no such key.
+	RevokeAPIKey(ctx context.Context, orgID, id string) error
+	// TouchAPIKey records that the key was used at at.
+	TouchAPIKey(ctx context.Context, id string, at time.Time) error
 
 	PutSSOConnection(ctx context.Context, c SSOConnection) error
 	SSOConnection(ctx context.Context, orgID string) (SSOConnection, error)
+	// DeleteSSOConnection removes the organization's SSO connection; ErrNotFound when there is none.
+	DeleteSSOConnection(ctx context.Context, orgID string) error
 	// SPKey returns the deployment's SAML signing key, or ErrNotFound before EnsureSPKey stored one.
 	SPKey(ctx context.Context) (SPKey, error)
 	// EnsureSPKey stores k as the deployment's SAML signing key unless one is stored already, and
@@ -298,18 +379,56 @@ type Store interface {
 
 	CreateSession(ctx context.Context, s Session) error
 	SessionByHash(ctx context.Context, hash []byte) (Session, error)
+	// TouchSession moves a session's expiry (idle expiry slides on use).
+	TouchSession(ctx context.Context, hash []byte, expiresAt time.Time) error
 	DeleteSession(ctx context.Context, hash []byte) error
 
 	CreateLoginAttempt(ctx context.Context, a LoginAttempt) error
-	// ConsumeLoginAttempt marks the attempt used and returns it. It returns
-	// ErrNotFound for an unknown state and ErrAlreadyUsed for a used one. Expiry
-	// is the caller's check (it owns the clock).
+	// ConsumeLoginAttempt marks the attempt used and returns it. It returns ErrNotFound for an unknown state
+	// and ErrAlreadyUsed for a used one. Expiry is the caller's check (it owns the clock).
 	ConsumeLoginAttempt(ctx context.Context, stateHash []byte, now time.Time) (LoginAttempt, error)
 
-	AuditLog
-	KeyGrants
-	Identities
-	Settings
+	// EnqueueLinks stores account-linking tokens and their mails in one transaction, after dropping the
+	// unused tokens the same members had (a new invitation replaces the old one).
+	EnqueueLinks(ctx context.Context, tokens []LinkToken, mails []OutboxMail) error
+	// LinkTokenByHash finds a token, used or not; ErrNotFound when unknown.
+	LinkTokenByHash(ctx context.Context, hash []byte) (LinkToken, error)
+	// ConsumeLinkToken marks the token used, atomically, and returns it: ErrNotFound for an unknown
+	// token, ErrAlreadyUsed for a used one. Expiry is the caller's check (it owns the clock).
+	ConsumeLinkToken(ctx context.Context, hash []byte, now time.Time) (LinkToken, error)
+
+	// EnqueueMail adds one message to the outbox.
+	EnqueueMail(ctx context.Context, m OutboxMail) error
+	// ClaimMail returns up to limit unsent messages due at now, oldest first, and pushes their
+	// NextAttemptAt to leaseUntil in the same transaction, so two senders never take the same message
+	// at once and a sender that dies leaves them due again at leaseUntil.
+	ClaimMail(ctx context.Context, now, leaseUntil time.Time, limit int) ([]OutboxMail, error)
+	// MailSent marks the message sent and erases its payload.
+	MailSent(ctx context.Context, id string, at time.Time) error
+	// MailFailed counts a failed attempt and schedules the next one.
+	MailFailed(ctx context.Context, id string, next time.Time, reason string) error
+	// PendingMail returns the unsent messages, oldest first, at most limit (0 = 100).
+	PendingMail(ctx context.Context, limit int) ([]OutboxMail, error)
+
+	// AppendAudit records e (ID and At are set by the caller).
+	AppendAudit(ctx context.Context, e AuditEvent) error
+	// ListAudit returns the org's newest events first, at most limit (0 = 100).
+	ListAudit(ctx context.Context, orgID string, limit int) ([]AuditEvent, error)
+
+	// Linked identities and the SAML assertion-ID replay cache live in the database, so every refapp
+	// instance sharing it sees them.
+	//
+	// LinkIdentity records id. Linking the same identity to the same member again is not an error;
+	// ErrConflict when it is linked to another member; ErrInvalidReference when the member does not exist.
+	LinkIdentity(ctx context.Context, id Identity) error
+	// IdentityByKey returns the linked identity, or ErrNotFound.
+	IdentityByKey(ctx context.Context, orgID, issuer, subject string) (Identity, error)
+	// MemberIdentities returns the member's linked identities, oldest first.
+	MemberIdentities(ctx context.Context, orgID, memberID string) ([]Identity, error)
+	// RecordAssertion remembers a SAML assertion ID of an issuer until expiresAt. It returns
+	// ErrAlreadyUsed when the same (issuer, id) was recorded before and has not expired; it deletes
+	// entries that expired at now.
+	RecordAssertion(ctx context.Context, issuer, id string, expiresAt, now time.Time) error
 
 	Close() error
 }

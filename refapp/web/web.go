@@ -58,8 +58,10 @@ type Store interface {
 	UpdateMember(ctx context.Context, m store.Member) error
 	ListGroups(ctx context.Context, orgID string, q store.Query) ([]store.Group, int, error)
 	MemberByID(ctx context.Context, orgID, id string) (store.Member, error)
-	store.Identities
-	store.AuditLog
+	LinkIdentity(ctx context.Context, id store.Identity) error
+	IdentityByKey(ctx context.Context, orgID, issuer, subject string) (store.Identity, error)
+	MemberIdentities(ctx context.Context, orgID, memberID string) ([]store.Identity, error)
+	AppendAudit(ctx context.Context, e store.AuditEvent) error
 }
 
 // Config configures a Handler.

@@ -95,9 +95,7 @@ func TestCrashTestCatchesLostWrites(t *testing.T) {
 	marker := []byte(strings.Join([]string{"NODURABILITY", "BUILD"}, " ")) // not a literal: this binary must lack it
 	for bin, want := range map[string]bool{broken: true, os.Args[0]: false} {
 		b, err := os.ReadFile(bin)
-		if err != nil {
-			t.Fatal(err)
-		}
+		storetest.Must(t, err)
 		if bytes.Contains(b, marker) != want {
 			t.Fatalf("%s: holds the nodurability banner = %v, want %v", filepath.Base(bin), !want, want)
 		}
@@ -183,26 +181,16 @@ func seedCrashOrg(t *testing.T, dsn string) string {
 	t.Helper()
 	ctx := context.Background()
 	st, err := refapp.OpenStore(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
+	storetest.Must(t, err)
 	defer st.Close()
 	now := time.Now()
-	if err := st.CreateOrg(ctx, store.Org{ID: "acme", Name: "acme", Plan: store.PlanPro, CreatedAt: now}); err != nil {
-		t.Fatal(err)
-	}
-	if err := st.PutSSOConnection(ctx, store.SSOConnection{OrgID: "acme", Protocol: "oidc", MetadataURL: "https://idp/x",
-		Issuer: "https://idp", ClientID: "c", ClientSecret: "s", DefaultRole: store.RoleMember, SyncEnabled: true,
-		UpdatedAt: now}); err != nil {
-		t.Fatal(err)
-	}
+	storetest.Must(t, st.CreateOrg(ctx, store.Org{ID: "acme", Name: "acme", Plan: store.PlanPro, CreatedAt: now}))
+	storetest.Must(t, st.PutSSOConnection(ctx, store.SSOConnection{OrgID: "acme", Protocol: "oidc",
+		MetadataURL: "https://idp/x", Issuer: "https://idp", ClientID: "c", ClientSecret: "s",
+		DefaultRole: store.RoleMember, SyncEnabled: true, UpdatedAt: now}))
 	key, rec, err := auth.NewAPIKey(rand.Reader, "acme", []string{"scim"}, now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.CreateAPIKey(ctx, rec); err != nil {
-		t.Fatal(err)
-	}
+	storetest.Must(t, err)
+	storetest.Must(t, st.CreateAPIKey(ctx, rec))
 	return key
 }
 
@@ -214,12 +202,8 @@ func startChild(t *testing.T, bin, dsn string) (*exec.Cmd, string) {
 	cmd.Env = append(os.Environ(), childEnv+"="+dsn)
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	storetest.Must(t, err)
+	storetest.Must(t, cmd.Start())
 	t.Cleanup(func() {
 		_ = cmd.Process.Kill()
 		_ = cmd.Wait()
@@ -266,9 +250,7 @@ func push(c *http.Client, base, key, userName string) (int, error) {
 func found(t *testing.T, c *http.Client, base, key, userName string) bool {
 	t.Helper()
 	resp, err := send(c, http.MethodGet, base+"/Users?filter="+url.QueryEscape(`userName eq "`+userName+`"`), key, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	storetest.Must(t, err)
 	defer resp.Body.Close()
 	var list struct{ TotalResults int }
 	if err := json.NewDecoder(resp.Body).Decode(&list); err != nil && !errors.Is(err, io.EOF) {

@@ -123,29 +123,21 @@ func (w *walker) leaf(c store.Cond) error {
 		w.b.WriteString("EXISTS (SELECT 1 FROM member_emails e WHERE e.member_id = m.id AND ")
 		defer w.b.WriteString(")")
 	}
-	pred, err := w.predicate(col, c)
-	if err != nil {
-		return err
-	}
-	w.b.WriteString(pred)
-	return nil
-}
-
-// predicate is one comparison on one column.
-func (w *walker) predicate(col column, c store.Cond) (string, error) {
 	v := c.Value
 	if col.folded {
 		v = strings.ToLower(v)
 	}
 	switch c.Op {
 	case store.CondEq:
-		return col.expr + " = " + w.bind(v), nil
+		w.b.WriteString(col.expr + " = " + w.bind(v))
 	case store.CondStartsWith:
-		return w.d.StartsWith(w.bind, col.expr, v), nil
+		w.b.WriteString(w.d.StartsWith(w.bind, col.expr, v))
 	case store.CondContains:
-		return w.d.Contains(w.bind, col.expr, v), nil
+		w.b.WriteString(w.d.Contains(w.bind, col.expr, v))
 	case store.CondPresent:
-		return "(" + col.expr + " IS NOT NULL AND " + col.expr + " <> '')", nil
+		w.b.WriteString("(" + col.expr + " IS NOT NULL AND " + col.expr + " <> '')")
+	default:
+		return fmt.Errorf("%w: operator %d", errBadCond, c.Op)
 	}
-	return "", fmt.Errorf("%w: operator %d", errBadCond, c.Op)
+	return nil
 }

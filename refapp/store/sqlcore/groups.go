@@ -10,7 +10,6 @@ import (
 	"github.com/ssoconform/ssoconform/refapp/store"
 )
 
-// CreateGroup inserts a group (a team) with its members.
 func (s *Store) CreateGroup(ctx context.Context, g store.Group) error {
 	return s.tx(ctx, "create group", func(tx querier) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO teams (id, org_id, display_name, display_key, external_id, created_at,
@@ -43,13 +42,11 @@ func insertGroupMembers(ctx context.Context, tx querier, g store.Group) error {
 	return nil
 }
 
-// GroupByID finds a group of the organization by id, with its members.
 func (s *Store) GroupByID(ctx context.Context, orgID, id string) (store.Group, error) {
 	g, err := s.oneGroup(ctx, s.q(), false, orgID, id)
 	return g, s.mapErr("group by id", err)
 }
 
-// ListGroups pages through the organization's groups, in creation order.
 func (s *Store) ListGroups(ctx context.Context, orgID string, q store.Query) ([]store.Group, int, error) {
 	const op = "list groups"
 	where, args, err := compile(&s.d, q.Filter, groupAttrs, orgID)
@@ -66,7 +63,6 @@ func (s *Store) ListGroups(ctx context.Context, orgID string, q store.Query) ([]
 	return gs, total, s.mapErr(op, err)
 }
 
-// ModifyGroup runs fn on the group in a transaction and saves it.
 func (s *Store) ModifyGroup(ctx context.Context, orgID, id string, fn func(*store.Group) error) (store.Group, error) {
 	var g store.Group
 	var fnErr error
@@ -102,7 +98,6 @@ func (s *Store) ModifyGroup(ctx context.Context, orgID, id string, fn func(*stor
 	return g, nil
 }
 
-// DeleteGroup deletes a group and its memberships; the members stay.
 func (s *Store) DeleteGroup(ctx context.Context, orgID, id string) error {
 	return s.tx(ctx, "delete group", func(tx querier) error {
 		if err := execOne(ctx, tx, `DELETE FROM teams WHERE id = ? AND org_id = ?`, id, orgID); err != nil {
@@ -131,10 +126,9 @@ func (s *Store) oneGroup(ctx context.Context, q querier, lock bool, orgID, id st
 
 const groupCols = `t.id, t.org_id, t.display_name, t.external_id, t.created_at, t.updated_at`
 
-func scanGroup(sc scanner) (g store.Group, err error) {
-	err = sc.Scan(&g.ID, &g.OrgID, &g.DisplayName, &g.ExternalID, at(&g.CreatedAt), at(&g.UpdatedAt))
-	return g, err
-}
+var scanGroup = fields(func(g *store.Group) []any {
+	return []any{&g.ID, &g.OrgID, &g.DisplayName, &g.ExternalID, at(&g.CreatedAt), at(&g.UpdatedAt)}
+})
 
 // groups reads the selected groups, then their members in one more query.
 func groups(ctx context.Context, q querier, where string, args ...any) ([]store.Group, error) {
@@ -151,10 +145,8 @@ func groups(ctx context.Context, q querier, where string, args ...any) ([]store.
 		team string
 		m    store.GroupMember
 	}
-	rows, err := all(ctx, q, func(sc scanner) (r row, err error) {
-		err = sc.Scan(&r.team, &r.m.ID, &r.m.Display)
-		return r, err
-	}, `SELECT tm.team_id, m.id, COALESCE(m.scim_user_name, m.email)
+	scanRow := fields(func(r *row) []any { return []any{&r.team, &r.m.ID, &r.m.Display} })
+	rows, err := all(ctx, q, scanRow, `SELECT tm.team_id, m.id, COALESCE(m.scim_user_name, m.email)
 		FROM team_members tm JOIN members m ON m.id = tm.member_id
 		WHERE tm.team_id IN (?`+strings.Repeat(", ?", len(ids)-1)+`) ORDER BY tm.team_id, tm.position`, ids...)
 	for _, r := range rows {

@@ -40,18 +40,15 @@ func (s *Store) LinkIdentity(ctx context.Context, id store.Identity) error {
 
 const identityCols = `org_id, member_id, issuer, subject, protocol, created_at`
 
-func scanIdentity(sc scanner) (id store.Identity, err error) {
-	err = sc.Scan(&id.OrgID, &id.MemberID, &id.Issuer, &id.Subject, &id.Protocol, at(&id.CreatedAt))
-	return id, err
-}
+var scanIdentity = fields(func(id *store.Identity) []any {
+	return []any{&id.OrgID, &id.MemberID, &id.Issuer, &id.Subject, &id.Protocol, at(&id.CreatedAt)}
+})
 
-// IdentityByKey finds a linked identity.
 func (s *Store) IdentityByKey(ctx context.Context, orgID, issuer, subject string) (store.Identity, error) {
 	return get(ctx, s, "identity by key", scanIdentity, `SELECT `+identityCols+` FROM sso_identities
 		WHERE org_id = ? AND issuer = ? AND subject = ?`, orgID, issuer, subject)
 }
 
-// MemberIdentities lists a member's linked identities, oldest first.
 func (s *Store) MemberIdentities(ctx context.Context, orgID, memberID string) ([]store.Identity, error) {
 	return list(ctx, s, "member identities", scanIdentity, `SELECT `+identityCols+` FROM sso_identities
 		WHERE org_id = ? AND member_id = ? ORDER BY created_at, issuer, subject`, orgID, memberID)

@@ -10,8 +10,6 @@ import (
 	"github.com/ssoconform/ssoconform/refapp/store"
 )
 
-// CreateMember inserts a member; ErrConflict when the email or SCIM userName
-// is already used in the organization.
 func (s *Store) CreateMember(ctx context.Context, m store.Member) error {
 	return s.tx(ctx, "create member", func(tx querier) error { return s.insertMember(ctx, tx, m) })
 }
@@ -44,8 +42,7 @@ func insertEmails(ctx context.Context, q querier, m store.Member) error {
 	return nil
 }
 
-// UpdateMember rewrites every mutable field of the member with m's id and org.
-// Saving a member inactive deletes its sessions.
+// UpdateMember rewrites every mutable field of the member with m's id and org; saving it inactive deletes its sessions.
 func (s *Store) UpdateMember(ctx context.Context, m store.Member) error {
 	return s.tx(ctx, "update member", func(tx querier) error { return updateMember(ctx, tx, m) })
 }
@@ -75,7 +72,6 @@ func updateMember(ctx context.Context, q querier, m store.Member) error {
 	return err
 }
 
-// ProvisionMember creates m or links it onto the member with its email that has no SCIM identity.
 func (s *Store) ProvisionMember(ctx context.Context, m store.Member) (store.Member, error) {
 	err := s.tx(ctx, "provision member", func(tx querier) error {
 		old, err := s.oneMember(ctx, tx, true, `WHERE m.org_id = ? AND m.email_key = ?`, m.OrgID, key(m.Email))
@@ -97,7 +93,6 @@ func (s *Store) ProvisionMember(ctx context.Context, m store.Member) (store.Memb
 	return m, nil
 }
 
-// ModifyMember runs fn on the member in a transaction and saves the result.
 func (s *Store) ModifyMember(ctx context.Context, orgID, id string, fn func(*store.Member) error) (store.Member, error) {
 	var m store.Member
 	var fnErr error
@@ -117,8 +112,6 @@ func (s *Store) ModifyMember(ctx context.Context, orgID, id string, fn func(*sto
 	return m, err
 }
 
-// DeleteMember deletes the member, its sessions, personal keys, emails, group memberships, link tokens
-// and identities.
 func (s *Store) DeleteMember(ctx context.Context, orgID, id string) error {
 	return s.tx(ctx, "delete member", func(tx querier) error {
 		if _, err := s.oneMember(ctx, tx, true, `WHERE m.org_id = ? AND m.id = ?`, orgID, id); err != nil {
@@ -141,31 +134,26 @@ func deleteMember(ctx context.Context, tx querier, id string) error {
 	return nil
 }
 
-// MemberByID finds a member of the organization by id.
 func (s *Store) MemberByID(ctx context.Context, orgID, id string) (store.Member, error) {
 	m, err := s.oneMember(ctx, s.q(), false, `WHERE m.org_id = ? AND m.id = ?`, orgID, id)
 	return m, s.mapErr("member by id", err)
 }
 
-// MemberByEmail finds a member of the organization by email, case-insensitively.
 func (s *Store) MemberByEmail(ctx context.Context, orgID, email string) (store.Member, error) {
 	m, err := s.oneMember(ctx, s.q(), false, `WHERE m.org_id = ? AND m.email_key = ?`, orgID, key(email))
 	return m, s.mapErr("member by email", err)
 }
 
-// MemberBySCIMUserName finds a member of the organization by SCIM userName, case-insensitively.
 func (s *Store) MemberBySCIMUserName(ctx context.Context, orgID, userName string) (store.Member, error) {
 	m, err := s.oneMember(ctx, s.q(), false, `WHERE m.org_id = ? AND m.scim_user_key = ?`, orgID, key(userName))
 	return m, s.mapErr("member by scim userName", err)
 }
 
-// MembersByEmail returns the members with that email in every organization, oldest first.
 func (s *Store) MembersByEmail(ctx context.Context, email string) ([]store.Member, error) {
 	return list(ctx, s, "members by email", scanMember,
 		`SELECT `+memberCols+` FROM members m WHERE m.email_key = ? ORDER BY m.seq`, key(email))
 }
 
-// ListSCIMMembers pages through the organization's members that have a SCIM identity.
 func (s *Store) ListSCIMMembers(ctx context.Context, orgID string, q store.Query) ([]store.Member, int, error) {
 	const op = "list scim members"
 	where, args, err := compile(&s.d, q.Filter, memberAttrs, orgID)
@@ -247,9 +235,8 @@ func primaryType(es []store.Email) string {
 	return ""
 }
 
-// ImportMembers inserts many members in one transaction (seeding large
-// organizations for benchmarks and imports); all or none. It is not part of
-// store.Store.
+// ImportMembers inserts many members in one transaction (seeding large organizations for benchmarks and
+// imports); all or none. It is not part of store.Store.
 func (s *Store) ImportMembers(ctx context.Context, ms []store.Member) error {
 	return s.tx(ctx, "import members", func(tx querier) error {
 		for _, m := range ms {

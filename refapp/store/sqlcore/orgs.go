@@ -7,7 +7,6 @@ import (
 	"github.com/ssoconform/ssoconform/refapp/store"
 )
 
-// CreateOrg inserts an organization; ErrConflict when the name is taken.
 func (s *Store) CreateOrg(ctx context.Context, o store.Org) error {
 	return s.write(ctx, "create org", `INSERT INTO orgs (id, name, name_key, plan, created_at) VALUES (?, ?, ?, ?, ?)`,
 		o.ID, o.Name, key(o.Name), string(o.Plan), o.CreatedAt)
@@ -15,17 +14,20 @@ func (s *Store) CreateOrg(ctx context.Context, o store.Org) error {
 
 const orgCols = `id, name, plan, created_at`
 
-func scanOrg(sc scanner) (o store.Org, err error) {
-	err = sc.Scan(&o.ID, &o.Name, &o.Plan, at(&o.CreatedAt))
-	return o, err
+var scanOrg = fields(func(o *store.Org) []any { return []any{&o.ID, &o.Name, &o.Plan, at(&o.CreatedAt)} })
+
+// fields is the scanFunc of a record whose columns scan into dest(&record), in order.
+func fields[T any](dest func(*T) []any) scanFunc[T] {
+	return func(sc scanner) (v T, err error) {
+		err = sc.Scan(dest(&v)...)
+		return v, err
+	}
 }
 
-// OrgByID finds an organization by id.
 func (s *Store) OrgByID(ctx context.Context, id string) (store.Org, error) {
 	return get(ctx, s, "org by id", scanOrg, `SELECT `+orgCols+` FROM orgs WHERE id = ?`, id)
 }
 
-// OrgByName finds an organization by name, case-insensitively.
 func (s *Store) OrgByName(ctx context.Context, name string) (store.Org, error) {
 	return get(ctx, s, "org by name", scanOrg, `SELECT `+orgCols+` FROM orgs WHERE name_key = ?`, key(name))
 }
@@ -35,7 +37,6 @@ func (s *Store) SetOrgPlan(ctx context.Context, orgID string, plan store.Plan) e
 	return s.writeOne(ctx, "set org plan", `UPDATE orgs SET plan = ? WHERE id = ?`, string(plan), orgID)
 }
 
-// CreateAPIKey inserts an API key.
 func (s *Store) CreateAPIKey(ctx context.Context, k store.APIKey) error {
 	return s.write(ctx, "create api key", `INSERT INTO api_keys (id, org_id, owner_id, prefix, hash, scopes, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`,
@@ -50,7 +51,6 @@ func keyDest(k *store.APIKey, scopes *string) []any {
 	return []any{&k.ID, &k.OrgID, &k.OwnerID, &k.Prefix, &k.Hash, scopes, at(&k.CreatedAt)}
 }
 
-// APIKeyByHash finds an API key by the SHA-256 of its value.
 func (s *Store) APIKeyByHash(ctx context.Context, hash []byte) (store.APIKey, error) {
 	return get(ctx, s, "api key by hash", func(sc scanner) (k store.APIKey, err error) {
 		var scopes string
@@ -84,15 +84,12 @@ func connDest(c *store.SSOConnection) []any {
 		&c.Enforce, &c.SyncEnabled, at(&c.UpdatedAt)}
 }
 
-// SSOConnection returns an organization's SSO connection.
 func (s *Store) SSOConnection(ctx context.Context, orgID string) (store.SSOConnection, error) {
-	return get(ctx, s, "sso connection", func(sc scanner) (c store.SSOConnection, err error) {
-		err = sc.Scan(append([]any{&c.OrgID}, connDest(&c)...)...)
-		return c, err
-	}, `SELECT c.org_id, `+connCols+` FROM sso_connections c WHERE c.org_id = ?`, orgID)
+	return get(ctx, s, "sso connection", fields(func(c *store.SSOConnection) []any {
+		return append([]any{&c.OrgID}, connDest(c)...)
+	}), `SELECT c.org_id, `+connCols+` FROM sso_connections c WHERE c.org_id = ?`, orgID)
 }
 
-// KeyGrant reads an API key with its organization and the organization's SSO connection in one query.
 func (s *Store) KeyGrant(ctx context.Context, hash []byte) (store.KeyGrant, error) {
 	return get(ctx, s, "key grant", func(sc scanner) (g store.KeyGrant, err error) {
 		var scopes string
@@ -108,7 +105,6 @@ func (s *Store) KeyGrant(ctx context.Context, hash []byte) (store.KeyGrant, erro
 		WHERE k.hash = ?`, hash)
 }
 
-// EnsureSPKey stores k unless a key is stored, then returns the stored one.
 func (s *Store) EnsureSPKey(ctx context.Context, k store.SPKey) (store.SPKey, error) {
 	if err := s.write(ctx, "ensure sp key", `INSERT INTO sp_key (id, private_key_pem, certificate_pem, created_at)
 		VALUES (1, ?, ?, ?) ON CONFLICT (id) DO NOTHING`, k.PrivateKeyPEM, k.CertificatePEM, k.CreatedAt); err != nil {
@@ -117,10 +113,8 @@ func (s *Store) EnsureSPKey(ctx context.Context, k store.SPKey) (store.SPKey, er
 	return s.SPKey(ctx)
 }
 
-// SPKey reads the stored SAML signing key.
 func (s *Store) SPKey(ctx context.Context) (store.SPKey, error) {
-	return get(ctx, s, "sp key", func(sc scanner) (k store.SPKey, err error) {
-		err = sc.Scan(&k.PrivateKeyPEM, &k.CertificatePEM, at(&k.CreatedAt))
-		return k, err
-	}, `SELECT private_key_pem, certificate_pem, created_at FROM sp_key WHERE id = 1`)
+	return get(ctx, s, "sp key", fields(func(k *store.SPKey) []any {
+		return []any{&k.PrivateKeyPEM, &k.CertificatePEM, at(&k.CreatedAt)}
+	}), `SELECT private_key_pem, certificate_pem, created_at FROM sp_key WHERE id = 1`)
 }

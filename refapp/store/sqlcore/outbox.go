@@ -7,7 +7,6 @@ import (
 	"github.com/ssoconform/ssoconform/refapp/store"
 )
 
-// EnqueueLinks stores link tokens and their mails in one transaction, replacing the members' unused tokens.
 func (s *Store) EnqueueLinks(ctx context.Context, tokens []store.LinkToken, mails []store.OutboxMail) error {
 	return s.tx(ctx, "enqueue links", func(tx querier) error {
 		for _, t := range tokens {
@@ -36,24 +35,20 @@ func (s *Store) insertMail(ctx context.Context, q querier, m store.OutboxMail) e
 	return err
 }
 
-// EnqueueMail adds one message to the outbox.
 func (s *Store) EnqueueMail(ctx context.Context, m store.OutboxMail) error {
 	return s.tx(ctx, "enqueue mail", func(tx querier) error { return s.insertMail(ctx, tx, m) })
 }
 
 const linkCols = `hash, org_id, member_id, created_at, expires_at, used_at`
 
-func scanLink(sc scanner) (t store.LinkToken, err error) {
-	err = sc.Scan(&t.Hash, &t.OrgID, &t.MemberID, at(&t.CreatedAt), at(&t.ExpiresAt), at(&t.UsedAt))
-	return t, err
-}
+var scanLink = fields(func(t *store.LinkToken) []any {
+	return []any{&t.Hash, &t.OrgID, &t.MemberID, at(&t.CreatedAt), at(&t.ExpiresAt), at(&t.UsedAt)}
+})
 
-// LinkTokenByHash finds a link token by the SHA-256 of its value.
 func (s *Store) LinkTokenByHash(ctx context.Context, hash []byte) (store.LinkToken, error) {
 	return get(ctx, s, "link token by hash", scanLink, `SELECT `+linkCols+` FROM link_tokens WHERE hash = ?`, hash)
 }
 
-// ConsumeLinkToken marks a link token used and returns it (see consume).
 func (s *Store) ConsumeLinkToken(ctx context.Context, hash []byte, now time.Time) (store.LinkToken, error) {
 	return consume(ctx, s, "consume link token", scanLink, `UPDATE link_tokens SET used_at = ?
 		WHERE hash = ? AND used_at IS NULL RETURNING `+linkCols, `SELECT COUNT(*) FROM link_tokens WHERE hash = ?`,
@@ -62,11 +57,10 @@ func (s *Store) ConsumeLinkToken(ctx context.Context, hash []byte, now time.Time
 
 const mailCols = `id, kind, to_addr, payload, created_at, attempts, next_attempt_at, last_error, sent_at`
 
-func scanMail(sc scanner) (m store.OutboxMail, err error) {
-	err = sc.Scan(&m.ID, &m.Kind, &m.To, &m.Payload, at(&m.CreatedAt), &m.Attempts, at(&m.NextAttemptAt),
-		&m.LastError, at(&m.SentAt))
-	return m, err
-}
+var scanMail = fields(func(m *store.OutboxMail) []any {
+	return []any{&m.ID, &m.Kind, &m.To, &m.Payload, at(&m.CreatedAt), &m.Attempts, at(&m.NextAttemptAt),
+		&m.LastError, at(&m.SentAt)}
+})
 
 // ClaimMail leases up to limit due messages to the caller until leaseUntil. Where the database locks
 // rows (Dialect.SkipLocked), rows another sender holds are skipped, so senders on several instances
@@ -90,19 +84,16 @@ func (s *Store) ClaimMail(ctx context.Context, now, leaseUntil time.Time, limit 
 	return out, err
 }
 
-// MailSent marks a message sent and erases its payload.
 func (s *Store) MailSent(ctx context.Context, id string, at time.Time) error {
 	return s.writeOne(ctx, "mail sent", `UPDATE mail_outbox SET sent_at = ?, payload = '{}', last_error = '' WHERE id = ?`,
 		at, id)
 }
 
-// MailFailed counts a failed attempt and schedules the next.
 func (s *Store) MailFailed(ctx context.Context, id string, next time.Time, reason string) error {
 	return s.writeOne(ctx, "mail failed", `UPDATE mail_outbox SET attempts = attempts + 1, next_attempt_at = ?,
 		last_error = ? WHERE id = ? AND sent_at IS NULL`, Sortable(next), reason, id)
 }
 
-// PendingMail returns the unsent messages, oldest first.
 func (s *Store) PendingMail(ctx context.Context, limit int) ([]store.OutboxMail, error) {
 	if limit <= 0 {
 		limit = 100

@@ -9,7 +9,6 @@ import (
 	"github.com/ssoconform/ssoconform/refapp/store"
 )
 
-// CreateSession inserts a session.
 func (s *Store) CreateSession(ctx context.Context, se store.Session) error {
 	return s.write(ctx, "create session", `INSERT INTO sessions (token_hash, member_id, org_id, method, created_at,
 		expires_at) VALUES (?, ?, ?, ?, ?, ?)`, se.TokenHash, se.MemberID, se.OrgID, se.Method, se.CreatedAt, se.ExpiresAt)
@@ -17,10 +16,9 @@ func (s *Store) CreateSession(ctx context.Context, se store.Session) error {
 
 // SessionByHash finds a session by the SHA-256 of its token. Expiry is the caller's check.
 func (s *Store) SessionByHash(ctx context.Context, hash []byte) (store.Session, error) {
-	return get(ctx, s, "session by hash", func(sc scanner) (se store.Session, err error) {
-		err = sc.Scan(&se.TokenHash, &se.MemberID, &se.OrgID, &se.Method, at(&se.CreatedAt), at(&se.ExpiresAt))
-		return se, err
-	}, `SELECT token_hash, member_id, org_id, method, created_at, expires_at FROM sessions WHERE token_hash = ?`, hash)
+	return get(ctx, s, "session by hash", fields(func(se *store.Session) []any {
+		return []any{&se.TokenHash, &se.MemberID, &se.OrgID, &se.Method, at(&se.CreatedAt), at(&se.ExpiresAt)}
+	}), `SELECT token_hash, member_id, org_id, method, created_at, expires_at FROM sessions WHERE token_hash = ?`, hash)
 }
 
 // DeleteSession removes a session; deleting an unknown session is not an error.
@@ -28,7 +26,6 @@ func (s *Store) DeleteSession(ctx context.Context, hash []byte) error {
 	return s.write(ctx, "delete session", `DELETE FROM sessions WHERE token_hash = ?`, hash)
 }
 
-// CreateLoginAttempt inserts a pending SSO login.
 func (s *Store) CreateLoginAttempt(ctx context.Context, a store.LoginAttempt) error {
 	return s.write(ctx, "create login attempt", `INSERT INTO login_attempts
 		(state_hash, org_id, nonce, pkce_verifier, browser_hash, protocol, request_id, link_member_id, result,
@@ -37,13 +34,11 @@ func (s *Store) CreateLoginAttempt(ctx context.Context, a store.LoginAttempt) er
 		a.CreatedAt, a.ExpiresAt)
 }
 
-// ConsumeLoginAttempt marks a pending SSO login used and returns it (see consume).
 func (s *Store) ConsumeLoginAttempt(ctx context.Context, stateHash []byte, now time.Time) (store.LoginAttempt, error) {
-	return consume(ctx, s, "consume login attempt", func(sc scanner) (a store.LoginAttempt, err error) {
-		err = sc.Scan(&a.StateHash, &a.OrgID, &a.Nonce, &a.PKCEVerifier, &a.BrowserHash, &a.Protocol, &a.RequestID,
-			&a.LinkMemberID, &a.Result, at(&a.CreatedAt), at(&a.ExpiresAt))
-		return a, err
-	}, `UPDATE login_attempts SET used_at = ? WHERE state_hash = ? AND used_at IS NULL
+	return consume(ctx, s, "consume login attempt", fields(func(a *store.LoginAttempt) []any {
+		return []any{&a.StateHash, &a.OrgID, &a.Nonce, &a.PKCEVerifier, &a.BrowserHash, &a.Protocol, &a.RequestID,
+			&a.LinkMemberID, &a.Result, at(&a.CreatedAt), at(&a.ExpiresAt)}
+	}), `UPDATE login_attempts SET used_at = ? WHERE state_hash = ? AND used_at IS NULL
 		RETURNING state_hash, org_id, nonce, pkce_verifier, browser_hash, protocol, request_id, link_member_id,
 		result, created_at, expires_at`, `SELECT COUNT(*) FROM login_attempts WHERE state_hash = ?`, stateHash, now)
 }

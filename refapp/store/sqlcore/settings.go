@@ -8,7 +8,6 @@ import (
 	"github.com/ssoconform/ssoconform/refapp/store"
 )
 
-// ListMembers returns every member of the organization, oldest first.
 func (s *Store) ListMembers(ctx context.Context, orgID string) ([]store.Member, error) {
 	return list(ctx, s, "list members", scanMember,
 		`SELECT `+memberCols+` FROM members m WHERE m.org_id = ? ORDER BY m.seq`, orgID)
@@ -30,7 +29,6 @@ func (s *Store) lockAdmins(ctx context.Context, tx querier, orgID, id string) (s
 	return m, n, err
 }
 
-// SetMemberRole changes a member's role; ErrLastAdmin when it would demote the last active admin.
 func (s *Store) SetMemberRole(ctx context.Context, orgID, id string, role store.Role, now time.Time) (store.Member, error) {
 	var m store.Member
 	err := s.tx(ctx, "set member role", func(tx querier) error {
@@ -53,8 +51,6 @@ func (s *Store) SetMemberRole(ctx context.Context, orgID, id string, role store.
 	return m, nil
 }
 
-// RemoveMember deletes a member with its sessions, personal keys, emails, group memberships, link
-// tokens and identities; ErrLastAdmin when it is the last active admin.
 func (s *Store) RemoveMember(ctx context.Context, orgID, id string) error {
 	return s.tx(ctx, "remove member", func(tx querier) error {
 		m, others, err := s.lockAdmins(ctx, tx, orgID, id)
@@ -68,7 +64,6 @@ func (s *Store) RemoveMember(ctx context.Context, orgID, id string) error {
 	})
 }
 
-// ListAPIKeys returns the organization's API keys, newest first.
 func (s *Store) ListAPIKeys(ctx context.Context, orgID string) ([]store.APIKeyUse, error) {
 	return list(ctx, s, "list api keys", func(sc scanner) (k store.APIKeyUse, err error) {
 		var scopes string
@@ -78,22 +73,18 @@ func (s *Store) ListAPIKeys(ctx context.Context, orgID string) ([]store.APIKeyUs
 	}, `SELECT `+keyCols+`, k.last_used_at FROM api_keys k WHERE k.org_id = ? ORDER BY k.created_at DESC, k.id`, orgID)
 }
 
-// RevokeAPIKey deletes an organization's API key.
 func (s *Store) RevokeAPIKey(ctx context.Context, orgID, id string) error {
 	return s.writeOne(ctx, "revoke api key", `DELETE FROM api_keys WHERE id = ? AND org_id = ?`, id, orgID)
 }
 
-// TouchAPIKey records the key's last use.
 func (s *Store) TouchAPIKey(ctx context.Context, id string, at time.Time) error {
 	return s.write(ctx, "touch api key", `UPDATE api_keys SET last_used_at = ? WHERE id = ?`, at, id)
 }
 
-// TouchSession moves a session's expiry.
 func (s *Store) TouchSession(ctx context.Context, hash []byte, expiresAt time.Time) error {
 	return s.write(ctx, "touch session", `UPDATE sessions SET expires_at = ? WHERE token_hash = ?`, expiresAt, hash)
 }
 
-// DeleteSSOConnection removes the organization's SSO connection.
 func (s *Store) DeleteSSOConnection(ctx context.Context, orgID string) error {
 	return s.writeOne(ctx, "delete sso connection", `DELETE FROM sso_connections WHERE org_id = ?`, orgID)
 }

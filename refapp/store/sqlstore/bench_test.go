@@ -10,6 +10,7 @@ import (
 
 	"github.com/ssoconform/ssoconform/refapp/internal/procstat"
 	"github.com/ssoconform/ssoconform/refapp/store"
+	"github.com/ssoconform/ssoconform/refapp/store/storetest"
 )
 
 // BenchmarkStoreFilterLookup100k measures the store's own part of Okta's userName lookup (no HTTP, no
@@ -19,9 +20,7 @@ import (
 func BenchmarkStoreFilterLookup100k(b *testing.B) {
 	ctx := context.Background()
 	st := open(b, filepath.Join(b.TempDir(), "bench.db"))
-	if err := st.CreateOrg(ctx, store.Org{ID: "acme", Name: "acme", Plan: store.PlanPro, CreatedAt: time.Now()}); err != nil {
-		b.Fatal(err)
-	}
+	storetest.Must(b, st.CreateOrg(ctx, store.Org{ID: "acme", Name: "acme", Plan: store.PlanPro, CreatedAt: time.Now()}))
 	const n, chunk = 100000, 10000
 	now := time.Now()
 	for start := 0; start < n; start += chunk {
@@ -32,9 +31,7 @@ func BenchmarkStoreFilterLookup100k(b *testing.B) {
 				Role: store.RoleMember, Active: true, SCIMUserName: name, ExternalID: fmt.Sprintf("00u%06d", i),
 				Emails: []store.Email{{Value: name, Type: "work", Primary: true}}, CreatedAt: now, UpdatedAt: now})
 		}
-		if err := st.ImportMembers(ctx, ms); err != nil {
-			b.Fatal(err)
-		}
+		storetest.Must(b, st.ImportMembers(ctx, ms))
 	}
 	for _, kind := range []string{"hit", "miss"} {
 		b.Run(kind, func(b *testing.B) {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ssoconform/ssoconform/refapp/store"
+	"github.com/ssoconform/ssoconform/refapp/store/storetest"
 )
 
 // TestGroupCommitKeepsEachTransactionItsOwn runs many writers at once, so they share transactions:
@@ -20,16 +21,13 @@ func TestGroupCommitKeepsEachTransactionItsOwn(t *testing.T) {
 	ctx := context.Background()
 	st := open(t, filepath.Join(t.TempDir(), "refapp.db"))
 	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
-	if err := st.CreateOrg(ctx, store.Org{ID: "o1", Name: "acme", Plan: store.PlanPro, CreatedAt: now}); err != nil {
-		t.Fatal(err)
-	}
+	storetest.Must(t, st.CreateOrg(ctx, store.Org{ID: "o1", Name: "acme", Plan: store.PlanPro, CreatedAt: now}))
 	member := func(i int) store.Member {
 		return store.Member{ID: fmt.Sprintf("m%d", i), OrgID: "o1", Email: fmt.Sprintf("u%d@acme.test", i),
 			Role: store.RoleMember, Active: true, SCIMUserName: fmt.Sprintf("u%d@acme.test", i), CreatedAt: now, UpdatedAt: now}
 	}
-	if _, err := st.ProvisionMember(ctx, member(0)); err != nil {
-		t.Fatal(err)
-	}
+	_, err := st.ProvisionMember(ctx, member(0))
+	storetest.Must(t, err)
 	boom := errors.New("boom")
 	const n = 60
 	errs, want := make([]error, n), make([]error, n)

@@ -15,30 +15,7 @@ func open(t testing.TB, path string) *sqlstore.Store { return storetest.Open(t, 
 
 // TestConformance runs the store conformance suite, each test on a new file.
 func TestConformance(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) store.Store {
-		return open(t, filepath.Join(t.TempDir(), "refapp.db"))
-	})
-}
-
-// TestConformanceShared runs the two-handle tests on two Opens of one file (two refapp processes).
-func TestConformanceShared(t *testing.T) {
-	storetest.RunShared(t, func(t *testing.T) (store.Store, store.Store) {
-		path := filepath.Join(t.TempDir(), "refapp.db")
-		return open(t, path), open(t, path)
-	})
-}
-
-func TestOpenTwiceKeepsData(t *testing.T) {
-	t.Parallel()
-	path := filepath.Join(t.TempDir(), "refapp.db")
-	storetest.ReopenKeepsData(t, func(t *testing.T) store.Store { return open(t, path) })
-}
-
-func TestOpenEmptyPath(t *testing.T) {
-	t.Parallel()
-	if _, err := sqlstore.Open(context.Background(), ""); err == nil {
-		t.Error("Open(\"\") succeeded, want an error")
-	}
+	storetest.Run(t, func(t testing.TB) string { return filepath.Join(t.TempDir(), "refapp.db") }, sqlstore.Open)
 }
 
 // TestOpenUpgradesOldOutboxColumn: a file made before the migrations were shared names the outbox's next
@@ -49,13 +26,10 @@ func TestOpenUpgradesOldOutboxColumn(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "refapp.db")
 	st := open(t, path)
 	due := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	if err := st.EnqueueMail(ctx, store.OutboxMail{ID: "m1", Kind: "sso-link", To: "a@example.com", Payload: "{}",
-		CreatedAt: due, NextAttemptAt: due}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := st.DB().ExecContext(ctx, `ALTER TABLE mail_outbox RENAME COLUMN next_attempt_at TO next_attempt_ns`); err != nil {
-		t.Fatal(err)
-	}
+	storetest.Must(t, st.EnqueueMail(ctx, store.OutboxMail{ID: "m1", Kind: "sso-link", To: "a@example.com",
+		Payload: "{}", CreatedAt: due, NextAttemptAt: due}))
+	_, err := st.DB().ExecContext(ctx, `ALTER TABLE mail_outbox RENAME COLUMN next_attempt_at TO next_attempt_ns`)
+	storetest.Must(t, err)
 	st.Close()
 	got, err := open(t, path).ClaimMail(ctx, due, due.Add(time.Minute), 10)
 	if err != nil || len(got) != 1 || !got[0].NextAttemptAt.Equal(due) {

@@ -1,15 +1,15 @@
 package storetest
 
 import (
-	"context"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/ssoconform/ssoconform/refapp/store"
 )
 
 func testOrgs(t *testing.T, st store.Store) {
-	ctx := context.Background()
 	acme := mustOrg(t, st, "o1", "Acme")
 	wants(t, "by id", acme)(st.OrgByID(ctx, "o1"))
 	wants(t, "by name, other case", acme)(st.OrgByName(ctx, "aCME"))
@@ -27,32 +27,51 @@ func testOrgs(t *testing.T, st store.Store) {
 	wants(t, "OrgByName folds beyond ASCII", uni)(st.OrgByName(ctx, "üNÏCODE"))
 }
 
+// testAPIKeys: keys read back whole by hash, listed newest first with their last use, and revoked.
 func testAPIKeys(t *testing.T, st store.Store) {
-	ctx := context.Background()
-	mustOrg(t, st, "o1", "acme")
-	mustMembers(t, st, store.Member{ID: "m1", OrgID: "o1", Email: "a@example.com", Role: store.RoleAdmin, Active: true})
+	twoOrgs(t, st)
+	mustMembers(t, st, member("m1", "o1", "a@acme.test"))
 	keys := []store.APIKey{
 		{ID: "k1", OrgID: "o1", Prefix: "rk_abcdef", Hash: []byte("0123456789abcdef0123456789abcdef"),
 			Scopes: []string{"org:read", "scim"}, CreatedAt: t0},
 		{ID: "k2", OrgID: "o1", OwnerID: "m1", Prefix: "rk_zzzzzz", Hash: []byte("personal"),
-			Scopes: []string{"scim"}, CreatedAt: t0},
+			Scopes: []string{"org:read", "org:write"}, CreatedAt: t0.Add(time.Minute)},
+		{ID: "k3", OrgID: "o2", Prefix: "rk_3", Hash: []byte("h3"), Scopes: []string{"scim"}, CreatedAt: t0},
 	}
 	for _, k := range keys {
-		must(t, st.CreateAPIKey(ctx, k))
+		Must(t, st.CreateAPIKey(ctx, k))
 		wants(t, "api key "+k.ID, k)(st.APIKeyByHash(ctx, k.Hash))
 	}
 	dup := keys[0]
-	dup.ID = "k3"
+	dup.ID = "k4"
 	checkErrs(t, []check{
 		{"CreateAPIKey with a taken hash", st.CreateAPIKey(ctx, dup), store.ErrConflict},
 		{"APIKeyByHash unknown", errOf(st.APIKeyByHash(ctx, []byte("other"))), store.ErrNotFound},
 	})
+	used := t0.Add(2 * time.Minute)
+	Must(t, st.TouchAPIKey(ctx, "k1", used))
+	got, err := st.ListAPIKeys(ctx, "o1")
+	Must(t, err)
+	// The list is for display: hashes need not be read back.
+	same(t, "ListAPIKeys, newest first", []store.APIKeyUse{{APIKey: keys[1]}, {APIKey: keys[0], LastUsedAt: used}}, got,
+		cmp.Transformer("nohash", func(k store.APIKey) store.APIKey {
+			k.Hash = nil
+			return k
+		}))
+	checkErrs(t, []check{
+		{"RevokeAPIKey from another org", st.RevokeAPIKey(ctx, "o2", "k1"), store.ErrNotFound},
+		{"RevokeAPIKey", st.RevokeAPIKey(ctx, "o1", "k1"), nil},
+		{"a revoked key still authenticates", errOf(st.APIKeyByHash(ctx, keys[0].Hash)), store.ErrNotFound},
+		{"RevokeAPIKey twice", st.RevokeAPIKey(ctx, "o1", "k1"), store.ErrNotFound},
+	})
 }
 
 func testSSOConnection(t *testing.T, st store.Store) {
-	ctx := context.Background()
 	mustOrg(t, st, "o1", "acme")
-	wantErr(t, "SSOConnection before Put", errOf(st.SSOConnection(ctx, "o1")), store.ErrNotFound)
+	checkErrs(t, []check{
+		{"SSOConnection before Put", errOf(st.SSOConnection(ctx, "o1")), store.ErrNotFound},
+		{"DeleteSSOConnection without one", st.DeleteSSOConnection(ctx, "o1"), store.ErrNotFound},
+	})
 	versions := []store.SSOConnection{
 		{OrgID: "o1", Protocol: "oidc", MetadataURL: "https://x/.well-known/openid-configuration", Issuer: "https://x",
 			ClientID: "id", ClientSecret: "s1", DefaultRole: store.RoleMember, SyncEnabled: true, UpdatedAt: t0},
@@ -60,13 +79,16 @@ func testSSOConnection(t *testing.T, st store.Store) {
 			IdPMetadata: "<md:EntityDescriptor/>", DefaultRole: store.RoleViewer, Enforce: true, UpdatedAt: t0.Add(time.Hour)},
 	}
 	for i, c := range versions {
-		must(t, st.PutSSOConnection(ctx, c))
+		Must(t, st.PutSSOConnection(ctx, c))
 		wants(t, "sso connection "+c.Protocol+", replaced whole", versions[i])(st.SSOConnection(ctx, "o1"))
 	}
+	checkErrs(t, []check{
+		{"DeleteSSOConnection", st.DeleteSSOConnection(ctx, "o1"), nil},
+		{"SSOConnection after delete", errOf(st.SSOConnection(ctx, "o1")), store.ErrNotFound},
+	})
 }
 
 func testAudit(t *testing.T, st store.Store) {
-	ctx := context.Background()
 	twoOrgs(t, st)
 	events := []store.AuditEvent{
 		{ID: "e1", OrgID: "o1", At: t0, Actor: "cli", Action: "sso.configure", Outcome: "success", Detail: "oidc"},
@@ -75,7 +97,7 @@ func testAudit(t *testing.T, st store.Store) {
 		{ID: "e4", OrgID: "o1", At: t0.Add(-time.Second), Actor: "support", Action: "sso.refused", Outcome: "failure"},
 	}
 	for _, e := range events {
-		must(t, st.AppendAudit(ctx, e))
+		Must(t, st.AppendAudit(ctx, e))
 	}
 	wants(t, "audit of o1, newest first", []store.AuditEvent{events[1], events[0], events[3]})(st.ListAudit(ctx, "o1", 0))
 	wants(t, "ListAudit limit 1", events[1:2])(st.ListAudit(ctx, "o1", 1))
@@ -85,16 +107,15 @@ func testAudit(t *testing.T, st store.Store) {
 // testKeyGrant: KeyGrant returns what APIKeyByHash, OrgByID and SSOConnection return, says when the org
 // has no connection, and stops finding a key the moment it is revoked.
 func testKeyGrant(t *testing.T, st store.Store) {
-	ctx := context.Background()
 	org := mustOrg(t, st, "o1", "acme")
 	key := store.APIKey{ID: "k1", OrgID: "o1", Prefix: "rk_abcdef", Hash: []byte("grant-hash"), Scopes: []string{"scim"},
 		CreatedAt: t0}
-	must(t, st.CreateAPIKey(ctx, key))
+	Must(t, st.CreateAPIKey(ctx, key))
 	wants(t, "grant without a connection", store.KeyGrant{Key: key, Org: org})(st.KeyGrant(ctx, key.Hash))
 	conn := store.SSOConnection{OrgID: "o1", Protocol: "oidc", MetadataURL: "https://x/.well-known/openid-configuration",
 		Issuer: "https://x", ClientID: "id", ClientSecret: "s1", DefaultRole: store.RoleViewer, Enforce: true,
 		SyncEnabled: true, UpdatedAt: t0}
-	must(t, st.PutSSOConnection(ctx, conn))
+	Must(t, st.PutSSOConnection(ctx, conn))
 	wants(t, "grant", store.KeyGrant{Key: key, Org: org, Conn: conn, HasConn: true})(st.KeyGrant(ctx, key.Hash))
 	checkErrs(t, []check{
 		{"KeyGrant of an unknown key", errOf(st.KeyGrant(ctx, []byte("other"))), store.ErrNotFound},

@@ -1,8 +1,8 @@
 package storetest
 
 import (
-	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -10,7 +10,6 @@ import (
 )
 
 func testMembers(t *testing.T, st store.Store) {
-	ctx := context.Background()
 	twoOrgs(t, st)
 	ada := store.Member{ID: "m1", OrgID: "o1", Email: "Ada@Example.com", DisplayName: "Ada Lovelace",
 		Role: store.RoleAdmin, PasswordHash: "h", Active: true, SCIMUserName: "Ada@Example.com",
@@ -42,7 +41,7 @@ func testMembers(t *testing.T, st store.Store) {
 			store.ErrConflict},
 	})
 	bob.DisplayName, bob.SCIMUserName, bob.UpdatedAt = "Bob", "bob", t0.Add(time.Hour)
-	must(t, st.UpdateMember(ctx, bob))
+	Must(t, st.UpdateMember(ctx, bob))
 	wantsPage(t, "ListSCIMMembers offset 1", []store.Member{bob}, 2)(
 		st.ListSCIMMembers(ctx, "o1", store.Query{Offset: 1, Limit: 10}))
 	taken := bob
@@ -55,30 +54,12 @@ func testMembers(t *testing.T, st store.Store) {
 	wants(t, "member after a refused UpdateMember", bob)(st.MemberByID(ctx, "o1", "m2"))
 }
 
-func testUpdateMemberInactive(t *testing.T, st store.Store) {
-	ctx := context.Background()
-	mustOrg(t, st, "o1", "acme")
-	m := mustMembers(t, st, member("m1", "o1", "a@example.com"), member("m2", "o1", "b@example.com"))[0]
-	for _, se := range []store.Session{session("s1", "m1", "password"), session("s2", "m1", "oidc"),
-		session("s3", "m2", "oidc")} {
-		must(t, st.CreateSession(ctx, se))
-	}
-	m.Active = false
-	must(t, st.UpdateMember(ctx, m))
-	checkErrs(t, []check{
-		{"session s1 after its member was saved inactive", errOf(st.SessionByHash(ctx, []byte("s1"))), store.ErrNotFound},
-		{"session s2 after its member was saved inactive", errOf(st.SessionByHash(ctx, []byte("s2"))), store.ErrNotFound},
-		{"session s3 of another member", errOf(st.SessionByHash(ctx, []byte("s3"))), nil},
-	})
-}
-
 func testProvisionMember(t *testing.T, st store.Store) {
-	ctx := context.Background()
 	mustOrg(t, st, "o1", "acme")
 	mustMembers(t, st, store.Member{ID: "boss", OrgID: "o1", Email: "boss@acme.test", Role: store.RoleAdmin,
 		PasswordHash: "h", Active: true})
 	linked, err := st.ProvisionMember(ctx, scimMember("new-id", "o1", "Boss@acme.test", "BOSS@acme.test"))
-	must(t, err)
+	Must(t, err)
 	if linked.ID != "boss" || linked.Role != store.RoleAdmin || linked.PasswordHash != "h" || !linked.CreatedAt.Equal(t0) {
 		t.Errorf("linked member %+v: want id, role, password and creation of the existing member", linked)
 	}
@@ -93,15 +74,12 @@ func testProvisionMember(t *testing.T, st store.Store) {
 	})
 }
 
-func testProvisionConcurrent(t *testing.T, st store.Store) { provisionedOnce(t, 20, st) }
-
 func testModifyAndDeleteMember(t *testing.T, st store.Store) {
-	ctx := context.Background()
 	twoOrgs(t, st)
 	m, err := st.ProvisionMember(ctx, scimMember("m1", "o1", "ada", "ada@acme.test"))
-	must(t, err)
+	Must(t, err)
 	se := session("tok", "m1", "oidc")
-	must(t, st.CreateSession(ctx, se))
+	Must(t, st.CreateSession(ctx, se))
 	boom := errors.New("boom")
 	checkErrs(t, []check{
 		{"ModifyMember with failing fn", errOf(st.ModifyMember(ctx, "o1", "m1", func(m *store.Member) error {
@@ -137,5 +115,61 @@ func testModifyAndDeleteMember(t *testing.T, st store.Store) {
 	})
 	if g, err := st.GroupByID(ctx, "o1", "g"); err != nil || len(g.Members) != 0 {
 		t.Errorf("group after its member was deleted = %+v, %v; want it kept, empty", g, err)
+	}
+}
+
+// admin is an active admin with that email.
+func admin(id, org, email string) store.Member {
+	m := member(id, org, email)
+	m.Role = store.RoleAdmin
+	return m
+}
+
+func testListMembersAndRoles(t *testing.T, st store.Store) {
+	twoOrgs(t, st)
+	ms := mustMembers(t, st, admin("z-admin", "o1", "admin@acme.test"), member("a-bob", "o1", "bob@acme.test"),
+		admin("x", "o2", "x@other.test"))
+	boss, bob := ms[0], ms[1]
+	wants(t, "ListMembers, oldest first", ms[:2])(st.ListMembers(ctx, "o1"))
+	checkErrs(t, []check{
+		{"demoting the last admin", errOf(st.SetMemberRole(ctx, "o1", boss.ID, store.RoleMember, t0)), store.ErrLastAdmin},
+		{"removing the last admin", st.RemoveMember(ctx, "o1", boss.ID), store.ErrLastAdmin},
+	})
+	promoted := bob
+	promoted.Role, promoted.UpdatedAt = store.RoleAdmin, t0.Add(time.Minute)
+	wants(t, "promote", promoted)(st.SetMemberRole(ctx, "o1", bob.ID, store.RoleAdmin, t0.Add(time.Minute)))
+	wants(t, "stored promotion", promoted)(st.MemberByID(ctx, "o1", bob.ID))
+	checkErrs(t, []check{
+		{"demoting one of two admins", errOf(st.SetMemberRole(ctx, "o1", boss.ID, store.RoleViewer, t0)), nil},
+		{"SetMemberRole in another org", errOf(st.SetMemberRole(ctx, "o2", bob.ID, store.RoleViewer, t0)),
+			store.ErrNotFound},
+		{"removing a viewer", st.RemoveMember(ctx, "o1", boss.ID), nil},
+		{"removing twice", st.RemoveMember(ctx, "o1", boss.ID), store.ErrNotFound},
+	})
+	wants(t, "ListMembers after removal", []store.Member{promoted})(st.ListMembers(ctx, "o1"))
+}
+
+// testLastAdminConcurrent: two admins demote each other at once; one must stay.
+func testLastAdminConcurrent(t *testing.T, st store.Store) {
+	mustOrg(t, st, "o1", "acme")
+	for round := range 5 {
+		ids := []string{fmt.Sprint("a", round), fmt.Sprint("b", round)}
+		mustMembers(t, st, admin(ids[0], "o1", ids[0]+"@acme.test"), admin(ids[1], "o1", ids[1]+"@acme.test"))
+		atOnce(len(ids), func(i int) error { // one may fail with ErrLastAdmin
+			_, err := st.SetMemberRole(ctx, "o1", ids[i], store.RoleMember, t0)
+			return err
+		})
+		admins := 0
+		ms, err := st.ListMembers(ctx, "o1")
+		Must(t, err)
+		for _, m := range ms { // counted, then deleted: the next round starts from zero admins
+			if m.Role == store.RoleAdmin && m.Active {
+				admins++
+			}
+			Must(t, st.DeleteMember(ctx, "o1", m.ID))
+		}
+		if admins != 1 {
+			t.Fatalf("round %d: %d active admins after two concurrent demotions, want 1", round, admins)
+		}
 	}
 }

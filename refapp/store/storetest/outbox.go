@@ -1,7 +1,6 @@
 package storetest
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -20,13 +19,12 @@ func mail(id, to, payload string, due time.Time) store.OutboxMail {
 }
 
 func testLinkTokens(t *testing.T, st store.Store) {
-	ctx := context.Background()
 	mustOrg(t, st, "o1", "acme")
 	mustMembers(t, st, member("m1", "o1", "a@acme.test"), member("m2", "o1", "b@acme.test"))
 	first := []store.LinkToken{linkToken("t1", "m1", t0), linkToken("t2", "m2", t0)}
 	mails := []store.OutboxMail{mail("mail1", "a@acme.test", `{"token":"t1"}`, t0),
 		mail("mail2", "b@acme.test", `{"token":"t2"}`, t0)}
-	must(t, st.EnqueueLinks(ctx, first, mails))
+	Must(t, st.EnqueueLinks(ctx, first, mails))
 	wants(t, "LinkTokenByHash", first[0])(st.LinkTokenByHash(ctx, []byte("t1")))
 	wants(t, "the invitations' mails", mails)(st.PendingMail(ctx, 0))
 	used := first[1]
@@ -38,7 +36,7 @@ func testLinkTokens(t *testing.T, st store.Store) {
 	})
 	wants(t, "a used token is still found, with its use", used)(st.LinkTokenByHash(ctx, []byte("t2")))
 	again := []store.LinkToken{linkToken("t1b", "m1", t0.Add(time.Hour)), linkToken("t2b", "m2", t0.Add(time.Hour))}
-	must(t, st.EnqueueLinks(ctx, again, nil))
+	Must(t, st.EnqueueLinks(ctx, again, nil))
 	const replaced = "after a new invitation (unused tokens replaced, used ones kept), token "
 	checkErrs(t, []check{
 		{replaced + "t1", errOf(st.LinkTokenByHash(ctx, []byte("t1"))), store.ErrNotFound},
@@ -55,19 +53,18 @@ func testLinkTokens(t *testing.T, st store.Store) {
 }
 
 func testOutbox(t *testing.T, st store.Store) {
-	ctx := context.Background()
 	mails := []store.OutboxMail{mail("m1", "a@acme.test", `{"token":"secret"}`, t0),
 		mail("m2", "b@acme.test", `{}`, t0.Add(time.Hour)), mail("m3", "c@acme.test", `{}`, t0)}
 	for _, m := range mails {
-		must(t, st.EnqueueMail(ctx, m))
+		Must(t, st.EnqueueMail(ctx, m))
 	}
 	lease := t0.Add(time.Minute)
 	wants(t, "ClaimMail: due messages, oldest first", []store.OutboxMail{mails[0], mails[2]})(
 		st.ClaimMail(ctx, t0, lease, 10))
 	wants(t, "ClaimMail during the lease", []store.OutboxMail(nil))(st.ClaimMail(ctx, t0.Add(time.Second), lease, 10))
-	must(t, st.MailSent(ctx, "m1", t0.Add(time.Second)))
+	Must(t, st.MailSent(ctx, "m1", t0.Add(time.Second)))
 	next := t0.Add(5 * time.Minute)
-	must(t, st.MailFailed(ctx, "m3", next, "451 try later"))
+	Must(t, st.MailFailed(ctx, "m3", next, "451 try later"))
 	failed := mails[2]
 	failed.Attempts, failed.NextAttemptAt, failed.LastError = 1, next, "451 try later"
 	wants(t, "PendingMail: unsent, oldest first", []store.OutboxMail{mails[1], failed})(st.PendingMail(ctx, 0))
@@ -84,9 +81,8 @@ func testOutbox(t *testing.T, st store.Store) {
 }
 
 func testOutboxConcurrent(t *testing.T, st store.Store) {
-	ctx := context.Background()
 	for _, id := range []string{"a", "b", "c", "d", "e", "f"} {
-		must(t, st.EnqueueMail(ctx, mail(id, id+"@x.test", "{}", t0)))
+		Must(t, st.EnqueueMail(ctx, mail(id, id+"@x.test", "{}", t0)))
 	}
 	claims := atOnce(8, func(int) []store.OutboxMail {
 		ms, err := st.ClaimMail(ctx, t0, t0.Add(time.Hour), 2)

@@ -1,9 +1,7 @@
 package storetest
 
 import (
-	"context"
 	"crypto/rand"
-	"encoding/hex"
 	"net/url"
 	"os"
 	"strings"
@@ -32,13 +30,8 @@ func PostgresDSN(t testing.TB) string {
 func PostgresSchema(t testing.TB) string {
 	t.Helper()
 	base := PostgresDSN(t)
-	b := make([]byte, 6)
-	if _, err := rand.Read(b); err != nil {
-		t.Fatal(err)
-	}
-	schema := "refapp_test_" + hex.EncodeToString(b)
+	schema := "refapp_test_" + strings.ToLower(rand.Text())
 	t.Cleanup(func() {
-		ctx := context.Background()
 		conn, err := pgx.Connect(ctx, base)
 		if err == nil {
 			defer conn.Close(ctx)

@@ -1,7 +1,6 @@
 package storetest
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"testing"
@@ -13,7 +12,6 @@ import (
 func eq(attr, v string) *store.Cond { return &store.Cond{Op: store.CondEq, Attr: attr, Value: v} }
 
 func testListSCIMMembersFilters(t *testing.T, st store.Store) {
-	ctx := context.Background()
 	twoOrgs(t, st)
 	mustProvision(t, st,
 		scimMember("a", "o1", "Ada.Lovelace@acme.test", "ada@acme.test", "ADA@home.test"),
@@ -87,7 +85,6 @@ func memberIDs(ms []store.Member) []string {
 // testCreationOrderPaging: pages follow creation order (not id order), and
 // updating a member does not move it.
 func testCreationOrderPaging(t *testing.T, st store.Store) {
-	ctx := context.Background()
 	mustOrg(t, st, "o1", "acme")
 	var want []string
 	for i := range 12 {
@@ -99,7 +96,7 @@ func testCreationOrderPaging(t *testing.T, st store.Store) {
 		m.DisplayName = "moved?"
 		return nil
 	})
-	must(t, err)
+	Must(t, err)
 	var got []string
 	for off := 0; off < 12; off += 5 {
 		ms, total, err := st.ListSCIMMembers(ctx, "o1", store.Query{Offset: off, Limit: 5})
@@ -121,18 +118,18 @@ func group(id, org, name string, memberIDs ...string) store.Group {
 }
 
 func testGroups(t *testing.T, st store.Store) {
-	ctx := context.Background()
 	twoOrgs(t, st)
 	mustProvision(t, st, scimMember("a", "o1", "ada"), scimMember("b", "o1", "bob"), scimMember("z", "o2", "zed"))
 	mustMembers(t, st, member("p", "o1", "pat@acme.test"))
 	g := group("g1", "o1", "Engineering", "b", "a", "b", "p")
 	g.ExternalID = "ext-g1"
-	must(t, st.CreateGroup(ctx, g))
+	Must(t, st.CreateGroup(ctx, g))
 	want := g
 	want.Members = []store.GroupMember{{ID: "b", Display: "bob"}, {ID: "a", Display: "ada"},
 		{ID: "p", Display: "pat@acme.test"}}
 	wants(t, "GroupByID: members in order, repeats dropped, display = userName else email", want)(
 		st.GroupByID(ctx, "o1", "g1"))
+	boom := errors.New("boom")
 	checkErrs(t, []check{
 		{"CreateGroup, name of another case", st.CreateGroup(ctx, group("g2", "o1", "ENGINEERING")), store.ErrConflict},
 		{"CreateGroup, member of another org", st.CreateGroup(ctx, group("g3", "o1", "x", "z")),
@@ -141,8 +138,25 @@ func testGroups(t *testing.T, st store.Store) {
 		{"a refused CreateGroup left the group behind", errOf(st.GroupByID(ctx, "o1", "g3")), store.ErrNotFound},
 		{"same name in another org", st.CreateGroup(ctx, group("g4", "o2", "Engineering")), nil},
 		{"GroupByID in another org", errOf(st.GroupByID(ctx, "o2", "g1")), store.ErrNotFound},
+		{"adding another org's member", errOf(st.ModifyGroup(ctx, "o1", "g1", func(g *store.Group) error {
+			g.Members = append(g.Members, store.GroupMember{ID: "z"})
+			return nil
+		})), store.ErrInvalidReference},
+		{"CreateGroup", st.CreateGroup(ctx, group("g5", "o1", "Sales")), nil},
+		{"renaming onto a taken name", errOf(st.ModifyGroup(ctx, "o1", "g5", rename("engineering", nil))),
+			store.ErrConflict},
+		{"ModifyGroup with failing fn", errOf(st.ModifyGroup(ctx, "o1", "g1", rename("x", boom))), boom},
+		{"ModifyGroup in another org", errOf(st.ModifyGroup(ctx, "o2", "g1", func(*store.Group) error { return nil })),
+			store.ErrNotFound},
 	})
-	testModifyGroup(t, st, want)
+	later := t0.Add(time.Microsecond)
+	want.DisplayName, want.Members, want.UpdatedAt = "Eng", []store.GroupMember{{ID: "a", Display: "ada"}}, later
+	wants(t, "ModifyGroup", want)(st.ModifyGroup(ctx, "o1", "g1", func(g *store.Group) error {
+		g.DisplayName, g.Members, g.UpdatedAt = "Eng", []store.GroupMember{{ID: "a"}}, later
+		return nil
+	}))
+	wantsPage(t, "ListGroups displayName eq", []store.Group{want}, 1)(
+		st.ListGroups(ctx, "o1", store.Query{Filter: eq(store.AttrDisplayName, "eng"), Limit: 10}))
 	checkErrs(t, []check{
 		{"DeleteGroup from another org", st.DeleteGroup(ctx, "o2", "g1"), store.ErrNotFound},
 		{"DeleteGroup", st.DeleteGroup(ctx, "o1", "g1"), nil},
@@ -160,44 +174,15 @@ func rename(name string, err error) func(*store.Group) error {
 	}
 }
 
-// testModifyGroup goes on from testGroups, whose group g1 is stored as g1.
-func testModifyGroup(t *testing.T, st store.Store, g1 store.Group) {
-	t.Helper()
-	ctx := context.Background()
-	boom := errors.New("boom")
-	checkErrs(t, []check{
-		{"adding another org's member", errOf(st.ModifyGroup(ctx, "o1", "g1", func(g *store.Group) error {
-			g.Members = append(g.Members, store.GroupMember{ID: "z"})
-			return nil
-		})), store.ErrInvalidReference},
-		{"CreateGroup", st.CreateGroup(ctx, group("g5", "o1", "Sales")), nil},
-		{"renaming onto a taken name", errOf(st.ModifyGroup(ctx, "o1", "g5", rename("engineering", nil))),
-			store.ErrConflict},
-		{"ModifyGroup with failing fn", errOf(st.ModifyGroup(ctx, "o1", "g1", rename("x", boom))), boom},
-		{"ModifyGroup in another org", errOf(st.ModifyGroup(ctx, "o2", "g1", func(*store.Group) error { return nil })),
-			store.ErrNotFound},
-	})
-	later := t0.Add(time.Microsecond)
-	want := g1
-	want.DisplayName, want.Members, want.UpdatedAt = "Eng", []store.GroupMember{{ID: "a", Display: "ada"}}, later
-	wants(t, "ModifyGroup", want)(st.ModifyGroup(ctx, "o1", "g1", func(g *store.Group) error {
-		g.DisplayName, g.Members, g.UpdatedAt = "Eng", []store.GroupMember{{ID: "a"}}, later
-		return nil
-	}))
-	wantsPage(t, "ListGroups displayName eq", []store.Group{want}, 1)(
-		st.ListGroups(ctx, "o1", store.Query{Filter: eq(store.AttrDisplayName, "eng"), Limit: 10}))
-}
-
 func testListGroupsPaging(t *testing.T, st store.Store) {
-	ctx := context.Background()
 	twoOrgs(t, st)
 	var want []string
 	for i := range 7 {
 		id := fmt.Sprintf("g-%d", 9-i)
 		want = append(want, id)
-		must(t, st.CreateGroup(ctx, group(id, "o1", "Team "+id)))
+		Must(t, st.CreateGroup(ctx, group(id, "o1", "Team "+id)))
 	}
-	must(t, st.CreateGroup(ctx, group("other", "o2", "Team other")))
+	Must(t, st.CreateGroup(ctx, group("other", "o2", "Team other")))
 	var got []string
 	for off := 0; off < 7; off += 3 {
 		gs, total, err := st.ListGroups(ctx, "o1", store.Query{Offset: off, Limit: 3})

@@ -1,7 +1,6 @@
 package storetest
 
 import (
-	"context"
 	"fmt"
 	"testing"
 	"time"
@@ -9,26 +8,36 @@ import (
 	"github.com/ssoconform/ssoconform/refapp/store"
 )
 
+// testSessions: a session's life, and UpdateMember saving a member inactive deleting its sessions (only its).
 func testSessions(t *testing.T, st store.Store) {
-	ctx := context.Background()
 	mustOrg(t, st, "o1", "acme")
-	mustMembers(t, st, store.Member{ID: "m1", OrgID: "o1", Email: "a@example.com"})
+	m := mustMembers(t, st, member("m1", "o1", "a@example.com"), member("m2", "o1", "b@example.com"))[0]
 	se := session("hash", "m1", "password")
-	must(t, st.CreateSession(ctx, se))
+	Must(t, st.CreateSession(ctx, se))
 	wantErr(t, "CreateSession with a taken hash", st.CreateSession(ctx, se), store.ErrConflict)
 	wants(t, "SessionByHash", se)(st.SessionByHash(ctx, se.TokenHash))
 	se.ExpiresAt = t0.Add(2 * time.Hour)
-	must(t, st.TouchSession(ctx, se.TokenHash, se.ExpiresAt))
+	Must(t, st.TouchSession(ctx, se.TokenHash, se.ExpiresAt))
 	wants(t, "after TouchSession", se)(st.SessionByHash(ctx, se.TokenHash))
 	checkErrs(t, []check{
 		{"DeleteSession", st.DeleteSession(ctx, se.TokenHash), nil},
 		{"SessionByHash after delete", errOf(st.SessionByHash(ctx, se.TokenHash)), store.ErrNotFound},
 		{"DeleteSession of an unknown session", st.DeleteSession(ctx, se.TokenHash), nil},
 	})
+	for _, se := range []store.Session{session("s1", "m1", "password"), session("s2", "m1", "oidc"),
+		session("s3", "m2", "oidc")} {
+		Must(t, st.CreateSession(ctx, se))
+	}
+	m.Active = false
+	Must(t, st.UpdateMember(ctx, m))
+	checkErrs(t, []check{
+		{"session s1 after its member was saved inactive", errOf(st.SessionByHash(ctx, []byte("s1"))), store.ErrNotFound},
+		{"session s2 after its member was saved inactive", errOf(st.SessionByHash(ctx, []byte("s2"))), store.ErrNotFound},
+		{"session s3 of another member", errOf(st.SessionByHash(ctx, []byte("s3"))), nil},
+	})
 }
 
 func testLoginAttempts(t *testing.T, st store.Store) {
-	ctx := context.Background()
 	mustOrg(t, st, "o1", "acme")
 	attempts := []store.LoginAttempt{
 		{StateHash: []byte("state"), OrgID: "o1", Nonce: "n", PKCEVerifier: "v", BrowserHash: []byte("b"),
@@ -39,7 +48,7 @@ func testLoginAttempts(t *testing.T, st store.Store) {
 			Result: `{"subject":"00u1"}`, CreatedAt: t0, ExpiresAt: t0.Add(time.Minute)},
 	}
 	for _, a := range attempts {
-		must(t, st.CreateLoginAttempt(ctx, a))
+		Must(t, st.CreateLoginAttempt(ctx, a))
 	}
 	wantErr(t, "CreateLoginAttempt with a taken state", st.CreateLoginAttempt(ctx, attempts[0]), store.ErrConflict)
 	for _, a := range attempts {
@@ -50,11 +59,8 @@ func testLoginAttempts(t *testing.T, st store.Store) {
 	wantErr(t, "ConsumeLoginAttempt unknown", errOf(st.ConsumeLoginAttempt(ctx, []byte("unknown"), t0)), store.ErrNotFound)
 }
 
-func testLoginAttemptConcurrent(t *testing.T, st store.Store) { consumedOnce(t, st) }
-
 // testSPKeyStoredOnce: the first key stored is the deployment's, whatever later or racing callers offer.
 func testSPKeyStoredOnce(t *testing.T, st store.Store) {
-	ctx := context.Background()
 	wantErr(t, "SPKey before any is stored", errOf(st.SPKey(ctx)), store.ErrNotFound)
 	offer := func(i int) store.SPKey {
 		return store.SPKey{PrivateKeyPEM: fmt.Sprintf("key %d", i), CertificatePEM: fmt.Sprintf("cert %d", i), CreatedAt: t0}
@@ -83,7 +89,6 @@ func testSPKeyStoredOnce(t *testing.T, st store.Store) {
 }
 
 func testIdentities(t *testing.T, st store.Store) {
-	ctx := context.Background()
 	twoOrgs(t, st)
 	mustMembers(t, st, member("m1", "o1", "a@acme.test"), member("m2", "o1", "b@acme.test"),
 		member("m3", "o2", "a@other.test"))
@@ -123,7 +128,6 @@ func testIdentities(t *testing.T, st store.Store) {
 }
 
 func testAssertionReplay(t *testing.T, st store.Store) {
-	ctx := context.Background()
 	exp := t0.Add(5 * time.Minute)
 	checkErrs(t, []check{
 		{"RecordAssertion", st.RecordAssertion(ctx, "idp", "_a1", exp, t0), nil},
@@ -131,11 +135,35 @@ func testAssertionReplay(t *testing.T, st store.Store) {
 		{"same ID from another issuer", st.RecordAssertion(ctx, "other-idp", "_a1", exp, t0), nil},
 		{"after expiry the entry is gone", st.RecordAssertion(ctx, "idp", "_a1", exp.Add(5*time.Minute), exp), nil},
 	})
-}
-
-func testAssertionConcurrent(t *testing.T, st store.Store) {
-	ctx := context.Background()
 	oneWins(t, 16, store.ErrAlreadyUsed, "records", func(int) error {
 		return st.RecordAssertion(ctx, "idp", "_race", t0.Add(time.Hour), t0)
+	})
+}
+
+// testSharedVisibility: every write is committed when the call returns, so a second process sees it at once
+// (a session made by one instance signs the browser in on the other).
+func testSharedVisibility(t *testing.T, a, b store.Store) {
+	mustOrg(t, a, "o1", "acme")
+	wantErr(t, "org made through a, read through b", errOf(b.OrgByName(ctx, "ACME")), nil)
+	mustMembers(t, b, member("m1", "o1", "a@acme.test"))
+	se := session("s", "m1", "oidc")
+	Must(t, a.CreateSession(ctx, se))
+	wants(t, "session made through a, read through b", se)(b.SessionByHash(ctx, se.TokenHash))
+	_, err := b.ModifyMember(ctx, "o1", "m1", func(m *store.Member) error {
+		m.Active = false
+		return nil
+	})
+	Must(t, err)
+	wantErr(t, "session through a after b deactivated the member", errOf(a.SessionByHash(ctx, se.TokenHash)),
+		store.ErrNotFound)
+}
+
+func testSharedReplay(t *testing.T, a, b store.Store) {
+	exp := t0.Add(time.Hour)
+	checkErrs(t, []check{
+		{"assertion accepted by a", a.RecordAssertion(ctx, "idp", "_1", exp, t0), nil},
+		{"replayed at b", b.RecordAssertion(ctx, "idp", "_1", exp, t0), store.ErrAlreadyUsed},
+		{"same ID from another issuer at b", b.RecordAssertion(ctx, "other-idp", "_1", exp, t0), nil},
+		{"at b after expiry", b.RecordAssertion(ctx, "idp", "_1", exp.Add(time.Minute), exp), nil},
 	})
 }

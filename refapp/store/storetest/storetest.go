@@ -1,21 +1,17 @@
-// Package storetest is the conformance suite of refapp's store.Store: every
-// backend runs the same tests, which pin down each method's contract from the
-// store package doc (ErrNotFound, ErrConflict from unique indexes, case-
-// insensitive keys, sessions deleted with an inactive member, single-use login
-// attempts and link tokens, filters as bound parameters, stable creation
-// order, newest-first audit, the last-admin rule, the outbox lease).
+// Package storetest is the conformance suite of refapp's store.Store: every backend runs the same tests,
+// which pin down each method's contract from the store package doc (ErrNotFound, ErrConflict from unique
+// indexes, case-insensitive keys, sessions deleted with an inactive member, single-use login attempts and
+// link tokens, filters as bound parameters, stable creation order, newest-first audit, the last-admin rule,
+// the outbox lease).
 //
-// Run takes a function that opens a fresh, empty store for one test; every
-// test runs in parallel with its own store. RunShared takes a function that
-// opens two handles on one fresh database (two refapp processes sharing it)
-// and checks that what one writes, the other sees at once, and that
+// Run runs every test in parallel, each with its own fresh database; the shared tests open two handles on one
+// database (two refapp processes sharing it) and check that what one writes, the other sees at once, and that
 // single-use records stay single-use across both.
 //
-// A test walks through a scenario as tables of checks: each check is a call
-// made where the table is built (in order, so a table can change the store
-// as it goes) and the error it must return; wants checks a returned value.
-// Fixtures (the two organizations o1 "acme" and o2 "other", members,
-// sessions) come from the helpers at the end of this file.
+// A test walks through a scenario as tables of checks: each check is a call made where the table is built (in
+// order, so a table can change the store as it goes) and the error it must return; wants checks a returned
+// value. Fixtures (the two organizations o1 "acme" and o2 "other", members, sessions) come from the helpers
+// at the end of this file.
 //
 // Times are compared to the microsecond: backends must keep at least that
 // (PostgreSQL's timestamptz does; SQLite keeps nanoseconds).
@@ -23,7 +19,7 @@
 // Usage, in a backend's tests:
 //
 //	func TestConformance(t *testing.T) {
-//		storetest.Run(t, func(t *testing.T) store.Store { return openFresh(t) })
+//		storetest.Run(t, func(t testing.TB) string { return filepath.Join(t.TempDir(), "refapp.db") }, sqlstore.Open)
 //	}
 package storetest
 
@@ -42,97 +38,99 @@ import (
 	"github.com/ssoconform/ssoconform/refapp/store"
 )
 
-// Opener opens a fresh, empty store for one test and closes it when the test ends (t.Cleanup).
-type Opener func(t *testing.T) store.Store
-
-// SharedOpener opens two handles on one fresh, empty database, both closed when the test ends.
-type SharedOpener func(t *testing.T) (a, b store.Store)
+// ctx is the context of every call the suite makes.
+var ctx = context.Background()
 
 // t0 is the suite's clock; microsecond precision (see the package doc).
 var t0 = time.Date(2025, 3, 1, 12, 0, 0, 123456000, time.UTC)
 
-type test struct {
+// tests is every single-store test.
+var tests = []struct {
 	name string
 	run  func(t *testing.T, st store.Store)
-}
-
-// tests is every single-store test.
-var tests = []test{
+}{
 	{"Orgs", testOrgs}, // core.go: organizations, API keys, SSO connections, audit
 	{"APIKeys", testAPIKeys},
 	{"SSOConnection", testSSOConnection},
 	{"AuditNewestFirstPerOrg", testAudit},
 	{"KeyGrantJoinsKeyOrgAndConnection", testKeyGrant},
-	{"Members", testMembers}, // members.go
-	{"UpdateMemberInactiveDeletesSessions", testUpdateMemberInactive},
+	{"Members", testMembers}, // members.go: members, and the last-admin rule
 	{"ProvisionMember", testProvisionMember},
-	{"ProvisionMemberConcurrentSameUserName", testProvisionConcurrent},
+	{"ProvisionMemberConcurrentSameUserName", func(t *testing.T, st store.Store) { provisionedOnce(t, 20, st) }},
 	{"ModifyAndDeleteMember", testModifyAndDeleteMember},
+	{"ListMembersAndRoles", testListMembersAndRoles},
+	{"LastAdminUnderConcurrency", testLastAdminConcurrent},
 	{"ListSCIMMembersFilters", testListSCIMMembersFilters}, // scim.go: SCIM lists and groups
 	{"ListSCIMMembersCreationOrderPaging", testCreationOrderPaging},
 	{"Groups", testGroups},
 	{"ListGroupsPaging", testListGroupsPaging},
-	{"Sessions", testSessions}, // signin.go: sessions, login attempts, identities, assertions, the SP key
+	{"SessionsAndInactiveMember", testSessions}, // signin.go: sessions, login attempts, identities, assertions, the SP key
 	{"LoginAttempts", testLoginAttempts},
-	{"LoginAttemptConsumedOnceUnderConcurrency", testLoginAttemptConcurrent},
+	{"LoginAttemptConsumedOnceUnderConcurrency", func(t *testing.T, st store.Store) { consumedOnce(t, st) }},
 	{"Identities", testIdentities},
-	{"AssertionReplayCache", testAssertionReplay},
-	{"AssertionRecordedOnceUnderConcurrency", testAssertionConcurrent},
+	{"AssertionReplayCacheAndRace", testAssertionReplay},
 	{"SPKeyStoredOnce", testSPKeyStoredOnce},
-	{"ListMembersAndRoles", testListMembersAndRoles}, // settings.go: what organization settings need
-	{"LastAdminUnderConcurrency", testLastAdminConcurrent},
-	{"APIKeyAdmin", testAPIKeyAdmin},
-	{"DeleteSSOConnection", testDeleteSSOConnection},
 	{"LinkTokens", testLinkTokens}, // outbox.go: account-linking invitations and the mail outbox
 	{"Outbox", testOutbox},
 	{"OutboxClaimedOnceUnderConcurrency", testOutboxConcurrent},
 }
 
-// Run runs every conformance test, each in parallel on a store of its own.
-func Run(t *testing.T, open Opener) {
+// sharedTests are the two-handle tests (signin.go and the concurrency helpers below).
+var sharedTests = []struct {
+	name string
+	run  func(t *testing.T, a, b store.Store)
+}{
+	{"WritesVisibleToTheOtherHandle", testSharedVisibility},
+	{"LoginAttemptConsumedOnceAcrossHandles", func(t *testing.T, a, b store.Store) { consumedOnce(t, a, b) }},
+	{"ReplayCacheShared", testSharedReplay},
+	{"ConflictAcrossHandles", func(t *testing.T, a, b store.Store) { provisionedOnce(t, 10, a, b) }},
+}
+
+// Run runs every conformance test on a backend: each single-store test in parallel on a fresh database,
+// each two-handle test on two stores opened on one fresh database, a reopen of a database and an Open of
+// the empty DSN, which must fail. fresh returns the DSN of a new, empty database (its own cleanups first:
+// stores close before they run); open is the backend's Open.
+func Run[S store.Store](t *testing.T, fresh func(testing.TB) string, open func(context.Context, string) (S, error)) {
 	t.Helper()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			tt.run(t, open(t))
+			tt.run(t, Open(t, open, fresh(t)))
 		})
 	}
-}
-
-// RunShared runs the two-handle tests, each in parallel on a database of its own.
-func RunShared(t *testing.T, open SharedOpener) {
-	t.Helper()
 	for _, tt := range sharedTests {
-		t.Run(tt.name, func(t *testing.T) {
+		t.Run("Shared/"+tt.name, func(t *testing.T) {
 			t.Parallel()
-			a, b := open(t)
-			tt.run(t, a, b)
+			dsn := fresh(t)
+			tt.run(t, Open(t, open, dsn), Open(t, open, dsn))
 		})
 	}
+	t.Run("ReopenKeepsData", func(t *testing.T) {
+		t.Parallel()
+		dsn := fresh(t)
+		st := Open(t, open, dsn)
+		Must(t, st.CreateOrg(ctx, store.Org{ID: "o1", Name: "acme", Plan: store.PlanPro}))
+		if err := st.Close(); err != nil {
+			t.Fatalf("Close: %v", err)
+		}
+		wantErr(t, "OrgByName after reopen", errOf(Open(t, open, dsn).OrgByName(ctx, "ACME")), nil)
+	})
+	t.Run("OpenEmptyDSNFails", func(t *testing.T) {
+		if _, err := open(ctx, ""); err == nil {
+			t.Error(`Open("") succeeded, want an error`)
+		}
+	})
 }
 
 // Open opens a backend's store on dsn (its Open) and closes it when the test ends.
 func Open[S io.Closer](t testing.TB, open func(context.Context, string) (S, error), dsn string) S {
 	t.Helper()
-	st, err := open(context.Background(), dsn)
+	st, err := open(ctx, dsn)
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
 	t.Cleanup(func() { st.Close() })
 	return st
-}
-
-// ReopenKeepsData checks that what a store wrote is there when its database is opened again: open
-// opens the same database each time.
-func ReopenKeepsData(t *testing.T, open Opener) {
-	t.Helper()
-	ctx := context.Background()
-	st := open(t)
-	must(t, st.CreateOrg(ctx, store.Org{ID: "o1", Name: "acme", Plan: store.PlanPro}))
-	if err := st.Close(); err != nil {
-		t.Fatalf("Close: %v", err)
-	}
-	wantErr(t, "OrgByName after reopen", errOf(open(t).OrgByName(ctx, "ACME")), nil)
 }
 
 // check is the outcome of one call and the error it must be (errors.Is; nil: success).
@@ -195,8 +193,8 @@ func same(t *testing.T, what string, want, got any, opts ...cmp.Option) {
 	}
 }
 
-// must stops the test at a failed set-up step.
-func must(t *testing.T, err error) {
+// Must stops the test at a failed set-up step.
+func Must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
@@ -206,7 +204,7 @@ func must(t *testing.T, err error) {
 func mustOrg(t *testing.T, st store.Store, id, name string) store.Org {
 	t.Helper()
 	o := store.Org{ID: id, Name: name, Plan: store.PlanPro, CreatedAt: t0}
-	if err := st.CreateOrg(context.Background(), o); err != nil {
+	if err := st.CreateOrg(ctx, o); err != nil {
 		t.Fatalf("CreateOrg %s: %v", id, err)
 	}
 	return o
@@ -240,7 +238,7 @@ func mustMembers(t *testing.T, st store.Store, ms ...store.Member) []store.Membe
 	t.Helper()
 	for i, m := range ms {
 		ms[i] = withDefaults(m)
-		if err := st.CreateMember(context.Background(), ms[i]); err != nil {
+		if err := st.CreateMember(ctx, ms[i]); err != nil {
 			t.Fatalf("CreateMember %s: %v", m.ID, err)
 		}
 	}
@@ -264,7 +262,7 @@ func scimMember(id, org, userName string, emails ...string) store.Member {
 func mustProvision(t *testing.T, st store.Store, ms ...store.Member) {
 	t.Helper()
 	for _, m := range ms {
-		if _, err := st.ProvisionMember(context.Background(), m); err != nil {
+		if _, err := st.ProvisionMember(ctx, m); err != nil {
 			t.Fatalf("ProvisionMember %s: %v", m.ID, err)
 		}
 	}
@@ -308,11 +306,10 @@ func atOnce[T any](n int, fn func(i int) T) []T {
 // consumedOnce creates a login attempt through the first handle and consumes it 16 times at once,
 // through the handles in turn: exactly one consume may get it.
 func consumedOnce(t *testing.T, handles ...store.Store) {
-	ctx := context.Background()
 	mustOrg(t, handles[0], "o1", "acme")
 	a := store.LoginAttempt{StateHash: []byte("race"), OrgID: "o1", Nonce: "n", PKCEVerifier: "v",
 		BrowserHash: []byte("b"), Protocol: "oidc", CreatedAt: t0, ExpiresAt: t0.Add(time.Minute)}
-	must(t, handles[0].CreateLoginAttempt(ctx, a))
+	Must(t, handles[0].CreateLoginAttempt(ctx, a))
 	oneWins(t, 16, store.ErrAlreadyUsed, "consumes", func(i int) error {
 		_, err := handles[i%len(handles)].ConsumeLoginAttempt(ctx, a.StateHash, t0)
 		return err
@@ -322,7 +319,6 @@ func consumedOnce(t *testing.T, handles ...store.Store) {
 // provisionedOnce provisions n members with one userName at once, through the handles in turn: exactly
 // one may be created.
 func provisionedOnce(t *testing.T, n int, handles ...store.Store) {
-	ctx := context.Background()
 	mustOrg(t, handles[0], "o1", "acme")
 	oneWins(t, n, store.ErrConflict, "provisions of one userName", func(i int) error {
 		m := scimMember(fmt.Sprint("m", i), "o1", "same@acme.test", "same@acme.test")
