@@ -2,7 +2,9 @@ package sqlcore
 
 import (
 	"context"
+	"slices"
 	"strings"
+	"sync"
 
 	"github.com/ssoconform/ssoconform/refapp/store"
 )
@@ -90,7 +92,8 @@ func (s *Store) SSOConnection(ctx context.Context, orgID string) (store.SSOConne
 	}), `SELECT c.org_id, `+connCols+` FROM sso_connections c WHERE c.org_id = ?`, orgID)
 }
 
-func (s *Store) KeyGrant(ctx context.Context, hash []byte) (store.KeyGrant, error) {
+// keyGrant reads an API key with its organization and the organization's SSO connection in one query.
+func (s *Store) keyGrant(ctx context.Context, hash []byte) (store.KeyGrant, error) {
 	return get(ctx, s, "key grant", func(sc scanner) (g store.KeyGrant, err error) {
 		var scopes string
 		dest := append(keyDest(&g.Key, &scopes), &g.Org.Name, &g.Org.Plan, at(&g.Org.CreatedAt), &g.HasConn)
@@ -117,4 +120,46 @@ func (s *Store) SPKey(ctx context.Context) (store.SPKey, error) {
 	return get(ctx, s, "sp key", fields(func(k *store.SPKey) []any {
 		return []any{&k.PrivateKeyPEM, &k.CertificatePEM, at(&k.CreatedAt)}
 	}), `SELECT private_key_pem, certificate_pem, created_at FROM sp_key WHERE id = 1`)
+}
+
+// grantCache keeps KeyGrant's answers for one grant epoch (migration 0007), when the dialect asks for
+// it. Every call still reads the epoch, one row instead of a three-table join, and a new epoch empties
+// the cache, so a revoked key, a changed plan or a connection turned off counts at once, whichever
+// process on the database made the change. Only found grants are kept, at most maxCachedGrants.
+type grantCache struct {
+	mu     sync.Mutex
+	epoch  int64
+	grants map[string]store.KeyGrant
+}
+
+const maxCachedGrants = 1024
+
+func (s *Store) KeyGrant(ctx context.Context, hash []byte) (store.KeyGrant, error) {
+	if !s.d.CacheGrants {
+		return s.keyGrant(ctx, hash)
+	}
+	epoch, err := get(ctx, s, "grant epoch", func(sc scanner) (n int64, err error) { return n, sc.Scan(&n) },
+		`SELECT n FROM grant_epoch WHERE id = 1`)
+	if err != nil {
+		return store.KeyGrant{}, err
+	}
+	c := &s.grants
+	c.mu.Lock()
+	if epoch != c.epoch || len(c.grants) >= maxCachedGrants {
+		c.epoch, c.grants = epoch, map[string]store.KeyGrant{}
+	}
+	g, ok := c.grants[string(hash)]
+	c.mu.Unlock()
+	if !ok {
+		if g, err = s.keyGrant(ctx, hash); err != nil { // read after the epoch, so at least as new as it
+			return g, err
+		}
+		c.mu.Lock()
+		if epoch == c.epoch { // else the epoch moved on during the read
+			c.grants[string(hash)] = g
+		}
+		c.mu.Unlock()
+	}
+	g.Key.Scopes = slices.Clone(g.Key.Scopes)
+	return g, nil
 }

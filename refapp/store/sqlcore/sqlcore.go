@@ -68,6 +68,9 @@ type Dialect struct {
 	Numbered bool
 	// GroupCommit sends every write through one connection, queued writers sharing a transaction.
 	GroupCommit bool
+	// CacheGrants keeps KeyGrant's answers while the grant epoch stays the same (orgs.go); the schema's
+	// GRANT_EPOCH_BUMPS must then count every change to api_keys, orgs and sso_connections.
+	CacheGrants bool
 	// Begin starts a group-commit transaction. Default "BEGIN".
 	Begin string
 	// LockRow is appended to a read whose row the transaction then writes ("FOR UPDATE").
@@ -116,6 +119,7 @@ type Store struct {
 	wstmts stmtCache
 	qmu    sync.Mutex
 	queue  []*txItem
+	grants grantCache
 }
 
 var _ store.Store = (*Store)(nil)

@@ -3,10 +3,12 @@
 //
 // One file, WAL journal with synchronous=FULL (a transaction is on disk, WAL fsynced, before its call
 // returns, so every 2xx the app sends survives a power loss), a busy timeout so a second process's
-// writers wait instead of failing, and foreign keys on. SQLite allows one writer at a time, so the dialect asks for group
-// commit: writes go through one connection and writers that arrive together share one transaction and
-// one fsync (see sqlcore); no row locks are needed. Times are RFC 3339 text; the outbox's next attempt,
-// which SQL compares, is Unix nanoseconds.
+// writers wait instead of failing, and foreign keys on. SQLite allows one writer at a time, so the
+// dialect asks for group commit: writes go through one connection and writers that arrive together
+// share one transaction and one fsync (see sqlcore); no row locks are needed, and savepoints journal
+// in memory. Reads pay for every commit (each connection's page cache is dropped), so the dialect asks
+// for KeyGrant's answers to be cached, checked against a counter triggers keep. Times are RFC 3339
+// text; the outbox's next attempt, which SQL compares, is Unix nanoseconds.
 //
 // Usage:
 //
@@ -21,6 +23,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -66,6 +69,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 var dialect = sqlcore.Dialect{
 	Name:        "sqlite",
 	GroupCommit: true,
+	CacheGrants: true,
 	Begin:       "BEGIN IMMEDIATE",
 	NextSeq: func(table string) string {
 		return "(SELECT COALESCE(MAX(seq), 0) + 1 FROM " + table + ")"
@@ -81,8 +85,9 @@ var dialect = sqlcore.Dialect{
 		return "instr(" + expr + ", " + bind(v) + ") > 0"
 	},
 	Schema: map[string]string{"TIME": "TEXT", "SORTABLE_TIME": "INTEGER", "BYTES": "BLOB", "BOOL": "INTEGER",
-		"SEQ":             "INTEGER NOT NULL",
-		"EMAILS_OF_EMAIL": "json_array(json_object('value', email, 'type', email_type, 'primary', json('true')))"},
+		"SEQ":               "INTEGER NOT NULL",
+		"EMAILS_OF_EMAIL":   "json_array(json_object('value', email, 'type', email_type, 'primary', json('true')))",
+		"GRANT_EPOCH_BUMPS": grantEpochBumps()},
 	BeforeMigrate: renameNextAttempt,
 }
 
@@ -95,7 +100,8 @@ func renameNextAttempt(ctx context.Context, c *sql.Conn) (func(), error) {
 		return nil, fmt.Errorf("look for next_attempt_ns: %w", err)
 	}
 	if n > 0 {
-		if _, err := c.ExecContext(ctx, `ALTER TABLE mail_outbox RENAME COLUMN next_attempt_ns TO next_attempt_at`); err != nil {
+		_, err := c.ExecContext(ctx, `ALTER TABLE mail_outbox RENAME COLUMN next_attempt_ns TO next_attempt_at`)
+		if err != nil {
 			return nil, fmt.Errorf("rename next_attempt_ns: %w", err)
 		}
 	}
@@ -113,4 +119,16 @@ func mapError(err error) error {
 		}
 	}
 	return nil
+}
+
+// grantEpochBumps are the triggers that count, in grant_epoch, every change to what an API key grants.
+func grantEpochBumps() string {
+	var b strings.Builder
+	for _, table := range []string{"api_keys", "orgs", "sso_connections"} {
+		for _, event := range []string{"INSERT", "UPDATE", "DELETE"} {
+			fmt.Fprintf(&b, "CREATE TRIGGER %s_%s_grant AFTER %s ON %s BEGIN UPDATE grant_epoch SET n = n + 1; END;\n",
+				table, strings.ToLower(event), event, table)
+		}
+	}
+	return b.String()
 }

@@ -104,22 +104,28 @@ func testAudit(t *testing.T, st store.Store) {
 	wants(t, "ListAudit of an unknown org", []store.AuditEvent(nil))(st.ListAudit(ctx, "nope", 0))
 }
 
-// testKeyGrant: KeyGrant returns what APIKeyByHash, OrgByID and SSOConnection return, says when the org
-// has no connection, and stops finding a key the moment it is revoked.
-func testKeyGrant(t *testing.T, st store.Store) {
-	org := mustOrg(t, st, "o1", "acme")
+// testKeyGrant: KeyGrant returns the key, its org and the org's connection, and says when the org has
+// none; a grant one handle has read (and may keep) changes the moment the other makes the connection,
+// turns sync off, removes the connection or revokes the key.
+func testKeyGrant(t *testing.T, a, b store.Store) {
+	org := mustOrg(t, a, "o1", "acme")
 	key := store.APIKey{ID: "k1", OrgID: "o1", Prefix: "rk_abcdef", Hash: []byte("grant-hash"), Scopes: []string{"scim"},
 		CreatedAt: t0}
-	Must(t, st.CreateAPIKey(ctx, key))
-	wants(t, "grant without a connection", store.KeyGrant{Key: key, Org: org})(st.KeyGrant(ctx, key.Hash))
-	conn := store.SSOConnection{OrgID: "o1", Protocol: "oidc", MetadataURL: "https://x/.well-known/openid-configuration",
-		Issuer: "https://x", ClientID: "id", ClientSecret: "s1", DefaultRole: store.RoleViewer, Enforce: true,
-		SyncEnabled: true, UpdatedAt: t0}
-	Must(t, st.PutSSOConnection(ctx, conn))
-	wants(t, "grant", store.KeyGrant{Key: key, Org: org, Conn: conn, HasConn: true})(st.KeyGrant(ctx, key.Hash))
+	Must(t, a.CreateAPIKey(ctx, key))
+	wants(t, "grant without a connection", store.KeyGrant{Key: key, Org: org})(a.KeyGrant(ctx, key.Hash))
+	grant := store.KeyGrant{Key: key, Org: org, HasConn: true, Conn: store.SSOConnection{OrgID: "o1", Protocol: "oidc",
+		MetadataURL: "https://x/.well-known/openid-configuration", Issuer: "https://x", ClientID: "id", ClientSecret: "s1",
+		DefaultRole: store.RoleViewer, Enforce: true, SyncEnabled: true, UpdatedAt: t0}}
+	Must(t, b.PutSSOConnection(ctx, grant.Conn))
+	wants(t, "grant once the other handle made the connection", grant)(a.KeyGrant(ctx, key.Hash))
+	grant.Conn.SyncEnabled = false
+	Must(t, b.PutSSOConnection(ctx, grant.Conn))
+	wants(t, "grant once the other handle turned sync off", grant)(a.KeyGrant(ctx, key.Hash))
+	Must(t, b.DeleteSSOConnection(ctx, "o1"))
+	wants(t, "grant once the other handle removed it", store.KeyGrant{Key: key, Org: org})(a.KeyGrant(ctx, key.Hash))
 	checkErrs(t, []check{
-		{"KeyGrant of an unknown key", errOf(st.KeyGrant(ctx, []byte("other"))), store.ErrNotFound},
-		{"RevokeAPIKey", st.RevokeAPIKey(ctx, "o1", "k1"), nil},
-		{"KeyGrant of a revoked key", errOf(st.KeyGrant(ctx, key.Hash)), store.ErrNotFound},
+		{"KeyGrant of an unknown key", errOf(a.KeyGrant(ctx, []byte("other"))), store.ErrNotFound},
+		{"RevokeAPIKey through the other handle", b.RevokeAPIKey(ctx, "o1", "k1"), nil},
+		{"KeyGrant of the key the other handle revoked", errOf(a.KeyGrant(ctx, key.Hash)), store.ErrNotFound},
 	})
 }

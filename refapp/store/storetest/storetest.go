@@ -53,7 +53,6 @@ var tests = []struct {
 	{"APIKeys", testAPIKeys},
 	{"SSOConnection", testSSOConnection},
 	{"AuditNewestFirstPerOrg", testAudit},
-	{"KeyGrantJoinsKeyOrgAndConnection", testKeyGrant},
 	{"Members", testMembers}, // members.go: members, and the last-admin rule
 	{"ProvisionMember", testProvisionMember},
 	{"ProvisionMemberConcurrentSameUserName", func(t *testing.T, st store.Store) { provisionedOnce(t, 20, st) }},
@@ -75,7 +74,7 @@ var tests = []struct {
 	{"OutboxClaimedOnceUnderConcurrency", testOutboxConcurrent},
 }
 
-// sharedTests are the two-handle tests (signin.go and the concurrency helpers below).
+// sharedTests are the two-handle tests (signin.go, core.go and the concurrency helpers below).
 var sharedTests = []struct {
 	name string
 	run  func(t *testing.T, a, b store.Store)
@@ -84,6 +83,7 @@ var sharedTests = []struct {
 	{"LoginAttemptConsumedOnceAcrossHandles", func(t *testing.T, a, b store.Store) { consumedOnce(t, a, b) }},
 	{"ReplayCacheShared", testSharedReplay},
 	{"ConflictAcrossHandles", func(t *testing.T, a, b store.Store) { provisionedOnce(t, 10, a, b) }},
+	{"KeyGrantAcrossHandles", testKeyGrant}, // core.go
 }
 
 // Run runs every conformance test on a backend: each single-store test in parallel on a fresh database,
