@@ -175,7 +175,7 @@ func list[T any](ctx context.Context, s *Store, op string, scan scanFunc[T], que
 	return vs, s.mapErr(op, err)
 }
 
-// count scans a single number (a COUNT).
+// count scans a single number (a COUNT, a counter).
 func count(sc scanner) (int, error) {
 	var n int
 	err := sc.Scan(&n)

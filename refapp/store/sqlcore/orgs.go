@@ -128,7 +128,7 @@ func (s *Store) SPKey(ctx context.Context) (store.SPKey, error) {
 // process on the database made the change. Only found grants are kept, at most maxCachedGrants.
 type grantCache struct {
 	mu     sync.Mutex
-	epoch  int64
+	epoch  int
 	grants map[string]store.KeyGrant
 }
 
@@ -138,8 +138,7 @@ func (s *Store) KeyGrant(ctx context.Context, hash []byte) (store.KeyGrant, erro
 	if !s.d.CacheGrants {
 		return s.keyGrant(ctx, hash)
 	}
-	epoch, err := get(ctx, s, "grant epoch", func(sc scanner) (n int64, err error) { return n, sc.Scan(&n) },
-		`SELECT n FROM grant_epoch WHERE id = 1`)
+	epoch, err := get(ctx, s, "grant epoch", count, `SELECT n FROM grant_epoch WHERE id = 1`)
 	if err != nil {
 		return store.KeyGrant{}, err
 	}

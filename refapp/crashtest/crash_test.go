@@ -1,4 +1,4 @@
-package sqlcore_test
+package crashtest_test
 
 import (
 	"bufio"
@@ -31,7 +31,7 @@ import (
 
 // childEnv, when set to a store DSN, makes this test binary a child refapp: the SCIM server on that
 // store, on a loopback port it prints, until it is killed.
-const childEnv = "SQLCORE_CRASH_CHILD_DB"
+const childEnv = "REFAPP_CRASH_CHILD_DB"
 
 func TestMain(m *testing.M) {
 	if dsn := os.Getenv(childEnv); dsn != "" {
