@@ -13,10 +13,12 @@ func eq(attr, v string) *store.Cond { return &store.Cond{Op: store.CondEq, Attr:
 
 func testListSCIMMembersFilters(t *testing.T, st store.Store) {
 	twoOrgs(t, st)
+	noExternalID := scimMember("d", "o1", "dora", "dora@elsewhere.test")
+	noExternalID.ExternalID = "" // not present for pr
 	mustProvision(t, st,
 		scimMember("a", "o1", "Ada.Lovelace@acme.test", "ada@acme.test", "ADA@home.test"),
 		scimMember("b", "o1", "bob@acme.test", "bob@acme.test"),
-		scimMember("c", "o1", "carol", "carol@acme.test"),
+		scimMember("c", "o1", "carol", "carol@acme.test"), noExternalID,
 		scimMember("z", "o2", "zed@other.test", "ada@acme.test"))
 	mustMembers(t, st, member("nosc", "o1", "plain@acme.test")) // no SCIM identity: never listed
 	tests := []struct {
@@ -24,7 +26,7 @@ func testListSCIMMembersFilters(t *testing.T, st store.Store) {
 		f    *store.Cond
 		want []string
 	}{
-		{"all", nil, []string{"a", "b", "c"}},
+		{"all", nil, []string{"a", "b", "c", "d"}},
 		{"userName eq, other case", eq(store.AttrUserName, "ada.lovelace@ACME.test"), []string{"a"}},
 		{"id eq", eq(store.AttrID, "b"), []string{"b"}},
 		{"id is case-exact", eq(store.AttrID, "B"), nil},
@@ -41,7 +43,7 @@ func testListSCIMMembersFilters(t *testing.T, st store.Store) {
 		{"or", &store.Cond{Op: store.CondOr, Args: []store.Cond{*eq(store.AttrID, "a"), *eq(store.AttrID, "c")}},
 			[]string{"a", "c"}},
 		{"and", &store.Cond{Op: store.CondAnd, Args: []store.Cond{*eq(store.AttrID, "a"), *eq(store.AttrID, "c")}}, nil},
-		{"not", &store.Cond{Op: store.CondNot, Args: []store.Cond{*eq(store.AttrID, "a")}}, []string{"b", "c"}},
+		{"not", &store.Cond{Op: store.CondNot, Args: []store.Cond{*eq(store.AttrID, "a")}}, []string{"b", "c", "d"}},
 		{"nested", &store.Cond{Op: store.CondAnd, Args: []store.Cond{
 			{Op: store.CondOr, Args: []store.Cond{*eq(store.AttrEmailValue, "ada@acme.test"), *eq(store.AttrID, "b")}},
 			{Op: store.CondNot, Args: []store.Cond{*eq(store.AttrUserName, "bob@acme.test")}}}}, []string{"a"}},
@@ -59,7 +61,7 @@ func testListSCIMMembersFilters(t *testing.T, st store.Store) {
 		})
 	}
 	for _, q := range []store.Query{{Offset: 10, Limit: 5}, {}} { // a page past the end; count only (Limit 0)
-		wantsPage(t, fmt.Sprintf("page %+v", q), []store.Member(nil), 3)(st.ListSCIMMembers(ctx, "o1", q))
+		wantsPage(t, fmt.Sprintf("page %+v", q), []store.Member(nil), 4)(st.ListSCIMMembers(ctx, "o1", q))
 	}
 	bad := map[string]*store.Cond{
 		"unknown attribute": eq("password", "x"),
