@@ -230,23 +230,15 @@ func (s *Store) exec(ctx context.Context, query string, args ...any) (sql.Result
 
 // inTx runs fn in a transaction and returns once it is committed.
 func (s *Store) inTx(ctx context.Context, fn func(tx querier) error) error {
-	if s.d.GroupCommit && !ackBeforeCommit {
+	if s.d.GroupCommit {
 		return s.groupCommit(fn)
 	}
-	txCtx := ctx
-	if ackBeforeCommit { // the late commit outlives the request, whose end would roll it back
-		txCtx = context.WithoutCancel(ctx)
-	}
-	tx, err := s.db.BeginTx(txCtx, nil)
+	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
 	if err := fn(runner{s: s, tx: tx}); err != nil {
 		return errors.Join(err, ignoreDone(tx.Rollback()))
-	}
-	if ackBeforeCommit { // only in a nodurability build (one transaction at a time on SQLite, none grouped)
-		go func() { time.Sleep(lateCommitDelay); _ = tx.Commit() }()
-		return nil
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
