@@ -109,9 +109,8 @@ var dialect = sqlcore.Dialect{
 	},
 	Schema: map[string]string{"TIME": "TIMESTAMPTZ", "SORTABLE_TIME": "TIMESTAMPTZ", "BYTES": "BYTEA",
 		"BOOL": "BOOLEAN", "SEQ": "BIGINT GENERATED ALWAYS AS IDENTITY",
-		"EMAILS_OF_EMAIL": "jsonb_build_array(jsonb_build_object('value', email, 'type', email_type, 'primary', true))::text",
-		// No grant cache: reads are cheap here, and one counter row would serialize changes to keys.
-		"GRANT_EPOCH_BUMPS": ""},
+		"EMAILS_OF_EMAIL": "jsonb_build_array(jsonb_build_object('value', email, 'type', email_type, 'primary', true))::text"},
+	// No GrantTrigger: reads are cheap here, and one counter row would serialize every change to keys.
 }
 
 func mapError(err error) error {

@@ -49,9 +49,10 @@ func (s *Store) migrate(ctx context.Context) error {
 	return nil
 }
 
-// schema replaces the migrations' {{WORDS}} with the dialect's.
+// schema replaces the migrations' {{WORDS}} with the dialect's, and {{GRANT_EPOCH_BUMPS}} with its
+// grant triggers.
 func (s *Store) schema(sql string) string {
-	pairs := make([]string, 0, 2*len(s.d.Schema))
+	pairs := []string{"{{GRANT_EPOCH_BUMPS}}", s.d.grantTriggers()}
 	for word, text := range s.d.Schema {
 		pairs = append(pairs, "{{"+word+"}}", text)
 	}

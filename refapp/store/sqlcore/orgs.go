@@ -122,10 +122,27 @@ func (s *Store) SPKey(ctx context.Context) (store.SPKey, error) {
 	}), `SELECT private_key_pem, certificate_pem, created_at FROM sp_key WHERE id = 1`)
 }
 
-// grantCache keeps KeyGrant's answers for one grant epoch (migration 0007), when the dialect asks for
-// it. Every call still reads the epoch, one row instead of a three-table join, and a new epoch empties
-// the cache, so a revoked key, a changed plan or a connection turned off counts at once, whichever
-// process on the database made the change. Only found grants are kept, at most maxCachedGrants.
+// grantTables are the tables keyGrant reads: any change to them may change a grant.
+var grantTables = []string{"api_keys", "orgs", "sso_connections"}
+
+// grantTriggers are the dialect's triggers bumping the grant epoch after every change to grantTables.
+func (d *Dialect) grantTriggers() string {
+	if d.GrantTrigger == nil {
+		return ""
+	}
+	var b strings.Builder
+	for _, table := range grantTables {
+		for _, event := range []string{"INSERT", "UPDATE", "DELETE"} {
+			b.WriteString(d.GrantTrigger(table, event, "UPDATE grant_epoch SET n = n + 1") + "\n")
+		}
+	}
+	return b.String()
+}
+
+// grantCache keeps KeyGrant's answers for one grant epoch (migration 0007), when the dialect has a
+// GrantTrigger. Every call still reads the epoch, one row instead of a three-table join, and a new
+// epoch empties the cache, so a revoked key, a changed plan or a connection turned off counts at once,
+// whichever process on the database made the change. Only found grants are kept, at most maxCachedGrants.
 type grantCache struct {
 	mu     sync.Mutex
 	epoch  int
@@ -135,7 +152,7 @@ type grantCache struct {
 const maxCachedGrants = 1024
 
 func (s *Store) KeyGrant(ctx context.Context, hash []byte) (store.KeyGrant, error) {
-	if !s.d.CacheGrants {
+	if s.d.GrantTrigger == nil {
 		return s.keyGrant(ctx, hash)
 	}
 	epoch, err := get(ctx, s, "grant epoch", count, `SELECT n FROM grant_epoch WHERE id = 1`)

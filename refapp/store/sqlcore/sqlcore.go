@@ -68,9 +68,10 @@ type Dialect struct {
 	Numbered bool
 	// GroupCommit sends every write through one connection, queued writers sharing a transaction.
 	GroupCommit bool
-	// CacheGrants keeps KeyGrant's answers while the grant epoch stays the same (orgs.go); the schema's
-	// GRANT_EPOCH_BUMPS must then count every change to api_keys, orgs and sso_connections.
-	CacheGrants bool
+	// GrantTrigger, when set, makes KeyGrant answer from a cache kept per grant epoch (orgs.go). It is the
+	// statement creating a trigger that runs bump after each event ("INSERT", "UPDATE" or "DELETE") on
+	// table; migration 0007 puts one on each table a grant is read from. Without it KeyGrant always joins.
+	GrantTrigger func(table, event, bump string) string
 	// Begin starts a group-commit transaction. Default "BEGIN".
 	Begin string
 	// LockRow is appended to a read whose row the transaction then writes ("FOR UPDATE").

@@ -69,8 +69,11 @@ func Open(ctx context.Context, path string) (*Store, error) {
 var dialect = sqlcore.Dialect{
 	Name:        "sqlite",
 	GroupCommit: true,
-	CacheGrants: true,
-	Begin:       "BEGIN IMMEDIATE",
+	GrantTrigger: func(table, event, bump string) string {
+		return "CREATE TRIGGER " + table + "_" + strings.ToLower(event) + "_grant AFTER " + event + " ON " + table +
+			" BEGIN " + bump + "; END;"
+	},
+	Begin: "BEGIN IMMEDIATE",
 	NextSeq: func(table string) string {
 		return "(SELECT COALESCE(MAX(seq), 0) + 1 FROM " + table + ")"
 	},
@@ -85,9 +88,8 @@ var dialect = sqlcore.Dialect{
 		return "instr(" + expr + ", " + bind(v) + ") > 0"
 	},
 	Schema: map[string]string{"TIME": "TEXT", "SORTABLE_TIME": "INTEGER", "BYTES": "BLOB", "BOOL": "INTEGER",
-		"SEQ":               "INTEGER NOT NULL",
-		"EMAILS_OF_EMAIL":   "json_array(json_object('value', email, 'type', email_type, 'primary', json('true')))",
-		"GRANT_EPOCH_BUMPS": grantEpochBumps()},
+		"SEQ":             "INTEGER NOT NULL",
+		"EMAILS_OF_EMAIL": "json_array(json_object('value', email, 'type', email_type, 'primary', json('true')))"},
 	BeforeMigrate: renameNextAttempt,
 }
 
@@ -119,16 +121,4 @@ func mapError(err error) error {
 		}
 	}
 	return nil
-}
-
-// grantEpochBumps are the triggers that count, in grant_epoch, every change to what an API key grants.
-func grantEpochBumps() string {
-	var b strings.Builder
-	for _, table := range []string{"api_keys", "orgs", "sso_connections"} {
-		for _, event := range []string{"INSERT", "UPDATE", "DELETE"} {
-			fmt.Fprintf(&b, "CREATE TRIGGER %s_%s_grant AFTER %s ON %s BEGIN UPDATE grant_epoch SET n = n + 1; END;\n",
-				table, strings.ToLower(event), event, table)
-		}
-	}
-	return b.String()
 }

@@ -1,7 +1,7 @@
 -- A counter of changes to what API keys grant: a key, its organization or the organization's SSO
--- connection. Where the dialect caches KeyGrant (SQLite), the dialect's bumps below are triggers that
--- count every such change in the same transaction, made by any process on the database, so a cached
--- grant is dropped the moment a key is revoked, a plan changes or sync is turned off.
+-- connection. Where the dialect has a GrantTrigger (SQLite), the bumps below are triggers that count
+-- every such change in the same transaction, made by any process on the database, so a cached grant
+-- is dropped the moment a key is revoked, a plan changes or sync is turned off; elsewhere there are none.
 CREATE TABLE grant_epoch (
     id INTEGER PRIMARY KEY,
     n  BIGINT NOT NULL
