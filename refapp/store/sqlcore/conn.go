@@ -135,6 +135,14 @@ type scanner interface{ Scan(dest ...any) error }
 // scanFunc reads one record from a row.
 type scanFunc[T any] func(scanner) (T, error)
 
+// fields is the scanFunc of a record whose columns scan into dest(&record), in order.
+func fields[T any](dest func(*T) []any) scanFunc[T] {
+	return func(sc scanner) (v T, err error) {
+		err = sc.Scan(dest(&v)...)
+		return v, err
+	}
+}
+
 // one scans the row query returns with scan; sql.ErrNoRows when there is none.
 func one[T any](ctx context.Context, q querier, scan scanFunc[T], query string, args ...any) (T, error) {
 	v, err := scan(q.QueryRowContext(ctx, query, args...))

@@ -18,14 +18,6 @@ const orgCols = `id, name, plan, created_at`
 
 var scanOrg = fields(func(o *store.Org) []any { return []any{&o.ID, &o.Name, &o.Plan, at(&o.CreatedAt)} })
 
-// fields is the scanFunc of a record whose columns scan into dest(&record), in order.
-func fields[T any](dest func(*T) []any) scanFunc[T] {
-	return func(sc scanner) (v T, err error) {
-		err = sc.Scan(dest(&v)...)
-		return v, err
-	}
-}
-
 func (s *Store) OrgByID(ctx context.Context, id string) (store.Org, error) {
 	return get(ctx, s, "org by id", scanOrg, `SELECT `+orgCols+` FROM orgs WHERE id = ?`, id)
 }
