@@ -41,14 +41,15 @@ func TestOpenUpgradesOldOutboxColumn(t *testing.T) {
 // key grants at once, even for a server that has the grant cached.
 func TestKeyGrantSeesPlanChangeAtOnce(t *testing.T) {
 	t.Parallel()
+	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "refapp.db")
 	server, cli := open(t, path), open(t, path)
 	key := store.APIKey{ID: "k1", OrgID: "o1", Prefix: "rk_abcdef", Hash: []byte("h"), Scopes: []string{"scim"}}
-	storetest.Must(t, server.CreateOrg(context.Background(), store.Org{ID: "o1", Name: "acme", Plan: store.PlanPro}))
-	storetest.Must(t, server.CreateAPIKey(context.Background(), key))
+	storetest.Must(t, server.CreateOrg(ctx, store.Org{ID: "o1", Name: "acme", Plan: store.PlanPro}))
+	storetest.Must(t, server.CreateAPIKey(ctx, key))
 	for _, plan := range []store.Plan{store.PlanPro, store.PlanFree} {
-		storetest.Must(t, cli.SetOrgPlan(context.Background(), "o1", plan))
-		if g, err := server.KeyGrant(context.Background(), key.Hash); err != nil || g.Org.Plan != plan {
+		storetest.Must(t, cli.SetOrgPlan(ctx, "o1", plan))
+		if g, err := server.KeyGrant(ctx, key.Hash); err != nil || g.Org.Plan != plan {
 			t.Errorf("grant after the plan became %s: plan %s, err %v", plan, g.Org.Plan, err)
 		}
 	}
